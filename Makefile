@@ -1,0 +1,42 @@
+# One-command entry points. Every target sets the machine up itself, so a fresh
+# clone needs nothing but Python 3.10+ and (for the audio corpus) Debian packages.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_PACKAGES := espeak-ng asterisk-core-sounds-en-wav libsndfile1
+RESULTS ?= results
+
+.PHONY: setup system-deps demo test test-quick bench lint clean
+
+setup: $(STAMP)
+
+system-deps:
+	@bash scripts/install_system_deps.sh $(APT_PACKAGES)
+
+$(STAMP): pyproject.toml scripts/install_system_deps.sh
+	@bash scripts/install_system_deps.sh $(APT_PACKAGES)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) scripts/demo.py --out $(RESULTS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-quick: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+bench: $(STAMP)
+	$(VENV)/bin/dialer-sim bench --json $(RESULTS)/bench/dialer.json
+	$(VENV)/bin/amd-bench rtf --json $(RESULTS)/bench/amd_rtf.json
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check dialer_sim amd experiments tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,15 @@
+"""Answering-machine detection: detectors, a corpus of real speech, and the benchmark.
+
+Conventions
+-----------
+- Audio is ``audio : np.ndarray [shape=(n_samples,), dtype=float]`` in [-1, 1]
+  with an explicit integer sample rate ``sr`` in Hz (telephone audio: 8000).
+- Times are seconds from the start of the audio, which is the moment of answer.
+- Labels are ``'human' | 'machine' | 'notsure'``.
+"""
+
+# --- audio, channel and corpus (amd.audio, amd.channel, amd.corpus) ---
+
+# --- detectors, metrics and benchmark ---
+
+__all__: list[str] = []

@@ -1,0 +1,216 @@
+"""The call record (CDR): one immutable row per dial attempt.
+
+The same schema serves simulated and imported records (see ``docs/records.md``).
+Rows are collected in columnar batches and flushed to Parquet, so memory does
+not grow with the length of a campaign.
+
+Conventions
+-----------
+- Every instant (``*_at_s``) is in seconds since midnight at the start of the
+  campaign's first day; day ``d`` spans ``[86400 d, 86400 (d + 1))``.
+- Durations end in ``_s``. A time that did not happen is NaN; a label that does
+  not apply is the empty string ``""`` in memory and null in Parquet/CSV.
+- ``agent_id`` is -1 when no agent was involved (null in files).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ._io import atomic_write
+
+__all__ = [
+    "ANSWER_KINDS",
+    "CDR_COLUMNS",
+    "DISPOSITIONS",
+    "ENDED_BY",
+    "HUMAN_KINDS",
+    "NETWORK_OUTCOMES",
+    "CallRecord",
+    "RecordSink",
+    "records_schema",
+]
+
+SECONDS_PER_DAY = 86_400.0
+
+NETWORK_OUTCOMES = ("no_answer", "busy", "unobtainable", "rejected", "answered")
+ANSWER_KINDS = (
+    "human",
+    "human_hello_hello",
+    "human_long_greeting",
+    "human_silent",
+    "machine_beep",
+    "machine_nobeep",
+    "machine_carrier",
+    "screening_assistant",
+    "fax",
+)
+HUMAN_KINDS = frozenset({"human", "human_hello_hello", "human_long_greeting", "human_silent"})
+AMD_LABELS = ("human", "machine", "notsure")
+ENDED_BY = ("dialer", "callee", "agent")
+DISPOSITIONS = (
+    "no_answer",
+    "busy",
+    "unobtainable",
+    "rejected",
+    "fax",
+    "machine_hangup",
+    "machine_to_agent",
+    "human_to_agent",
+    "abandoned",
+    "amd_false_positive",
+    "callee_hung_up",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One dial attempt, exactly the columns of the CDR (DESIGN.md)."""
+
+    campaign_id: str
+    day: int
+    number_id: int
+    attempt: int
+    caller_id: str
+    dial_at_s: float
+    network_outcome: str
+    ring_s: float
+    answer_kind: str
+    speech_start_at_s: float
+    greeting_end_at_s: float
+    amd_label: str
+    amd_decided_at_s: float
+    agent_id: int
+    agent_connect_at_s: float
+    end_at_s: float
+    ended_by: str
+    disposition: str
+
+
+CDR_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CallRecord))
+_STRING_COLUMNS = frozenset(
+    {"campaign_id", "caller_id", "network_outcome", "answer_kind", "amd_label", "ended_by", "disposition"}
+)
+_INT_COLUMNS = {"day": pa.int32(), "number_id": pa.int64(), "attempt": pa.int32(), "agent_id": pa.int32()}
+
+
+def records_schema() -> pa.Schema:
+    """The Arrow schema of a call-record file (nullable strings and agent id)."""
+    cols = []
+    for name in CDR_COLUMNS:
+        if name in _STRING_COLUMNS:
+            cols.append(pa.field(name, pa.string()))
+        elif name in _INT_COLUMNS:
+            cols.append(pa.field(name, _INT_COLUMNS[name]))
+        else:
+            cols.append(pa.field(name, pa.float64()))
+    return pa.schema(cols)
+
+
+def _to_arrow_column(name: str, values: list) -> pa.Array:
+    if name in _STRING_COLUMNS:
+        return pa.array([v if v else None for v in values], type=pa.string())
+    if name == "agent_id":
+        arr = np.asarray(values, dtype=np.int32)
+        return pa.array(arr, mask=arr < 0, type=pa.int32())
+    if name in _INT_COLUMNS:
+        return pa.array(np.asarray(values), type=_INT_COLUMNS[name])
+    return pa.array(np.asarray(values, dtype=np.float64), type=pa.float64())
+
+
+class RecordSink:
+    """Collects call records column by column and flushes them in batches.
+
+    Parameters
+    ----------
+    path : path-like or None
+        Parquet file to stream to. ``None`` keeps every record in memory
+        (fine for tests and short runs).
+    batch_rows : int > 0
+        Rows held in memory before a batch is written.
+
+    Notes
+    -----
+    The file is written to a temporary name and renamed by :meth:`close`, so an
+    interrupted run never leaves a truncated ``records.parquet`` behind.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536):
+        self.path = Path(path) if path is not None else None
+        self.batch_rows = int(batch_rows)
+        self._cols: dict[str, list] = {name: [] for name in CDR_COLUMNS}
+        self._appenders = [self._cols[name].append for name in CDR_COLUMNS]
+        self._n_buffered = 0
+        self.n_rows = 0
+        self._tables: list[pa.Table] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._tmp_path: Path | None = None
+
+    def append(self, *values) -> None:
+        """Append one record given as the CDR columns in order (fast path)."""
+        for add, v in zip(self._appenders, values):
+            add(v)
+        self._n_buffered += 1
+        if self._n_buffered >= self.batch_rows:
+            self.flush()
+
+    def append_record(self, record: CallRecord) -> None:
+        """Append one :class:`CallRecord`."""
+        self.append(*(getattr(record, name) for name in CDR_COLUMNS))
+
+    def _batch_table(self) -> pa.Table:
+        arrays = [_to_arrow_column(name, self._cols[name]) for name in CDR_COLUMNS]
+        return pa.Table.from_arrays(arrays, schema=records_schema())
+
+    def flush(self) -> None:
+        """Move the buffered rows into a batch (written to disk if streaming)."""
+        if self._n_buffered == 0:
+            return
+        table = self._batch_table()
+        for col in self._cols.values():
+            col.clear()
+        self.n_rows += self._n_buffered
+        self._n_buffered = 0
+        if self.path is None:
+            self._tables.append(table)
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp_path = self.path.with_name(f".{self.path.name}.partial")
+            self._writer = pq.ParquetWriter(self._tmp_path, records_schema())
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        """Flush and, when streaming, finalise the Parquet file atomically."""
+        self.flush()
+        if self.path is None:
+            return
+        if self._writer is None:  # no rows at all: still write a valid empty file
+            atomic_write(self.path, lambda p: pq.write_table(records_schema().empty_table(), p))
+            return
+        self._writer.close()
+        os.replace(self._tmp_path, self.path)
+        self._writer = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """All in-memory records as a DataFrame in the CDR schema."""
+        self.flush()
+        if not self._tables:
+            return records_schema().empty_table().to_pandas()
+        return pa.concat_tables(self._tables).to_pandas()
+
+
+def records_to_frame(rows: Iterable[CallRecord]) -> pd.DataFrame:
+    """Build a CDR DataFrame from :class:`CallRecord` objects (tests, imports)."""
+    sink = RecordSink(None)
+    for r in rows:
+        sink.append_record(r)
+    return sink.to_frame()
