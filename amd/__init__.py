@@ -9,7 +9,15 @@ Conventions
 """
 
 # --- audio, channel and corpus (amd.audio, amd.channel, amd.corpus) ---
+from amd.audio import AudioError, check_audio, float_to_int16, frames, int16_to_float, load_audio
 
 # --- detectors, metrics and benchmark ---
 
-__all__: list[str] = []
+__all__: list[str] = [
+    "AudioError",
+    "check_audio",
+    "float_to_int16",
+    "frames",
+    "int16_to_float",
+    "load_audio",
+]
