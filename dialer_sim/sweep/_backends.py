@@ -1,0 +1,203 @@
+"""Where sweep runs execute: this process, local worker processes, or a Dask cluster.
+
+Every backend calls the same top-level function :func:`execute_run` on a
+picklable :class:`RunTask` and yields :class:`RunOutcome` objects as runs
+finish, in whatever order they finish. Files are written by the caller (the
+client side), never by a worker, so a Dask cluster needs no shared filesystem.
+
+Conventions
+-----------
+- A run that raises becomes an outcome with ``error`` set; it never stops the
+  other runs. A worker process that dies fails the runs it held.
+- Local worker processes are started with the ``spawn`` method, so a worker
+  shares no state with the parent (STYLE H3) and behaves as on a cluster.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._spec import SweepError
+
+__all__ = ["DaskBackend", "LocalBackend", "RunOutcome", "RunTask", "execute_run"]
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything one (point, replication) run needs, picklable.
+
+    Parameters
+    ----------
+    point, replication : int >= 0
+        Indices of the run.
+    config : DialerConfig
+        The point's configuration.
+    seed : numpy.random.SeedSequence
+        The run's spawned child of the sweep's ``SeedSequence``.
+    keep_records : bool
+        Return the call records with the outcome.
+    run_fn : callable or None
+        ``run_fn(config, seed, keep_records=...) -> Result``; None means
+        :func:`dialer_sim.run`. Must be importable by name on the workers.
+    """
+
+    point: int
+    replication: int
+    config: Any = field(repr=False)
+    seed: np.random.SeedSequence = field(repr=False)
+    keep_records: bool = False
+    run_fn: Callable[..., Any] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Result of one run: the summary (and records), or the error it raised."""
+
+    point: int
+    replication: int
+    summary: dict[str, Any] | None = None
+    records: Any = None
+    error: str | None = None
+    traceback: str | None = None
+    wall_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the run finished without raising."""
+        return self.error is None
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one (point, replication); catch any exception into the outcome.
+
+    Top-level so that process pools and Dask can pickle it by reference.
+    """
+    start = time.perf_counter()
+    try:
+        run_fn = task.run_fn
+        if run_fn is None:
+            from dialer_sim import run as run_fn
+        result = run_fn(task.config, task.seed, keep_records=task.keep_records)
+        summary = dict(result.summary)
+        records = result.records if task.keep_records else None
+    except Exception as exc:  # noqa: BLE001 - reported per run, the sweep goes on
+        return _failed(task, exc, traceback.format_exc(), time.perf_counter() - start)
+    return RunOutcome(
+        task.point, task.replication, summary=summary, records=records, wall_s=time.perf_counter() - start
+    )
+
+
+def _failed(task: RunTask, exc: BaseException, tb: str | None, wall_s: float = 0.0) -> RunOutcome:
+    msg = " ".join(str(exc).split()) or "(no message)"
+    return RunOutcome(
+        task.point, task.replication, error=f"{type(exc).__name__}: {msg}", traceback=tb, wall_s=wall_s
+    )
+
+
+class LocalBackend:
+    """Run on ``n_workers`` local processes (in this process when 1).
+
+    Parameters
+    ----------
+    n_workers : int >= 1
+        Worker processes.
+    """
+
+    def __init__(self, n_workers: int) -> None:
+        if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+            raise SweepError(f"`--workers` must be an integer >= 1; got {n_workers!r}.")
+        self.n_workers = n_workers
+
+    def run(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
+        """Yield an outcome for every task, as each finishes."""
+        if self.n_workers == 1:
+            yield from map(execute_run, tasks)
+            return
+        pending = iter(tasks)
+        while True:
+            broken = yield from self._run_pool(pending)
+            if not broken:
+                return
+
+    def _run_pool(self, pending: Iterator[RunTask]) -> Generator[RunOutcome, None, bool]:
+        """Run tasks on one process pool; return True if a worker died and the pool broke.
+
+        A dead worker (killed, out of memory, crashed interpreter) breaks the
+        whole pool: the runs it held are reported as failed and a new pool
+        takes the remaining tasks.
+        """
+        ctx = multiprocessing.get_context("spawn")
+        # A bounded window keeps memory flat and lets Ctrl-C stop quickly.
+        window = 2 * self.n_workers
+        broken = False
+        with cf.ProcessPoolExecutor(max_workers=self.n_workers, mp_context=ctx) as pool:
+            in_flight: dict[cf.Future[RunOutcome], RunTask] = {}
+            try:
+                while True:
+                    while not broken and len(in_flight) < window and (task := next(pending, None)):
+                        try:
+                            in_flight[pool.submit(execute_run, task)] = task
+                        except cf.process.BrokenProcessPool as exc:
+                            broken = True
+                            yield _failed(task, exc, None)
+                    if not in_flight:
+                        return broken
+                    done, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+                    for fut in done:
+                        task = in_flight.pop(fut)
+                        exc = fut.exception()
+                        broken = broken or isinstance(exc, cf.process.BrokenProcessPool)
+                        yield fut.result() if exc is None else _failed(task, exc, None)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskBackend:
+    """Run on a Dask distributed cluster.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler, e.g. ``"tcp://10.0.0.5:8786"``. Every worker must have
+        this package installed.
+    timeout_s : float > 0
+        How long to wait for the scheduler to answer.
+    """
+
+    def __init__(self, address: str, *, timeout_s: float = 30.0) -> None:
+        if not isinstance(address, str) or "://" not in address:
+            raise SweepError(f"`--scheduler` must be an address like tcp://host:8786; got {address!r}.")
+        self.address = address
+        self.timeout_s = timeout_s
+
+    def run(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
+        """Submit every task, then yield outcomes as they complete."""
+        from distributed import Client, as_completed
+
+        try:
+            client = Client(self.address, timeout=f"{self.timeout_s}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            msg = " ".join(str(exc).split())
+            raise SweepError(f"cannot reach the Dask scheduler at {self.address!r}: {msg}") from None
+        with client:
+            futures = {}
+            for task in tasks:
+                key = f"dialer-sim-run-{task.point}-{task.replication}-{id(self)}"
+                futures[client.submit(execute_run, task, key=key, pure=False, retries=0)] = task
+            try:
+                for fut in as_completed(list(futures)):
+                    task = futures[fut]
+                    try:
+                        yield fut.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: fail this run only
+                        yield _failed(task, exc, None)
+            finally:
+                client.cancel(list(futures))
