@@ -1,0 +1,297 @@
+"""Model-based predictive pacing: launch lines from a short-horizon queueing model.
+
+The policy keeps online estimates of
+
+- p_hit: P(a dial attempt becomes a call routed to the agents), routed meaning
+  observed ``live`` or ``drop`` or an agent-reached machine
+  (``machine_to_agent``);
+- p_route: P(routed | answered), for calls still in AMD;
+- the mean delay d from dial to routing (from :meth:`on_routed`);
+- the mean agent handle time h (talk + wrap-up), measured from the busy
+  intervals in ``DialerState.agent_busy_since_s``.
+
+Each estimate is a discounted mean with a prior: after observations x_i,
+``estimate = (w0·prior·λ^n + Σ λ^(n−i) x_i) / (w0·λ^n + Σ λ^(n−i))`` with
+λ = 1 − 1/memory, so old observations and the prior fade.
+
+**Decision model** (one pooled horizon; our construction in the spirit of
+Samuelson's queueing-based dialer, reference/dialer.md §1.5, §2.1). Let
+H = d + τ, τ = ``abandon_wait_s`` (how long a routed call may wait before it
+counts as abandoned). Over the next H seconds:
+
+- demand Y = W + Bin(n_ring, p_hit) + Bin(n_amd, p_route) + Bin(n, p_hit),
+  with W calls already waiting, n_ring lines ringing, n_amd calls in AMD and n
+  new lines: every line in flight and every new line is assumed to be routed
+  (if at all) within the horizon, independently;
+- supply S = I + Bin(B, p_rel), with I idle agents and B = n_agents − I busy
+  agents, each free by the horizon with p_rel = 1 − exp(−H/h) (exponential
+  residual handle time, so the elapsed busy time does not matter);
+- abandoned calls ≈ (Y − S)⁺, and the expected abandon fraction is
+  a(n) = E[(Y − S)⁺] / E[Y] (0 when E[Y] = 0).
+
+The policy launches the largest n such that a(m) ≤ ``target_abandon_pct``/100
+for every m ≤ n, capped so that lines up never exceed
+``floor(max_lines_per_agent × n_agents)``. The distribution of Y − S is the
+exact convolution of the binomial pmfs (numpy, no sampling); each extra line
+adds one Bernoulli(p_hit) to it.
+
+Conventions
+-----------
+- Times in seconds, percentages in percent.
+- Known simplifications: in-flight lines and new lines share one horizon (a
+  call routed early cannot use an agent freed late); a ringing line's hit
+  probability ignores how long it has rung; handle times are exponential.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from dialer_sim.pacing._base import DialerState, observed_outcome
+from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._policy import PolicyBase
+from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT
+
+__all__ = ["ErlangPredictiveParams", "ErlangPredictivePolicy"]
+
+#: Dispositions whose call was routed to the agents (it needed an agent).
+ROUTED_DISPOSITIONS = frozenset({"human_to_agent", "abandoned", "callee_hung_up", "machine_to_agent"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErlangPredictiveParams(PacingParams):
+    """Parameters of :class:`ErlangPredictivePolicy`.
+
+    Parameters
+    ----------
+    target_abandon_pct : float in (0, 100), default 3.0
+        Expected abandon % allowed per decision (3 %: FTC and Ofcom 2010, §3).
+    max_lines_per_agent : float in [1, 15], default 3.0
+        Cap on lines up per agent (Cisco's maxLinesPerAgent default, §1.2).
+    abandon_wait_s : float in [0, 60], default 2.0
+        τ: how long a routed call may wait for an agent (the 2 s compliance
+        window of FTC, Ofcom and Genesys, §1.4, §3.6).
+    p_hit_prior : float in (0, 1], default 0.25
+        Prior P(dial → routed): about 1 in 4 residential first attempts reach
+        the right party (§4, [V]).
+    p_route_prior : float in (0, 1], default 0.5
+        Prior P(routed | answered); voicemail is 40–70 % of connects (§4, [V]).
+    prior_weight_n : float in [1, 1e6], default 20.0
+        Weight of each prior, in pseudo-observations (our choice).
+    hit_memory_n : int in [10, 10000000], default 1000
+        Attempts over which hit-rate observations fade (our choice).
+    route_delay_prior_s : float in (0, 600], default 12.0
+        Prior mean dial → routed delay: ring-to-answer modes at 6–10 s and
+        18–22 s plus 1–3 s of AMD (§4).
+    handle_time_prior_s : float in (0, 36000], default 180.0
+        Prior mean handle time (talk + wrap-up), as in §2.6.
+    estimate_memory_n : int in [1, 10000000], default 200
+        Observations over which delay and handle-time means fade (our choice).
+    placement_interval_s : float in [0.1, 60], default 1.0
+        Seconds between placement ticks (our choice).
+    """
+
+    policy = "erlang_predictive"
+
+    target_abandon_pct: float = 3.0
+    max_lines_per_agent: float = 3.0
+    abandon_wait_s: float = 2.0
+    p_hit_prior: float = 0.25
+    p_route_prior: float = 0.5
+    prior_weight_n: float = 20.0
+    hit_memory_n: int = 1000
+    route_delay_prior_s: float = 12.0
+    handle_time_prior_s: float = 180.0
+    estimate_memory_n: int = 200
+    placement_interval_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        self._float_in("target_abandon_pct", 0.0, 100.0, lo_open=True, hi_open=True)
+        self._float_in("max_lines_per_agent", 1.0, MAX_LINES_PER_AGENT)
+        self._float_in("abandon_wait_s", 0.0, 60.0)
+        self._float_in("p_hit_prior", 0.0, 1.0, lo_open=True)
+        self._float_in("p_route_prior", 0.0, 1.0, lo_open=True)
+        self._float_in("prior_weight_n", 1.0, 1e6)
+        self._int_in("hit_memory_n", 10, 10_000_000)
+        self._float_in("route_delay_prior_s", 0.0, 600.0, lo_open=True)
+        self._float_in("handle_time_prior_s", 0.0, 36_000.0, lo_open=True)
+        self._int_in("estimate_memory_n", 1, 10_000_000)
+        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
+
+
+class _FadingMean:
+    """Discounted mean with a prior (see module docstring)."""
+
+    __slots__ = ("_decay", "_weight", "_total", "value")
+
+    def __init__(self, prior: float, prior_weight: float, memory_n: float) -> None:
+        self._decay = 1.0 - 1.0 / memory_n
+        self._weight = prior_weight
+        self._total = prior_weight * prior
+        self.value = prior
+
+    def add(self, x: float) -> None:
+        self._weight = self._weight * self._decay + 1.0
+        self._total = self._total * self._decay + x
+        self.value = self._total / self._weight
+
+
+class ErlangPredictivePolicy(PolicyBase):
+    """Launch the most lines whose expected abandon fraction stays under target.
+
+    Parameters
+    ----------
+    params : ErlangPredictiveParams
+
+    Attributes
+    ----------
+    p_hit, p_route, route_delay_s, handle_time_s : float
+        Current estimates (see module docstring).
+    """
+
+    name = "erlang_predictive"
+    #: Seconds between scans of the agents' busy intervals.
+    update_interval_s = 1.0
+
+    def __init__(self, params: ErlangPredictiveParams) -> None:
+        self.params = params
+        self.placement_interval_s = params.placement_interval_s
+        w = params.prior_weight_n
+        self._hit = _FadingMean(params.p_hit_prior, w, params.hit_memory_n)
+        self._route = _FadingMean(params.p_route_prior, w, params.hit_memory_n)
+        self._delay = _FadingMean(params.route_delay_prior_s, w, params.estimate_memory_n)
+        self._handle = _FadingMean(params.handle_time_prior_s, w, params.estimate_memory_n)
+        self._target = params.target_abandon_pct / 100.0
+        self._busy_seen: dict[int, float] = {}
+        self._last_scan_s: float | None = None
+        self._log_fact = np.zeros(1)
+        self._cache_key: tuple[object, ...] | None = None
+        self._cache_value = 0
+
+    # -- estimates -----------------------------------------------------------------
+    @property
+    def p_hit(self) -> float:
+        return self._hit.value
+
+    @property
+    def p_route(self) -> float:
+        return self._route.value
+
+    @property
+    def route_delay_s(self) -> float:
+        return self._delay.value
+
+    @property
+    def handle_time_s(self) -> float:
+        return self._handle.value
+
+    def on_outcome(self, now_s: float, disposition: str) -> None:
+        """Learn the hit rates from one finished attempt."""
+        routed = 1.0 if disposition in ROUTED_DISPOSITIONS else 0.0
+        self._hit.add(routed)
+        if observed_outcome(disposition) != "none":
+            self._route.add(routed)
+
+    def on_routed(self, now_s: float, delay_s: float) -> None:
+        """Learn the dial → routed delay; non-finite or negative delays are ignored."""
+        if math.isfinite(delay_s) and delay_s >= 0.0:
+            self._delay.add(delay_s)
+
+    def update(self, state: DialerState) -> None:
+        """Learn handle times from agents whose busy interval ended since the last scan.
+
+        An agent that left ``agent_busy_since_s`` ended its call between the two
+        scans (taken as the midpoint); one whose start time changed started a new
+        call, so the old one lasted until at most the new start.
+        """
+        now_s = state.now_s
+        busy = state.agent_busy_since_s
+        seen = self._busy_seen
+        if self._last_scan_s is not None:
+            end_s = 0.5 * (self._last_scan_s + now_s)
+            for agent, since_s in seen.items():
+                current_s = busy.get(agent)
+                if current_s is None:
+                    self._handle.add(max(end_s - since_s, 0.0))
+                elif current_s != since_s:
+                    self._handle.add(max(current_s - since_s, 0.0))
+        seen.clear()
+        seen.update(busy)
+        self._last_scan_s = now_s
+
+    # -- decision ------------------------------------------------------------------
+    def lines_to_launch(self, state: DialerState) -> int:
+        """The largest n whose expected abandon fraction stays under target (>= 0)."""
+        n_agents = state.n_agents
+        n_max = int(self.params.max_lines_per_agent * n_agents) - state.n_lines_up
+        if n_agents <= 0 or n_max <= 0:
+            return 0
+        idle = state.n_agents_idle
+        key = (
+            n_max, idle, n_agents, state.n_lines_ringing, state.n_calls_in_amd, state.n_calls_waiting,
+            self._hit.value, self._route.value, self._delay.value, self._handle.value,
+        )  # fmt: skip
+        if key == self._cache_key:
+            return self._cache_value
+        value = self._solve(state, n_max)
+        self._cache_key = key
+        self._cache_value = value
+        return value
+
+    def _solve(self, state: DialerState, n_max: int) -> int:
+        """Greedy search over n on the exact pmf of Y − S (module docstring)."""
+        p_hit = self._hit.value
+        p_route = self._route.value
+        horizon_s = self._delay.value + self.params.abandon_wait_s
+        p_release = -math.expm1(-horizon_s / self._handle.value)
+        idle = state.n_agents_idle
+        n_busy = max(state.n_agents - idle, 0)
+        n_ring, n_amd, n_wait = state.n_lines_ringing, state.n_calls_in_amd, state.n_calls_waiting
+        self._ensure_log_fact(max(n_ring, n_amd, n_busy))
+        pmf = np.convolve(self._binom_pmf(n_ring, p_hit), self._binom_pmf(n_amd, p_route))
+        pmf = np.convolve(pmf, self._binom_pmf(n_busy, p_release)[::-1])
+        z_min = n_wait - idle - n_busy  # smallest value of Y − S, at pmf[0]
+        expected_demand = n_wait + n_ring * p_hit + n_amd * p_route
+        target = self._target
+        q = 1.0 - p_hit
+        for n in range(n_max + 1):
+            if n > 0:  # add one Bernoulli(p_hit) line to the demand
+                grown = np.empty(pmf.size + 1)
+                grown[:-1] = pmf * q
+                grown[-1] = 0.0
+                grown[1:] += pmf * p_hit
+                pmf = grown
+            demand = expected_demand + n * p_hit
+            if demand <= 0.0:
+                continue
+            first_positive = max(1 - z_min, 0)  # index of Y − S = 1
+            if first_positive < pmf.size:
+                tail = pmf[first_positive:]
+                excess = float(tail @ np.arange(max(z_min, 1), z_min + pmf.size, dtype=float))
+                if excess > target * demand:
+                    return max(n - 1, 0)
+        return n_max
+
+    def _ensure_log_fact(self, n: int) -> None:
+        """Grow the table of log k! to cover k <= n."""
+        if self._log_fact.size <= n:
+            size = max(n + 1, 2 * self._log_fact.size)
+            self._log_fact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, size, dtype=float)))))
+
+    def _binom_pmf(self, n: int, p: float) -> np.ndarray:
+        """Binomial(n, p) pmf over 0..n from the log-factorial table."""
+        if n == 0 or p <= 0.0:
+            pmf = np.zeros(n + 1)
+            pmf[0] = 1.0
+            return pmf
+        if p >= 1.0:
+            pmf = np.zeros(n + 1)
+            pmf[n] = 1.0
+            return pmf
+        lf = self._log_fact
+        k = np.arange(n + 1, dtype=float)
+        log_pmf = lf[n] - lf[: n + 1] - lf[n::-1] + k * math.log(p) + (n - k) * math.log1p(-p)
+        return np.exp(log_pmf)

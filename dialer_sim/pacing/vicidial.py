@@ -1,0 +1,248 @@
+"""VICIdial's adaptive predictive dial level (ADAPT_HARD_LIMIT / TAPERED / AVERAGE).
+
+A re-implementation, in our own code, of the controller in VICIdial's
+``bin/AST_VDadapt.pl`` (v2.14) as described in reference/dialer.md §1.1. The
+placement rule is the RATIO rule with the current level (:mod:`.ratio`).
+
+The controller, run by :meth:`VicidialAdaptPolicy.update` every second:
+
+1. Sample R = idle agents, W = answered calls waiting for an agent, A = agents
+   (``n_agents_idle``, ``n_calls_waiting``, ``n_agents``); keep the last 15
+   samples and their means R̄, W̄, Ā. Differential D = R̄ − W̄.
+2. Every 60 s (and on the first call) refresh the drop statistics: today's
+   attempts, today's drop % = 100 × drops / answers (answers = human-answered =
+   observed live + drop, at least 1), and over the last minute the attempts
+   and drop % = 100 × drops / attempts. With ``ofcom_uk_drop_calc``, today's
+   drops become drops' = drops × (1 − AM/(AM + H)) and the drop % is
+   100 × drops' / (H + drops'), where AM counts machines an agent reached and
+   H live calls. Percentages are rounded to 2 decimals as VICIdial stores them.
+3. Every 15 samples, with L the current level:
+   d = (D + T)/Ā (0 if D + T = 0 or Ā = 0), T = ``adaptive_dl_diff_target``;
+   d′ = d·|I − 1| if d < 0 else d·(1 + I), I = ``adaptive_intensity``/100;
+   L′ = round(L·(1 + d′), 3), capped at ``adaptive_maximum_level``, floored at 1;
+   if more than 20 attempts in the last minute and over 50 % of them dropped,
+   L′ ← L′/2; if more than 50 attempts today and today's drop % exceeds
+   ``adaptive_dropped_percentage``: hard_limit → 1.0, average → L′/2,
+   tapered → L′·r with r = min(1, (HHMM_latest − HHMM_now)/1000) in HHMM
+   arithmetic (1.0 once past the latest time). Final floor 1.0. L′ becomes the
+   next L, so average and tapered compound every 15 s while over the limit.
+
+Conventions
+-----------
+- HHMM is the wall-clock time of day as an integer (17:30 → 1730), taken from
+  ``now_s mod 86400``; the arithmetic is VICIdial's, so 21:00 − 17:30 gives
+  370, r = 0.37 (not 3.5 hours / 10 = 0.35).
+- "Today" is the calendar day of ``now_s`` (``now_s // 86400``); attempts are
+  counted when their outcome is reported.
+- VICIdial's optional "dial level threshold" (force 1.0 under a minimum agent
+  count) is not modelled.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from dialer_sim.errors import ConfigError
+from dialer_sim.pacing._base import DialerState, observed_outcome
+from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._policy import PolicyBase
+from dialer_sim.pacing._stats import SECONDS_PER_DAY, DayTally, WindowTally
+from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, VICIDIAL_PLACEMENT_INTERVAL_S, ratio_lines
+
+__all__ = ["VICIDIAL_MODES", "VicidialAdaptParams", "VicidialAdaptPolicy", "server_hhmm", "tapered_rate"]
+
+VICIDIAL_MODES = ("hard_limit", "tapered", "average")
+
+# AST_VDadapt.pl constants (reference/dialer.md §1.1).
+SAMPLE_INTERVAL_S = 1.0  # main loop delay
+N_SAMPLES = 15  # samples averaged into R̄, W̄, Ā; also the level-update period in loops
+DROP_STATS_INTERVAL_S = 60.0  # drop statistics refreshed about once a minute
+EMERGENCY_MIN_CALLS = 20  # "> 20 calls in the last minute"
+EMERGENCY_DROP_PCT = 50.0  # "> 50 % of them dropped"
+DAILY_MIN_CALLS = 50  # daily rule only once "> 50 calls today"
+ONE_MINUTE_S = 60.0
+
+
+def server_hhmm(now_s: float) -> int:
+    """Wall-clock time of day of ``now_s`` as an HHMM integer (e.g. 63000.0 s → 1730)."""
+    second_of_day = int(now_s % SECONDS_PER_DAY)
+    return (second_of_day // 3600) * 100 + (second_of_day % 3600) // 60
+
+
+def tapered_rate(latest_hhmm: int, now_s: float) -> float | None:
+    """ADAPT_TAPERED's multiplier r = min(1, (latest − now)/1000) in HHMM arithmetic.
+
+    Returns
+    -------
+    float or None
+        ``None`` when ``now_s`` is past the latest server time (the level is then
+        set to 1.0), else r in [0, 1].
+    """
+    hours_left = latest_hhmm - server_hhmm(now_s)
+    if hours_left < 0:
+        return None
+    return 1.0 if hours_left > 1000 else hours_left / 1000.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class VicidialAdaptParams(PacingParams):
+    """Parameters of :class:`VicidialAdaptPolicy` (VICIdial campaign fields, §1.1).
+
+    Parameters
+    ----------
+    mode : {'hard_limit', 'tapered', 'average'}, default 'hard_limit'
+        ADAPT_HARD_LIMIT, ADAPT_TAPERED or ADAPT_AVERAGE.
+    initial_dial_level : float in [1, adaptive_maximum_level], default 1.0
+        Dial level at the start of the run (VICIdial's floor).
+    adaptive_maximum_level : float in [1, 15], default 3.0
+        Cap on the level (VICIdial default 3.0).
+    adaptive_dropped_percentage : float in [0.1, 100], default 3.0
+        Daily drop % that triggers the mode's rule (VICIdial default 3).
+    adaptive_dl_diff_target : int in [-40, 40], default 0
+        T: −1 aims for one idle agent, +1 for one caller waiting (default 0).
+    adaptive_intensity : int in [-40, 40], default 0
+        I: positive raises faster and lowers slower (default 0).
+    adaptive_latest_server_time_hhmm : int HHMM in [0000, 2359], default 2100
+        When dialing stops, for the tapered rule (VICIdial default 2100).
+    ofcom_uk_drop_calc : bool, default False
+        Use the UK Ofcom drop adjustment for today's drop % (VICIdial option).
+    placement_interval_s : float in [0.1, 60], default 2.5
+        Seconds between placement ticks (AST_VDauto_dial.pl loop).
+    """
+
+    policy = "vicidial_adapt"
+
+    mode: str = "hard_limit"
+    initial_dial_level: float = 1.0
+    adaptive_maximum_level: float = 3.0
+    adaptive_dropped_percentage: float = 3.0
+    adaptive_dl_diff_target: int = 0
+    adaptive_intensity: int = 0
+    adaptive_latest_server_time_hhmm: int = 2100
+    ofcom_uk_drop_calc: bool = False
+    placement_interval_s: float = VICIDIAL_PLACEMENT_INTERVAL_S
+
+    def __post_init__(self) -> None:
+        self._choice("mode", VICIDIAL_MODES)
+        maximum = self._float_in("adaptive_maximum_level", 1.0, MAX_LINES_PER_AGENT)
+        self._float_in("initial_dial_level", 1.0, maximum)
+        self._float_in("adaptive_dropped_percentage", 0.1, 100.0)
+        self._int_in("adaptive_dl_diff_target", -40, 40)
+        self._int_in("adaptive_intensity", -40, 40)
+        hhmm = self._int_in("adaptive_latest_server_time_hhmm", 0, 2359)
+        if hhmm % 100 >= 60:
+            raise ConfigError(
+                f"pacing.adaptive_latest_server_time_hhmm must be a time HHMM with minutes < 60; got {hhmm}."
+            )
+        self._bool("ofcom_uk_drop_calc")
+        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
+
+
+class VicidialAdaptPolicy(PolicyBase):
+    """VICIdial's adaptive dial level (see module docstring for the rule).
+
+    Parameters
+    ----------
+    params : VicidialAdaptParams
+
+    Attributes
+    ----------
+    dial_level : float >= 1
+        Current dial level L.
+    n_calls_today, drops_pct_today : int, float
+        Today's attempts and drop % as of the last statistics refresh.
+    n_calls_one_min, drops_pct_one_min : int, float
+        The same over the last minute.
+    """
+
+    name = "vicidial_adapt"
+    update_interval_s = SAMPLE_INTERVAL_S
+
+    def __init__(self, params: VicidialAdaptParams) -> None:
+        self.params = params
+        self.placement_interval_s = params.placement_interval_s
+        self.dial_level = params.initial_dial_level
+        self._ready: deque[int] = deque(maxlen=N_SAMPLES)
+        self._waiting: deque[int] = deque(maxlen=N_SAMPLES)
+        self._agents: deque[int] = deque(maxlen=N_SAMPLES)
+        self._n_loops_since_level = 0
+        self._next_stats_at_s = float("-inf")  # VICIdial pulls a baseline on its first loop
+        self._today = DayTally()
+        self._last_minute = WindowTally(ONE_MINUTE_S)
+        self.n_calls_today = 0
+        self.drops_pct_today = 0.0
+        self.n_calls_one_min = 0
+        self.drops_pct_one_min = 0.0
+
+    def lines_to_launch(self, state: DialerState) -> int:
+        """RATIO placement with the current level: ``round(L × n_agents) − lines up``."""
+        return ratio_lines(state, self.dial_level)
+
+    def on_outcome(self, now_s: float, disposition: str) -> None:
+        """Count the attempt in today's and the last minute's drop statistics."""
+        observed = observed_outcome(disposition)
+        self._today.add(now_s, observed, disposition)
+        self._last_minute.add(now_s, observed == "drop")
+
+    def update(self, state: DialerState) -> None:
+        """One controller loop: sample, maybe refresh drop stats, maybe update the level."""
+        now_s = state.now_s
+        self._ready.append(state.n_agents_idle)
+        self._waiting.append(state.n_calls_waiting)
+        self._agents.append(state.n_agents)
+        if now_s >= self._next_stats_at_s:
+            self._refresh_drop_stats(now_s)
+            self._next_stats_at_s = now_s + DROP_STATS_INTERVAL_S
+        self._n_loops_since_level += 1
+        if self._n_loops_since_level >= N_SAMPLES:
+            self._n_loops_since_level = 0
+            self.dial_level = self._next_level(now_s)
+
+    def _refresh_drop_stats(self, now_s: float) -> None:
+        """Recompute today's and the last minute's attempts and drop % (step 2)."""
+        today = self._today
+        today.roll(now_s)
+        self.n_calls_today = today.n_calls
+        drops: float = today.n_drops
+        answers: float = today.n_answers
+        if self.params.ofcom_uk_drop_calc:
+            n_machines, n_live = today.n_agent_machines, today.n_live
+            if n_machines + n_live > 0:
+                drops = drops * (1.0 - n_machines / (n_machines + n_live))
+            answers = n_live + drops
+        self.drops_pct_today = round(100.0 * drops / max(answers, 1.0), 2) if drops > 0 else 0.0
+        window = self._last_minute
+        window.prune(now_s)
+        self.n_calls_one_min = window.n_calls
+        self.drops_pct_one_min = (
+            round(100.0 * window.n_drops / window.n_calls, 2) if window.n_drops > 0 else 0.0
+        )
+
+    def _next_level(self, now_s: float) -> float:
+        """The 15-second level update (step 3)."""
+        params = self.params
+        n = len(self._ready)
+        mean_agents = sum(self._agents) / n
+        differential = (sum(self._ready) - sum(self._waiting)) / n + params.adaptive_dl_diff_target
+        d = differential / mean_agents if differential != 0 and mean_agents != 0 else 0.0
+        intensity = params.adaptive_intensity / 100.0
+        d_prime = d * abs(intensity - 1.0) if d < 0 else d * (intensity + 1.0)
+        level = round(self.dial_level * (1.0 + d_prime), 3)
+        level = min(level, params.adaptive_maximum_level)
+        level = max(level, 1.0)
+        if self.n_calls_one_min > EMERGENCY_MIN_CALLS and self.drops_pct_one_min > EMERGENCY_DROP_PCT:
+            level /= 2.0
+        if self.n_calls_today > DAILY_MIN_CALLS and self.drops_pct_today > params.adaptive_dropped_percentage:
+            level = self._daily_rule(level, now_s)
+        return max(level, 1.0)
+
+    def _daily_rule(self, level: float, now_s: float) -> float:
+        """The mode's reaction to today's drop % being over the limit."""
+        mode = self.params.mode
+        if mode == "hard_limit":
+            return 1.0
+        if mode == "average":
+            return level / 2.0
+        rate = tapered_rate(self.params.adaptive_latest_server_time_hhmm, now_s)
+        return 1.0 if rate is None else level * rate
