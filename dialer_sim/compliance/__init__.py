@@ -1,0 +1,43 @@
+"""Regulators' abandoned-call rates from simulated or real call records.
+
+Each regime (Ofcom 2010, FTC/FCC, CRTC, VICIdial's drop %, Genesys Cloud) is
+computed from the times in the call records, per campaign and window, with a
+Wilson or Clopper–Pearson 95 % interval; see ``docs/compliance.md``.
+
+Conventions
+-----------
+- Times in seconds on the record time base (DESIGN.md, call record).
+- Rates and limits are proportions in [0, 1].
+"""
+
+from ._audit import (
+    AmdAudit,
+    BetaPrior,
+    FalsePositiveEstimate,
+    audit_sample_size,
+    estimate_false_positives,
+    prior_from_behaviour_table,
+)
+from ._intervals import CI_METHODS, binomial_interval
+from ._load import RECORD_FORMATS, read_records
+from ._regimes import REGIMES, RESULT_COLUMNS, compliance_rates
+from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
+
+__all__ = [
+    "AmdAudit",
+    "BetaPrior",
+    "CI_METHODS",
+    "FalsePositiveEstimate",
+    "RECORD_FORMATS",
+    "REGIMES",
+    "RESULT_COLUMNS",
+    "VICIDIAL_CATEGORIES",
+    "VICIDIAL_STATUSES",
+    "audit_sample_size",
+    "binomial_interval",
+    "compliance_rates",
+    "estimate_false_positives",
+    "prior_from_behaviour_table",
+    "read_records",
+    "read_vicidial_log",
+]
