@@ -170,9 +170,10 @@ def _place(parts: list[tuple[float, np.ndarray]], length_s: float) -> tuple[np.n
     truncated = False
     for start_s, signal in parts:
         i = int(round(start_s * SR))
-        end = min(n, i + signal.size)
         truncated |= i + signal.size > n
-        out[i:end] += signal[: end - i]
+        if i < n:
+            end = min(n, i + signal.size)
+            out[i:end] += signal[: end - i]
     return out, truncated
 
 
