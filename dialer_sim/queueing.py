@@ -263,11 +263,10 @@ def erlang_a(
     rho = lam / (n * mu)
     log_a = _log_erlang_a_factor(n * mu / theta, lam / theta)
     blocking = erlang_b_recursion(n, lam / mu)
-    if blocking == 0.0:  # B underflowed: P(W>0) < 1e-300
-        p_wait = 0.0
-    else:
-        # P(W>0) = 1 / (1 + (1 − E)/(A·E)), with A·E formed in log space.
-        p_wait = 1.0 / (1.0 + (1.0 - blocking) * np.exp(-(log_a + np.log(blocking))))
+    # P(W>0) = A·E/((1 − E) + A·E) = expit(log(A·E/(1 − E))): no overflow for huge A
+    # or for B underflowing to 0 (log → −inf, P(W>0) → 0).
+    with np.errstate(divide="ignore"):
+        p_wait = special.expit(log_a + np.log(blocking) - np.log1p(-blocking))
     p_ab_given_wait = np.exp(-log_a) / rho + 1.0 - 1.0 / rho
     p_abandon = min(max(p_wait * p_ab_given_wait, 0.0), 1.0)
     return QueueMetrics(
