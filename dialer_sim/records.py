@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from ._io import atomic_write
 
 __all__ = [
+    "AMD_LABELS",
     "ANSWER_KINDS",
     "CDR_COLUMNS",
     "DISPOSITIONS",
@@ -156,7 +157,7 @@ class RecordSink:
 
     def append(self, *values) -> None:
         """Append one record given as the CDR columns in order (fast path)."""
-        for add, v in zip(self._appenders, values):
+        for add, v in zip(self._appenders, values, strict=True):
             add(v)
         self._n_buffered += 1
         if self._n_buffered >= self.batch_rows:

@@ -1,0 +1,52 @@
+"""Discrete-event simulation of a predictive dialer, its agents, AMD and regulators' abandon rates.
+
+Conventions
+-----------
+- Times are seconds; instants in call records count from midnight of the
+  campaign's first day, so day ``d`` spans ``[86400 d, 86400 (d + 1))``.
+- Configuration is frozen dataclasses validated on creation; results are a pure
+  function of ``(config, seed)``.
+"""
+
+from ._config_io import apply_overrides, config_from_dict, config_to_dict, load_config
+from .api import Result, run
+from .config import (
+    AbandonConfig,
+    AgentsConfig,
+    AmdConfig,
+    AnswerConfig,
+    CampaignConfig,
+    DialerConfig,
+    NetworkConfig,
+    OpenLoopConfig,
+    PacingConfig,
+)
+from .distributions import Dist
+from .errors import ConfigError, DialerSimError, RecordsError
+from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
+
+__all__ = [
+    "CDR_COLUMNS",
+    "AbandonConfig",
+    "AgentsConfig",
+    "AmdConfig",
+    "AnswerConfig",
+    "CallRecord",
+    "CampaignConfig",
+    "ConfigError",
+    "DialerConfig",
+    "DialerSimError",
+    "Dist",
+    "NetworkConfig",
+    "OpenLoopConfig",
+    "PacingConfig",
+    "RecordSink",
+    "RecordsError",
+    "Result",
+    "apply_overrides",
+    "config_from_dict",
+    "config_to_dict",
+    "load_config",
+    "records_schema",
+    "run",
+]

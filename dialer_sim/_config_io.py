@@ -1,0 +1,209 @@
+"""Configuration to and from TOML / plain dicts, and dotted-key overrides.
+
+Unknown keys are errors (a typo must never fall back silently to a default),
+and every message names the dotted field: ``agents.n_agnts``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import (
+    AbandonConfig,
+    AgentsConfig,
+    AmdConfig,
+    AnswerConfig,
+    CampaignConfig,
+    DialerConfig,
+    NetworkConfig,
+    OpenLoopConfig,
+    PacingConfig,
+)
+from .distributions import Dist, dist_from_value
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]
+
+_SECTIONS = {
+    "campaign": CampaignConfig,
+    "network": NetworkConfig,
+    "answer": AnswerConfig,
+    "amd": AmdConfig,
+    "agents": AgentsConfig,
+    "abandon": AbandonConfig,
+    "open_loop": OpenLoopConfig,
+}
+
+
+def _build_section(name: str, cls: type, table: Any) -> Any:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"[{name}] must be a table; got {table!r}.")
+    defaults = cls()
+    allowed = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in allowed:
+            raise ConfigError(f"{name}.{key} is not a known setting (known: {', '.join(sorted(allowed))}).")
+        current = getattr(defaults, key)
+        if isinstance(current, Dist):
+            value = dist_from_value(value, name=f"{name}.{key}")
+        elif name == "answer" and key == "timing":
+            value = _timing(value, current)
+        elif name == "answer" and key == "kind_weights":
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"answer.kind_weights must be a table of kind = weight; got {value!r}.")
+            value = dict(value)
+        elif name == "amd" and key == "confusion":
+            value = _confusion(value, current)
+        elif isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _timing(value: Any, current: dict) -> dict:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"answer.timing must be a table of kinds; got {value!r}.")
+    out = copy.deepcopy(current)
+    for kind, table in value.items():
+        if kind not in out:
+            raise ConfigError(f"answer.timing.{kind} is not an answer kind (known: {', '.join(sorted(out))}).")
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"answer.timing.{kind} must be a table; got {table!r}.")
+        for key, v in table.items():
+            if key not in ("speech_start_s", "greeting_s"):
+                raise ConfigError(f"answer.timing.{kind}.{key} is not a known setting (known: greeting_s, speech_start_s).")
+            out[kind][key] = dist_from_value(v, name=f"answer.timing.{kind}.{key}")
+    return out
+
+
+def _confusion(value: Any, current: dict) -> dict:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"amd.confusion must be a table of kind = [p_human, p_machine, p_notsure]; got {value!r}.")
+    out = dict(current)
+    for kind, row in value.items():
+        if not isinstance(row, (list, tuple)):
+            raise ConfigError(f"amd.confusion.{kind} must be [p_human, p_machine, p_notsure]; got {row!r}.")
+        out[kind] = [float(x) for x in row]
+    return out
+
+
+def _build_pacing(table: Any) -> PacingConfig:
+    from .pacing import PACING_PARAMS
+
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"[pacing] must be a table; got {table!r}.")
+    params = dict(table)
+    policy = params.pop("policy", "progressive")
+    if policy not in PACING_PARAMS:
+        raise ConfigError(f"pacing.policy must be one of {sorted(PACING_PARAMS)}; got {policy!r}.")
+    cls = PACING_PARAMS[policy]
+    allowed = {f.name for f in dataclasses.fields(cls)}
+    for key in params:
+        if key not in allowed:
+            raise ConfigError(
+                f"pacing.{key} is not a setting of policy {policy!r} (known: {', '.join(sorted(allowed)) or 'none'})."
+            )
+    return PacingConfig(policy=policy, params=cls(**params))
+
+
+def config_from_dict(data: Mapping[str, Any]) -> DialerConfig:
+    """Build and validate a :class:`DialerConfig` from nested tables.
+
+    Raises
+    ------
+    ConfigError
+        Unknown section or key, or a value that breaks its rule.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"a configuration must be a table of sections; got {type(data).__name__}.")
+    kwargs: dict[str, Any] = {}
+    for section, table in data.items():
+        if section == "pacing":
+            kwargs["pacing"] = _build_pacing(table)
+        elif section in _SECTIONS:
+            kwargs[section] = _build_section(section, _SECTIONS[section], table)
+        else:
+            known = ", ".join(sorted([*_SECTIONS, "pacing"]))
+            raise ConfigError(f"[{section}] is not a known section (known: {known}).")
+    return DialerConfig(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Dist):
+        return value.to_value()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_to_dict(config: DialerConfig) -> dict[str, Any]:
+    """The plain (JSON/TOML-able) form of ``config``; round-trips through :func:`config_from_dict`."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if value is None:
+            continue
+        if f.name == "pacing":
+            out["pacing"] = {"policy": value.policy, **_plain(value.params)}
+        else:
+            out[f.name] = _plain(value)
+    return out
+
+
+def load_config(path: str | os.PathLike[str]) -> DialerConfig:
+    """Read a TOML configuration file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ConfigError
+        If the TOML cannot be parsed or a value breaks its rule.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    return config_from_dict(data)
+
+
+def apply_overrides(config: DialerConfig, overrides: Mapping[str, Any]) -> DialerConfig:
+    """A new config with dotted-key overrides applied, e.g. ``{"agents.n_agents": 50}``.
+
+    Changing ``pacing.policy`` starts that policy from its defaults.
+    """
+    data = config_to_dict(config)
+    # A policy change resets that policy's parameters, so apply it before any pacing.* parameter.
+    ordered = sorted(overrides.items(), key=lambda kv: kv[0] != "pacing.policy")
+    for key, value in ordered:
+        parts = key.split(".")
+        if len(parts) < 2:
+            raise ConfigError(f"override {key!r} must be a dotted key such as 'agents.n_agents'.")
+        if parts == ["pacing", "policy"] and value != data.get("pacing", {}).get("policy"):
+            data["pacing"] = {"policy": value}
+            continue
+        node = data
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {key!r}: {p!r} is not a table.")
+        node[parts[-1]] = value
+    return config_from_dict(data)

@@ -1,0 +1,80 @@
+"""Random variates pre-drawn in blocks from named streams.
+
+Drawing one value at a time from numpy costs about a microsecond of overhead;
+drawing 4096 at once and handing out Python floats costs a few tens of
+nanoseconds each. Each quantity has its own stream, so the sequence a quantity
+sees does not depend on how often the others are used: the i-th dial attempt
+draws the i-th network outcome whatever the pacing policy (common random
+numbers, DESIGN.md "Randomness").
+
+Conventions
+-----------
+Stream names are spawned from the replication's ``SeedSequence`` in the fixed
+order of :data:`STREAM_NAMES`; new streams are appended at the end, never
+inserted, so old seeds keep their meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .distributions import Dist
+
+__all__ = ["STREAM_NAMES", "Block", "make_streams"]
+
+#: Named streams in spawn order (append only).
+STREAM_NAMES = (
+    "network",      # outcome of each dial attempt (busy, unobtainable, reachable)
+    "parties",      # pickup, answer kind
+    "ring",         # answer delays and tone-recognition times
+    "speech",       # speech start and greeting length
+    "amd",          # AMD label and decision delay
+    "talk",         # talk time and machine handling time
+    "wrap",         # wrap-up time
+    "patience",     # dead-air patience of live callees
+    "arrivals",     # open-loop inter-arrival times
+    "message",      # reserved: recorded-message lengths
+)
+
+BLOCK_SIZE = 4096
+
+
+def make_streams(seed_seq: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """Spawn one PCG64 generator per name of :data:`STREAM_NAMES`, in order."""
+    children = seed_seq.spawn(len(STREAM_NAMES))
+    return {name: np.random.Generator(np.random.PCG64(child)) for name, child in zip(STREAM_NAMES, children, strict=True)}
+
+
+class Block:
+    """Hands out variates one at a time from blocks drawn by ``fill(n)``.
+
+    Calling the instance returns the next value as a Python float.
+    """
+
+    __slots__ = ("_fill", "_buf", "_i", "_n")
+
+    def __init__(self, fill: Callable[[int], np.ndarray], block_size: int = BLOCK_SIZE):
+        self._fill = fill
+        self._n = block_size
+        self._buf: list[float] = []
+        self._i = 0
+
+    def __call__(self) -> float:
+        i = self._i
+        if i >= len(self._buf):
+            self._buf = self._fill(self._n).tolist()
+            i = 0
+        self._i = i + 1
+        return self._buf[i]
+
+    @classmethod
+    def uniform(cls, rng: np.random.Generator) -> Block:
+        """A block of U(0, 1) variates."""
+        return cls(rng.random)
+
+    @classmethod
+    def of(cls, dist: Dist, rng: np.random.Generator) -> Block:
+        """A block of draws from ``dist``."""
+        return cls(lambda n: dist.sample(rng, n))

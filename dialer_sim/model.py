@@ -1,0 +1,437 @@
+"""The SimPy model of a predictive dialer running one campaign.
+
+One :class:`CampaignModel` holds everything a replication needs (environment,
+streams, agents, pacing policy, record sink); nothing is module-level (STYLE H3).
+
+How a dial attempt unfolds (docs/model.md has the full event diagram):
+
+1. The network outcome is drawn. Busy, unobtainable, rejected and unanswered
+   attempts end after one timeout, handled by a callback instead of a process
+   (most attempts; the cheap fast path).
+2. An answered call becomes a process: fax detection, or AMD, during which a
+   live callee may already hang up in dead air; AMD ``machine`` hangs up (or
+   leaves a message); ``human`` / ``notsure`` (or AMD off) route to agents.
+3. Routed calls take an idle agent at once when there is one (no timers), else
+   wait for the first of: an agent, the compliance deadline (drop, silently or
+   with a message), or the callee's patience running out.
+4. Connected calls talk, the agent wraps up and returns to the pool.
+
+The pacing policy is asked for new lines whenever the state changes: a call
+ends, an agent frees up, a retry becomes due, or its periodic update runs.
+
+Conventions
+-----------
+Times are seconds since midnight of the campaign's first day. Agents are a
+``simpy.Store`` of integer agent ids (FIFO: the longest-idle agent serves next).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from ._draws import Block
+from .amd_model import make_amd
+from .config import DialerConfig
+from .pacing import make_policy
+from .pacing._base import DialerState
+from .records import HUMAN_KINDS, RecordSink
+
+__all__ = ["CampaignModel"]
+
+NAN = math.nan
+INF = math.inf
+SECONDS_PER_DAY = 86_400.0
+#: Fax/modem tones are recognised by call-progress analysis about 1 s after answer
+#: (CED 2100 Hz starts at answer; reference/amd.md §2), with or without AMD.
+FAX_DETECT_S = 1.0
+
+
+class CampaignModel:
+    """One replication of one campaign (closed loop) or of the open-loop queue.
+
+    Parameters
+    ----------
+    config : DialerConfig
+    streams : dict of name -> numpy Generator, from ``_draws.make_streams``.
+    sink : RecordSink
+    trace : list or None
+        When a list, ``(call_id, event, time_s)`` tuples are appended (tests).
+    """
+
+    def __init__(self, config: DialerConfig, streams, sink: RecordSink, *, trace: list | None = None, policy=None):
+        self.cfg = config
+        self.env = simpy.Environment()
+        self.sink = sink
+        self.trace = trace
+        self.state = DialerState()
+        self.policy = policy if policy is not None else make_policy(config.pacing.params)
+        n_agents = config.agents.n_agents
+        self.agents = simpy.Store(self.env)
+        self.agents.items.extend(range(n_agents))
+        self.state.n_agents_idle = n_agents
+        self._draws(streams)
+        self._human = frozenset(HUMAN_KINDS)
+        self._next_call = 0
+        self._fresh = 0
+        self._ready: deque = deque()
+        self._retry_heap: list = []
+        self._retry_wake_at = INF
+        self._shift_end = -INF
+        self._retries = config.open_loop is None
+        self.stats = _Stats(config)
+        if config.open_loop is not None:
+            self._open_loop_draws(streams)
+
+    # -- setup ---------------------------------------------------------------------------------------
+    def _draws(self, s) -> None:
+        c = self.cfg
+        self._u_net = Block.uniform(s["network"])
+        self._u_party = Block.uniform(s["parties"])
+        self._busy_s = Block.of(c.network.busy_s, s["ring"])
+        self._unob_s = Block.of(c.network.unobtainable_s, s["ring"])
+        self._rej_s = Block.of(c.network.rejected_s, s["ring"])
+        self._delay = {
+            "human": Block.of(c.answer.human_answer_delay_s, s["ring"]),
+            "machine": Block.of(c.answer.machine_answer_delay_s, s["ring"]),
+            "instant": Block.of(c.answer.instant_answer_delay_s, s["ring"]),
+        }
+        kinds = [k for k, w in c.answer.kind_weights.items() if w > 0]
+        total = sum(c.answer.kind_weights[k] for k in kinds)
+        acc, self._kind_cum = 0.0, []
+        for k in kinds:
+            acc += c.answer.kind_weights[k] / total
+            self._kind_cum.append((acc, k))
+        self._speech = {k: (Block.of(t["speech_start_s"], s["speech"]), Block.of(t["greeting_s"], s["speech"]))
+                        for k, t in c.answer.timing.items()}
+        self._amd = make_amd(c.amd, rng=s["amd"], kinds_needed=set(kinds))
+        self._talk = Block.of(c.agents.talk_time_s, s["talk"])
+        self._mach_handling = Block.of(c.agents.machine_handling_s, s["talk"])
+        self._wrap = Block.of(c.agents.wrap_up_s, s["wrap"])
+        self._patience = Block.of(c.abandon.patience_s, s["patience"])
+
+    def _delay_group(self, kind: str) -> str:
+        if kind in self._human or kind in ("machine_beep", "machine_nobeep"):
+            return "human" if kind in self._human else "machine"
+        return "instant" if kind in ("machine_carrier", "screening_assistant") else "human"
+
+    def _draw_kind(self) -> str:
+        u = self._u_party()
+        for acc, k in self._kind_cum:
+            if u < acc:
+                return k
+        return self._kind_cum[-1][1]
+
+    def _open_loop_draws(self, s) -> None:
+        ol = self.cfg.open_loop
+        self._iat = Block(lambda n: s["arrivals"].exponential(1.0 / ol.arrival_rate_per_s, n))
+        self._talk = Block(lambda n: s["talk"].exponential(ol.mean_talk_time_s, n))
+        self._wrap = Block(np.zeros)  # no wrap-up in the open-loop model
+
+    # -- running -------------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run the campaign to its end (all shifts, all calls finished)."""
+        if self.cfg.open_loop is not None:
+            self.env.process(self._open_loop_source())
+            self.env.run()
+            return
+        self.env.process(self._shifts())
+        if self.policy.update_interval_s:
+            self.env.process(self._policy_updates())
+        self.env.run()
+
+    def _shifts(self):
+        c = self.cfg.campaign
+        st = self.state
+        for day in range(c.n_shifts):
+            start = day * SECONDS_PER_DAY + c.shift_start_s
+            yield self.env.timeout(start - self.env.now)
+            self._shift_end = start + c.shift_length_s
+            st.n_agents = self.cfg.agents.n_agents
+            self._place()
+            yield self.env.timeout(c.shift_length_s)
+            st.n_agents = 0
+        self._shift_end = -INF
+
+    def _policy_updates(self):
+        c = self.cfg.campaign
+        dt = self.policy.update_interval_s
+        for day in range(c.n_shifts):
+            start = day * SECONDS_PER_DAY + c.shift_start_s
+            yield self.env.timeout(start - self.env.now)
+            end = start + c.shift_length_s
+            while self.env.now + dt <= end:
+                yield self.env.timeout(dt)
+                self.state.now_s = self.env.now
+                self.policy.update(self.state)
+                self._place()
+
+    def _numbers_left(self) -> int:
+        now = self.env.now
+        heap = self._retry_heap
+        while heap and heap[0][0] <= now:
+            _, number_id, attempt = heapq.heappop(heap)
+            self._ready.append((number_id, attempt))
+        return (self.cfg.campaign.n_numbers - self._fresh) + len(self._ready)
+
+    def _place(self) -> None:
+        """Ask the policy for lines and launch them (called on every state change)."""
+        now = self.env.now
+        if now >= self._shift_end:
+            return
+        st = self.state
+        st.now_s = now
+        left = self._numbers_left()
+        st.n_numbers_left = left
+        n = min(self.policy.lines_to_launch(st), left)
+        for _ in range(n):
+            if self._ready:
+                number_id, attempt = self._ready.popleft()
+            else:
+                number_id, attempt = self._fresh, 1
+                self._fresh += 1
+            self._dial(number_id, attempt)
+        if n < left or not self._retry_heap:
+            return
+        due = self._retry_heap[0][0]
+        if due < self._retry_wake_at:  # nothing to dial now, but a retry becomes due later
+            self._retry_wake_at = due
+            self.env.timeout(due - now).callbacks.append(self._retry_wake)
+
+    def _retry_wake(self, _event) -> None:
+        self._retry_wake_at = INF
+        self._place()
+
+    # -- open loop (validation) ----------------------------------------------------------------------
+    def _open_loop_source(self):
+        """Poisson answers by humans who speak at once, straight to the agents (M/M/n+M, M/M/n+D)."""
+        env, agents, st = self.env, self.agents, self.state
+        patience = self._patience if self.cfg.abandon.hold_queue else None
+        for i in range(self.cfg.open_loop.n_calls):
+            yield env.timeout(self._iat())
+            now = env.now
+            call = [i, i, 1, now]
+            self._tr(call, "answered_at", now)
+            if agents.items and not agents.get_queue:
+                # NOTE: fast path inlined for speed: no process and no patience timer when an agent is free.
+                agent = agents.items.pop(0)
+                st.n_agents_idle -= 1
+                st.agent_busy_since_s[agent] = now
+                self._tr(call, "connected_at", now)
+                env.timeout(self._talk()).callbacks.append(
+                    lambda _e, call=call, agent=agent, t=now: self._open_loop_done(call, agent, t))
+                continue
+            t_hang = now + patience() if patience is not None else INF
+            env.process(self._route(call, "human", 0.0, (now, now, now), "", NAN, t_hang, True))
+
+    def _open_loop_done(self, call, agent, t_conn) -> None:
+        end = self.env.now
+        self.stats.agent_busy_s += end - t_conn
+        t = call[3]
+        self._record(call, "answered", 0.0, "human", t, t, "", NAN, agent, t_conn, end, "agent", "human_to_agent")
+        self._release(agent)
+
+    # -- one dial attempt ----------------------------------------------------------------------------
+    def _dial(self, number_id: int, attempt: int) -> None:
+        env, st, net = self.env, self.state, self.cfg.network
+        call = [self._next_call, number_id, attempt, env.now]
+        self._next_call += 1
+        st.n_lines_ringing += 1
+        u = self._u_net()
+        if u < net.p_busy:
+            self._fail(call, "busy", self._busy_s())
+            return
+        if u < net.p_busy + net.p_unobtainable:
+            self._fail(call, "unobtainable", self._unob_s())
+            return
+        if u < net.p_busy + net.p_unobtainable + net.p_rejected:
+            self._fail(call, "rejected", self._rej_s())
+            return
+        if self._u_party() >= self.cfg.answer.p_pickup:
+            self._fail(call, "no_answer", net.ring_timeout_s)
+            return
+        kind = self._draw_kind()
+        delay = self._delay[self._delay_group(kind)]()
+        if delay >= net.ring_timeout_s:
+            self._fail(call, "no_answer", net.ring_timeout_s)
+            return
+        env.process(self._answered(call, kind, delay))
+
+    def _fail(self, call: list, outcome: str, ring_s: float) -> None:
+        # Fast path: no process, one timeout with a callback.
+        def done(_event, call=call, outcome=outcome, ring_s=ring_s):
+            self.state.n_lines_ringing -= 1
+            now = self.env.now
+            self._record(call, outcome, ring_s, "", NAN, NAN, "", NAN, -1, NAN, now, "dialer", outcome)
+
+        self.env.timeout(ring_s).callbacks.append(done)
+
+    def _answered(self, call: list, kind: str, ring_s: float):
+        env, st, cfg = self.env, self.state, self.cfg
+        yield env.timeout(ring_s)
+        st.n_lines_ringing -= 1
+        t_ans = env.now
+        self._tr(call, "answered_at", t_ans)
+        speech_off, greet_len = self._speech[kind][0](), self._speech[kind][1]()
+        label, dec_off = "", NAN
+        if self._amd is not None:
+            label, dec_off, ss_m, ge_m = self._amd.decide(kind, speech_off if speech_off < INF else NAN)
+            if self._amd.provides_timing:
+                speech_off, greet_len = ss_m, ge_m - ss_m
+        ss = t_ans + speech_off if speech_off == speech_off and speech_off < INF else NAN
+        ge = ss + greet_len if ss == ss and greet_len == greet_len and greet_len < INF else NAN
+        times = (t_ans, ss, ge)
+        human = kind in self._human
+        # A live callee listens to dead air from the end of the greeting (or the answer if silent).
+        t_hang = (ge if ge == ge else t_ans) + self._patience() if human else INF
+        if kind == "fax" and self._amd is None:
+            yield env.timeout(FAX_DETECT_S)
+            self._record(call, "answered", ring_s, kind, ss, ge, "", NAN, -1, NAN, env.now, "dialer", "fax")
+            return
+        if self._amd is not None:
+            t_dec = t_ans + dec_off
+            st.n_calls_in_amd += 1
+            if t_hang < t_dec:
+                yield env.timeout(t_hang - env.now)
+                st.n_calls_in_amd -= 1
+                self._record(call, "answered", ring_s, kind, ss, ge, "", NAN, -1, NAN, env.now, "callee",
+                             "callee_hung_up")
+                return
+            yield env.timeout(t_dec - env.now)
+            st.n_calls_in_amd -= 1
+            self._tr(call, "amd_decided_at", t_dec)
+            if label == "machine" or (label == "notsure" and cfg.amd.notsure_action == "hangup"):
+                yield from self._amd_hangup(call, kind, ring_s, times, label, t_dec, human)
+                return
+        yield from self._route(call, kind, ring_s, times, label, t_dec if label else NAN, t_hang, human)
+
+    def _amd_hangup(self, call, kind, ring_s, times, label, t_dec, human):
+        t_ans, ss, ge = times
+        disp = "amd_false_positive" if human else ("fax" if kind == "fax" else "machine_hangup")
+        if not human and kind != "fax" and self.cfg.amd.machine_action == "leave_message":
+            # Wait for the greeting (and beep) to end, then play the message.
+            start = max(self.env.now, ge if ge == ge else self.env.now)
+            yield self.env.timeout(start - self.env.now + self.cfg.amd.message_s)
+        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, self.env.now, "dialer", disp)
+
+    def _route(self, call, kind, ring_s, times, label, t_dec, t_hang, human):
+        env, st, ab = self.env, self.state, self.cfg.abandon
+        t_ans, ss, ge = times
+        st.n_calls_waiting += 1
+        agents = self.agents
+        if agents.items and not agents.get_queue:
+            # NOTE: fast path inlined for speed: an idle agent takes the call at once, no timers.
+            agent = agents.items.pop(0)
+        else:
+            if ab.hold_queue:
+                deadline = INF
+            else:
+                clock = ss if ab.clock_start == "speech_start" else (ge if ab.clock_start == "greeting_end" else t_ans)
+                deadline = (clock if clock == clock else t_ans) + ab.window_s
+            give_up = min(deadline, t_hang)
+            req = agents.get()
+            if give_up < INF:
+                yield req | env.timeout(max(0.0, give_up - env.now))
+            else:
+                yield req
+            if not req.triggered:
+                req.cancel()
+                st.n_calls_waiting -= 1
+                yield from self._unserved(call, kind, ring_s, times, label, t_dec, deadline, t_hang, human)
+                return
+            agent = req.value
+        yield from self._talk_to_agent(call, kind, ring_s, times, label, t_dec, agent, human)
+
+    def _unserved(self, call, kind, ring_s, times, label, t_dec, deadline, t_hang, human):
+        t_ans, ss, ge = times
+        now = self.env.now
+        if t_hang <= deadline:
+            self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, now, "callee", "callee_hung_up")
+            return
+        self._tr(call, "dropped_at", now)
+        end = now + (self.cfg.abandon.message_s if self.cfg.abandon.drop_action == "message" else 0.0)
+        if end > now:
+            yield self.env.timeout(end - now)
+        disp = "abandoned" if human else ("fax" if kind == "fax" else "machine_hangup")
+        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, end, "dialer", disp)
+
+    def _talk_to_agent(self, call, kind, ring_s, times, label, t_dec, agent, human):
+        env, st = self.env, self.state
+        t_ans, ss, ge = times
+        now = env.now
+        st.n_calls_waiting -= 1
+        st.n_agents_idle -= 1
+        st.n_calls_with_agent += 1
+        st.agent_busy_since_s[agent] = now
+        self._tr(call, "connected_at", now)
+        yield env.timeout(self._talk() if human else self._mach_handling())
+        st.n_calls_with_agent -= 1
+        end = env.now
+        disp = "human_to_agent" if human else "machine_to_agent"
+        self.stats.agent_busy_s += end - now
+        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, agent, now, end, "agent", disp)
+        wrap = self._wrap() if human else 0.0
+        if wrap > 0:
+            yield env.timeout(wrap)
+            self.stats.agent_busy_s += wrap
+        self._release(agent)
+
+    def _release(self, agent: int) -> None:
+        st = self.state
+        del st.agent_busy_since_s[agent]
+        st.n_agents_idle += 1
+        self._tr_agent(agent)
+        self.agents.put(agent)
+        self._place()
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def _tr(self, call, event: str, t: float) -> None:
+        if self.trace is not None:
+            self.trace.append((f"call-{call[0]}", event, t))
+
+    def _tr_agent(self, agent: int) -> None:
+        if self.trace is not None:
+            self.trace.append((f"agent-{agent}", "idle_at", self.env.now))
+
+    def _record(self, call, outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp):
+        call_id, number_id, attempt, dial_at = call
+        c = self.cfg.campaign
+        self.sink.append(c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, c.caller_id, dial_at,
+                         outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp)
+        self._tr(call, disp, end)
+        self.stats.add(disp, kind, ge if ge == ge else dial_at + ring_s, t_conn, end, kind in self._human)
+        self.policy.on_outcome(end, disp)
+        if self._retries and disp not in _FINAL and attempt < c.max_attempts:
+            heapq.heappush(self._retry_heap, (end + c.retry_gap_s, number_id, attempt + 1))
+        self._place()
+
+
+# Dispositions after which a number is not dialled again in this campaign.
+_FINAL = frozenset({"human_to_agent", "unobtainable"})
+
+
+class _Stats:
+    """Online counters so summaries need not keep the records in memory."""
+
+    def __init__(self, config: DialerConfig):
+        self.by_disposition: dict[str, int] = {}
+        self.n_dials = 0
+        self.n_live = 0
+        self.dead_air_s = 0.0
+        self.agent_busy_s = 0.0
+        self.last_end_s = 0.0
+
+    def add(self, disp: str, kind: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
+        self.n_dials += 1
+        self.by_disposition[disp] = self.by_disposition.get(disp, 0) + 1
+        if end > self.last_end_s:
+            self.last_end_s = end
+        if human:
+            self.n_live += 1
+            stop = t_conn if t_conn == t_conn else end
+            if stop > silence_from_s:
+                self.dead_air_s += stop - silence_from_s

@@ -1,0 +1,102 @@
+"""Campaign summaries: pure functions of the online counters or of the records.
+
+Conventions
+-----------
+- ``live answers`` are answered calls whose answer kind is a live person
+  (truth, known to the simulation): ``human``, ``human_hello_hello``,
+  ``human_long_greeting``, ``human_silent``.
+- ``contacts`` are live people connected to an agent (``human_to_agent``).
+- Agent time is counted over the shifts: ``n_agents x shift_length_s x n_shifts``
+  (open loop: ``n_agents`` x the time of the last event).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .config import DialerConfig
+from .records import DISPOSITIONS, HUMAN_KINDS
+
+__all__ = ["summarise_records", "summary_from_counts"]
+
+
+def _logged_in_agent_s(config: DialerConfig, last_end_s: float) -> float:
+    if config.open_loop is not None:
+        return config.agents.n_agents * last_end_s
+    c = config.campaign
+    return config.agents.n_agents * c.shift_length_s * c.n_shifts
+
+
+def summary_from_counts(
+    config: DialerConfig,
+    *,
+    by_disposition: dict[str, int],
+    n_dials: int,
+    n_live: int,
+    dead_air_s: float,
+    agent_busy_s: float,
+    last_end_s: float,
+) -> dict[str, float | int | str]:
+    """The summary dictionary (flat JSON scalars) from aggregate counts."""
+    counts = {d: int(by_disposition.get(d, 0)) for d in DISPOSITIONS}
+    logged_in_s = _logged_in_agent_s(config, last_end_s)
+    contacts = counts["human_to_agent"]
+    util = agent_busy_s / logged_in_s if logged_in_s > 0 else math.nan
+    n_answered = n_dials - sum(counts[d] for d in ("no_answer", "busy", "unobtainable", "rejected"))
+
+    def share(num: float, den: float) -> float:
+        return num / den if den > 0 else math.nan
+
+    out: dict[str, float | int | str] = {
+        "campaign_id": config.campaign.campaign_id,
+        "n_dials": int(n_dials),
+        "n_answered": int(n_answered),
+        "n_live_answers": int(n_live),
+        "n_contacts": contacts,
+    }
+    out.update({f"n_{d}": counts[d] for d in DISPOSITIONS})
+    out.update({
+        "contacts_per_agent_hour": share(contacts, logged_in_s / 3600.0),
+        "dials_per_contact": share(n_dials, contacts),
+        "agent_utilisation": util,
+        "agent_idle_share": 1.0 - util if util == util else math.nan,
+        "agent_idle_hours": max(0.0, (logged_in_s - agent_busy_s) / 3600.0),
+        "dead_air_per_live_answer_s": share(dead_air_s, n_live),
+        "abandon_rate_live": share(counts["abandoned"], n_live),
+        "abandon_or_amd_fp_rate_live": share(counts["abandoned"] + counts["amd_false_positive"], n_live),
+        "callee_hung_up_rate_live": share(counts["callee_hung_up"], n_live),
+        "amd_false_positive_rate_live": share(counts["amd_false_positive"], n_live),
+        "abandon_window_s": config.abandon.window_s,
+        "abandon_clock_start": config.abandon.clock_start,
+        "pacing_policy": config.pacing.policy,
+        "n_agents": config.agents.n_agents,
+        "sim_end_s": float(last_end_s),
+    })
+    return out
+
+
+def summarise_records(records: pd.DataFrame, config: DialerConfig) -> dict[str, float | int | str]:
+    """The same summary computed from a call-record table (independent of the model's counters).
+
+    Agent busy time here counts talk only plus each contact's wrap-up is unknown
+    to the records, so ``agent_utilisation`` is only comparable when wrap-up is 0.
+    """
+    live = records["answer_kind"].isin(HUMAN_KINDS).to_numpy()
+    silence_from = np.where(records["greeting_end_at_s"].notna(), records["greeting_end_at_s"],
+                            records["dial_at_s"] + records["ring_s"])
+    stop = np.where(records["agent_connect_at_s"].notna(), records["agent_connect_at_s"], records["end_at_s"])
+    dead = np.clip(stop - silence_from, 0.0, None)[live].sum()
+    connected = records["agent_connect_at_s"].notna().to_numpy()
+    busy = (records["end_at_s"] - records["agent_connect_at_s"]).to_numpy()[connected].sum()
+    return summary_from_counts(
+        config,
+        by_disposition=records["disposition"].value_counts().to_dict(),
+        n_dials=len(records),
+        n_live=int(live.sum()),
+        dead_air_s=float(dead),
+        agent_busy_s=float(busy),
+        last_end_s=float(records["end_at_s"].max()) if len(records) else 0.0,
+    )
