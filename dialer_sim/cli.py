@@ -18,6 +18,7 @@ from .errors import DialerSimError
 _COMMAND_MODULES = (
     "dialer_sim._cli_run",
     "dialer_sim._cli_sweep",
+    "dialer_sim._cli_compliance",
 )
 
 

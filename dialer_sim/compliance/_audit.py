@@ -253,12 +253,16 @@ def prior_from_behaviour_table(
     """
     for col in ("kind", "label"):
         if col not in table.columns:
-            raise ConfigError(f"behaviour table must have a `{col}` column; got columns {list(table.columns)}.")
+            raise ConfigError(
+                f"behaviour table must have a `{col}` column; got columns {list(table.columns)}."
+            )
     if not (np.isfinite(prior_n) and prior_n > 0):
         raise ConfigError(f"`prior_n` must be a finite number > 0; got {prior_n!r}.")
     unknown = sorted(set(kind_shares) - set(ANSWER_KINDS))
     if unknown:
-        raise ConfigError(f"`kind_shares` has unknown answer kinds {unknown}; known: {', '.join(ANSWER_KINDS)}.")
+        raise ConfigError(
+            f"`kind_shares` has unknown answer kinds {unknown}; known: {', '.join(ANSWER_KINDS)}."
+        )
     weight = table["weight"] if "weight" in table.columns else pd.Series(1.0, index=table.index)
     machine = (table["label"] == "machine").astype(float) * weight
     q = machine.groupby(table["kind"]).sum() / weight.groupby(table["kind"]).sum()

@@ -147,7 +147,9 @@ def classify_vicidial(facts: CallFacts, *, threshold_s: float) -> pd.DataFrame:
     """
     dropped = abandoned_after(facts, facts.answer_at_s, threshold_s)
     # A machine connected after the drop timer was a DROP to VICIdial, not an agent's A.
-    human_answered = facts.answered & ~facts.fax & ~facts.amd_hangup & ~(facts.machine & facts.connected & ~dropped)
+    human_answered = (
+        facts.answered & ~facts.fax & ~facts.amd_hangup & ~(facts.machine & facts.connected & ~dropped)
+    )
     drop = human_answered & dropped
     return _frame(
         numerator=drop,

@@ -131,5 +131,7 @@ def clopper_pearson_upper(k: np.ndarray | float, n: np.ndarray | float, *, confi
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        upper = np.where(k_arr < n_arr, stats.beta.ppf(confidence, k_arr + 1.0, np.maximum(n_arr - k_arr, 1e-300)), 1.0)
+        upper = np.where(
+            k_arr < n_arr, stats.beta.ppf(confidence, k_arr + 1.0, np.maximum(n_arr - k_arr, 1e-300)), 1.0
+        )
     return np.where(n_arr <= 0, np.nan, upper)

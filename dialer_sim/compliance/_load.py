@@ -41,7 +41,9 @@ def _read_cdr_file(path: Path) -> pd.DataFrame:
 def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame:
     missing = [c for c in CDR_COLUMNS if c not in frame.columns]
     if missing:
-        raise RecordsError(f"records {str(path)!r} line 1: missing call-record column(s) {', '.join(missing)}.")
+        raise RecordsError(
+            f"records {str(path)!r} line 1: missing call-record column(s) {', '.join(missing)}."
+        )
     schema = records_schema()
     out = {}
     for field in schema:
@@ -57,7 +59,9 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             where = f"line {i + 2}" if from_csv else f"row {i}"
-            raise RecordsError(f"records {str(path)!r} {where}: `{field.name}` must be a number; got {col.iat[i]!r}.")
+            raise RecordsError(
+                f"records {str(path)!r} {where}: `{field.name}` must be a number; got {col.iat[i]!r}."
+            )
         if field.name == "agent_id":
             values = values.fillna(-1)
         out[field.name] = values.to_numpy(dtype=np.float64 if str(field.type) == "double" else np.int64)
@@ -66,7 +70,9 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
     bad = np.flatnonzero(~np.isfinite(dial) | (dial < 0))
     if bad.size:
         where = f"line {bad[0] + 2}" if from_csv else f"row {bad[0]}"
-        raise RecordsError(f"records {str(path)!r} {where}: `dial_at_s` must be a time >= 0 s; got {dial[bad[0]]!r}.")
+        raise RecordsError(
+            f"records {str(path)!r} {where}: `dial_at_s` must be a time >= 0 s; got {dial[bad[0]]!r}."
+        )
     neg = np.flatnonzero(result["end_at_s"].to_numpy() < dial)
     if neg.size:
         where = f"line {neg[0] + 2}" if from_csv else f"row {neg[0]}"

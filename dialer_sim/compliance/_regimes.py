@@ -64,19 +64,47 @@ class RegimeSpec:
 
 
 REGIMES: dict[str, RegimeSpec] = {
-    "ofcom2010": RegimeSpec("ofcom2010", "day", 2.0, 0.03, True,
-                            ("ring_s", "speech_start_at_s", "agent_connect_at_s", "answer_kind")),
-    "ftc": RegimeSpec("ftc", "30d", 2.0, 0.03, True,
-                      ("ring_s", "speech_start_at_s", "greeting_end_at_s", "agent_connect_at_s", "answer_kind")),
+    "ofcom2010": RegimeSpec(
+        "ofcom2010",
+        "day",
+        2.0,
+        0.03,
+        True,
+        ("ring_s", "speech_start_at_s", "agent_connect_at_s", "answer_kind"),
+    ),
+    "ftc": RegimeSpec(
+        "ftc",
+        "30d",
+        2.0,
+        0.03,
+        True,
+        ("ring_s", "speech_start_at_s", "greeting_end_at_s", "agent_connect_at_s", "answer_kind"),
+    ),
     "crtc": RegimeSpec("crtc", "month", 2.0, 0.05, True, ("ring_s", "agent_connect_at_s", "answer_kind")),
     # drop_call_seconds default 5 s, adaptive_dropped_percentage default 3 (reference/dialer.md §1.1).
-    "vicidial": RegimeSpec("vicidial", "day", 5.0, 0.03, True, ("ring_s", "agent_connect_at_s", "answer_kind")),
-    "genesys": RegimeSpec("genesys", "day", 2.0, 0.03, False, ("ring_s", "agent_connect_at_s", "amd_decided_at_s")),
+    "vicidial": RegimeSpec(
+        "vicidial", "day", 5.0, 0.03, True, ("ring_s", "agent_connect_at_s", "answer_kind")
+    ),
+    "genesys": RegimeSpec(
+        "genesys", "day", 2.0, 0.03, False, ("ring_s", "agent_connect_at_s", "amd_decided_at_s")
+    ),
 }
 GENESYS_DENOMINATORS = ("queue", "all")
 RESULT_COLUMNS = (
-    "regime", "campaign_id", "window_start_s", "window_end_s", "numerator", "denominator", "rate",
-    "ci95_low", "ci95_high", "ci_method", "limit", "breached", "computable", "reason",
+    "regime",
+    "campaign_id",
+    "window_start_s",
+    "window_end_s",
+    "numerator",
+    "denominator",
+    "rate",
+    "ci95_low",
+    "ci95_high",
+    "ci_method",
+    "limit",
+    "breached",
+    "computable",
+    "reason",
 )
 _KEYS = ["campaign_id", "window_start_s", "window_end_s"]
 
@@ -108,11 +136,24 @@ def _check_options(regime: str, **kw) -> _Options:
     if kw["ci"] not in CI_METHODS:
         raise ConfigError(f"`ci` must be one of {', '.join(CI_METHODS)}; got {kw['ci']!r}.")
     if kw["denominator"] not in GENESYS_DENOMINATORS:
-        raise ConfigError(f"`denominator` must be one of {', '.join(GENESYS_DENOMINATORS)}; got {kw['denominator']!r}.")
+        raise ConfigError(
+            f"`denominator` must be one of {', '.join(GENESYS_DENOMINATORS)}; got {kw['denominator']!r}."
+        )
     if kw["uk"] and regime != "vicidial":
-        raise ConfigError(f"`uk` (VICIdial's ofcom_uk_drop_calc) applies only to regime 'vicidial'; got {regime!r}.")
-    return _Options(spec, threshold_s, limit, kw["ci"], float(kw["confidence"]), kw["amd_used"],
-                    kw["audit"], kw["denominator"], bool(kw["uk"]))
+        raise ConfigError(
+            f"`uk` (VICIdial's ofcom_uk_drop_calc) applies only to regime 'vicidial'; got {regime!r}."
+        )
+    return _Options(
+        spec,
+        threshold_s,
+        limit,
+        kw["ci"],
+        float(kw["confidence"]),
+        kw["amd_used"],
+        kw["audit"],
+        kw["denominator"],
+        bool(kw["uk"]),
+    )
 
 
 def _check_records(records: pd.DataFrame) -> None:
@@ -122,7 +163,9 @@ def _check_records(records: pd.DataFrame) -> None:
     dial = records["dial_at_s"].to_numpy(float)
     bad = np.flatnonzero(~np.isfinite(dial))
     if bad.size:
-        raise RecordsError(f"record {int(bad[0])}: `dial_at_s` must be a finite time in s; got {dial[bad[0]]!r}.")
+        raise RecordsError(
+            f"record {int(bad[0])}: `dial_at_s` must be a finite time in s; got {dial[bad[0]]!r}."
+        )
 
 
 def _per_call_counts(records: pd.DataFrame, opt: _Options, from_statuses: bool) -> pd.DataFrame:
@@ -165,10 +208,18 @@ def _ofcom_window(out: pd.DataFrame, opt: _Options) -> pd.DataFrame:
             if audit is None:
                 continue
             # Bonferroni: the FP interval at 1 − α/2 and the binomial CI at 1 − α/2 (see _confidence).
-            est = estimate_false_positives(audit, int(out["n_amd_machine"].iat[i]),
-                                           confidence=1.0 - (1.0 - opt.confidence) / 2.0, two_sided=True)
+            est = estimate_false_positives(
+                audit,
+                int(out["n_amd_machine"].iat[i]),
+                confidence=1.0 - (1.0 - opt.confidence) / 2.0,
+                two_sided=True,
+            )
             out.loc[out.index[i], ["n_amd_fp", "n_amd_fp_low", "n_amd_fp_high", "amd_fp_source"]] = (
-                est.n_fp, est.n_fp_low, est.n_fp_high, f"audit ({est.method})")
+                est.n_fp,
+                est.n_fp_low,
+                est.n_fp_high,
+                f"audit ({est.method})",
+            )
     out["numerator"] = out["n_drops_adjusted"] + out["n_amd_fp"]
     out["denominator"] = live + out["numerator"]
     return out
@@ -256,17 +307,30 @@ def compliance_rates(
     ConfigError
         On a bad option. RecordsError when the records lack CDR columns.
     """
-    opt = _check_options(regime, threshold_s=threshold_s, limit=limit, ci=ci, confidence=confidence,
-                         amd_used=amd_used, audit=audit, denominator=denominator, uk=uk)
+    opt = _check_options(
+        regime,
+        threshold_s=threshold_s,
+        limit=limit,
+        ci=ci,
+        confidence=confidence,
+        amd_used=amd_used,
+        audit=audit,
+        denominator=denominator,
+        uk=uk,
+    )
     _check_records(records)
     from_statuses = records.attrs.get("source") == "vicidial" and regime == "vicidial"
     if start_date is None:
         start_date = records.attrs.get("day0_date")
-    windows = assign_windows(records, parse_window(opt.spec.window if window is None else window), start_date=start_date)
+    windows = assign_windows(
+        records, parse_window(opt.spec.window if window is None else window), start_date=start_date
+    )
     counts = _per_call_counts(records, opt, from_statuses)
     counts["n_calls"] = 1.0
     if regime == "ofcom2010":
-        counts["campaign_amd_used"] = counts["n_amd_labelled"].groupby(records["campaign_id"]).transform("max")
+        counts["campaign_amd_used"] = (
+            counts["n_amd_labelled"].groupby(records["campaign_id"]).transform("max")
+        )
     grouped = pd.concat([records[["campaign_id"]], windows, counts], axis=1).groupby(_KEYS, sort=True)
     out = grouped.sum().reset_index()
     if regime == "ofcom2010":
@@ -282,19 +346,30 @@ def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_status
         out = _ofcom_window(out, opt)
     elif opt.uk:
         out = _vicidial_uk_window(out)
-    unrecorded = [] if from_statuses else [
-        c for c in records.attrs.get("unrecorded_columns", ()) if c in opt.spec.needs_columns]
+    unrecorded = (
+        []
+        if from_statuses
+        else [c for c in records.attrs.get("unrecorded_columns", ()) if c in opt.spec.needs_columns]
+    )
     if unrecorded:
         source = records.attrs.get("source", "the source")
-        _not_computable(out, np.ones(len(out), bool),
-                        f"{source} does not record {', '.join(unrecorded)}, which the {opt.spec.name} rule needs")
+        _not_computable(
+            out,
+            np.ones(len(out), bool),
+            f"{source} does not record {', '.join(unrecorded)}, which the {opt.spec.name} rule needs",
+        )
     if not from_statuses:
         n_time = out["n_no_answer_time"].astype(int).astype(str)
-        _not_computable(out, out["n_no_answer_time"] > 0, n_time + " answered calls have no answer time (ring_s)")
+        _not_computable(
+            out, out["n_no_answer_time"] > 0, n_time + " answered calls have no answer time (ring_s)"
+        )
         if opt.spec.needs_kind:
             n_kind = out["n_kind_unknown"].astype(int).astype(str)
-            _not_computable(out, out["n_kind_unknown"] > 0,
-                            n_kind + " answered calls have no answer_kind; the rule needs to know who answered")
+            _not_computable(
+                out,
+                out["n_kind_unknown"] > 0,
+                n_kind + " answered calls have no answer_kind; the rule needs to know who answered",
+            )
     _not_computable(out, out["denominator"] <= 0, "no calls in the denominator")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = out["numerator"] / out["denominator"]

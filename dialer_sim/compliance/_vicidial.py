@@ -68,7 +68,21 @@ VICIDIAL_CATEGORIES: dict[str, _Category] = {
 VICIDIAL_STATUSES: dict[str, str] = {
     **dict.fromkeys(("DROP", "XDROP"), "drop"),
     **dict.fromkeys(
-        ("SALE", "NI", "NP", "DNC", "CALLBK", "CBHOLD", "DEC", "XFER", "RQXFER", "IVRXFR", "SVYCLM", "MLINAT", "QCFAIL"),
+        (
+            "SALE",
+            "NI",
+            "NP",
+            "DNC",
+            "CALLBK",
+            "CBHOLD",
+            "DEC",
+            "XFER",
+            "RQXFER",
+            "IVRXFR",
+            "SVYCLM",
+            "MLINAT",
+            "QCFAIL",
+        ),
         "human_agent",
     ),
     # Human-answered but neither a drop nor an agent's disposition: PDROP (outbound
@@ -86,10 +100,23 @@ VICIDIAL_STATUSES: dict[str, str] = {
 }
 
 _REQUIRED = ("uniqueid", "lead_id", "campaign_id", "call_date", "length_in_sec", "status", "user")
-_UNRECORDED = ("caller_id", "ring_s", "answer_kind", "speech_start_at_s", "greeting_end_at_s",
-               "amd_decided_at_s", "agent_connect_at_s")
-_ENDED_BY = {"CALLER": "callee", "ABANDON": "callee", "AGENT": "agent", "QUEUETIMEOUT": "dialer",
-             "AFTERHOURS": "dialer", "SYSTEM": "dialer"}
+_UNRECORDED = (
+    "caller_id",
+    "ring_s",
+    "answer_kind",
+    "speech_start_at_s",
+    "greeting_end_at_s",
+    "amd_decided_at_s",
+    "agent_connect_at_s",
+)
+_ENDED_BY = {
+    "CALLER": "callee",
+    "ABANDON": "callee",
+    "AGENT": "agent",
+    "QUEUETIMEOUT": "dialer",
+    "AFTERHOURS": "dialer",
+    "SYSTEM": "dialer",
+}
 
 
 def _read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -135,17 +162,24 @@ def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Se
         start, bad_start = _numeric(raw["start_epoch"])
         end, bad_end = _numeric(raw["end_epoch"])
         flag(bad_start | bad_end, "unparseable start_epoch/end_epoch")
-        flag(end < start, "negative duration: end_epoch " + raw["end_epoch"] + " < start_epoch " + raw["start_epoch"])
+        flag(
+            end < start,
+            "negative duration: end_epoch " + raw["end_epoch"] + " < start_epoch " + raw["start_epoch"],
+        )
     lead, bad_lead = _numeric(raw["lead_id"])
     flag(bad_lead | np.isnan(lead), "lead_id must be an integer; got " + raw["lead_id"].map(repr))
     flag((raw["campaign_id"].str.strip() == "").to_numpy(), "empty campaign_id")
     status = raw["status"].str.strip()
-    flag(~status.isin(list(statuses)).to_numpy(),
-         "unknown status code " + status.map(repr) + " (map campaign statuses with --status CODE=CATEGORY)")
+    flag(
+        ~status.isin(list(statuses)).to_numpy(),
+        "unknown status code " + status.map(repr) + " (map campaign statuses with --status CODE=CATEGORY)",
+    )
     uid = raw["uniqueid"].str.strip()
     first_line = uid.map(uid.reset_index().groupby("uniqueid")["index"].min() + 2)
-    flag(uid.duplicated().to_numpy(), "duplicate uniqueid " + uid.map(repr) + " (first on line "
-         + first_line.astype(str) + ")")
+    flag(
+        uid.duplicated().to_numpy(),
+        "duplicate uniqueid " + uid.map(repr) + " (first on line " + first_line.astype(str) + ")",
+    )
     return problems, {"call_date": call_date, "length": length, "lead": lead}
 
 
@@ -195,7 +229,7 @@ def read_vicidial_log(
     problems, parsed = _row_problems(raw, statuses)
     bad = (problems != "").to_numpy()
     lines = raw.index.to_numpy() + 2
-    messages = [f"line {ln}: {msg}" for ln, msg in zip(lines[bad], problems[bad])]
+    messages = [f"line {ln}: {msg}" for ln, msg in zip(lines[bad], problems[bad], strict=True)]
     if messages and not skip_bad_rows:
         more = f" (and {len(messages) - 1} more bad rows)" if len(messages) > 1 else ""
         raise RecordsError(
@@ -209,7 +243,9 @@ def read_vicidial_log(
     return frame
 
 
-def _to_records(raw: pd.DataFrame, parsed: dict, statuses: Mapping[str, str], lines: np.ndarray) -> pd.DataFrame:
+def _to_records(
+    raw: pd.DataFrame, parsed: dict, statuses: Mapping[str, str], lines: np.ndarray
+) -> pd.DataFrame:
     call_date = pd.DatetimeIndex(parsed["call_date"])
     day0 = call_date.min().normalize()
     dial_at_s = np.asarray((call_date - day0).total_seconds(), dtype=float)

@@ -1,0 +1,202 @@
+"""Compliance output: the JSON contract, a printed table, and a report folder.
+
+The JSON is the stable contract of DESIGN.md: a list with one object per
+(campaign, window) with ``regime``, ``campaign_id``, ``window_start_s``,
+``window_end_s``, ``numerator``, ``denominator``, ``rate``, ``ci95_low``,
+``ci95_high``, ``limit``, ``breached``, ``computable``, and ``reason`` only when
+the window is not computable. NaN becomes ``null``.
+
+Conventions
+-----------
+- Rates are proportions in the data and per cent in the printed table, the
+  markdown page and the chart.
+- Window times are seconds on the record time base; the table also shows them
+  as day numbers (day 0 starts at time 0).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .._io import atomic_write, atomic_write_text, prepare_out_dir  # noqa: E402
+
+__all__ = ["JSON_KEYS", "REPORT_FILES", "compliance_json_rows", "format_table", "plot_rates", "write_report"]
+
+JSON_KEYS = (
+    "regime", "campaign_id", "window_start_s", "window_end_s", "numerator", "denominator", "rate",
+    "ci95_low", "ci95_high", "limit", "breached", "computable",
+)  # fmt: skip
+REPORT_FILES = ("compliance.md", "compliance.png", "compliance.csv")
+_DAY_S = 86_400.0
+
+
+def _plain(value):
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def compliance_json_rows(rates: pd.DataFrame) -> list[dict]:
+    """The DESIGN.md JSON objects for a :func:`compliance_rates` result."""
+    rows = []
+    for rec in rates.to_dict(orient="records"):
+        row = {key: _plain(rec[key]) for key in JSON_KEYS}
+        row["computable"] = bool(rec["computable"])
+        if not row["computable"]:
+            row["reason"] = rec["reason"]
+        rows.append(row)
+    return rows
+
+
+def _window_label(start_s: float, end_s: float) -> str:
+    if end_s - start_s == _DAY_S and start_s % _DAY_S == 0:
+        return f"day {int(start_s // _DAY_S)}"
+    return f"days {start_s / _DAY_S:g}–{end_s / _DAY_S:g}"
+
+
+def _pct(x: float) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100.0 * x:.2f} %"
+
+
+def format_table(rates: pd.DataFrame) -> str:
+    """A plain-text table: one line per campaign and window."""
+    if rates.empty:
+        return "no records"
+    method = rates["ci_method"].iat[0]
+    header = f"{'campaign':<12} {'window':<16} {'abandoned':>10} {'of':>9} {'rate':>9}  95 % CI ({method})"
+    lines = [header, "-" * len(header)]
+    for r in rates.itertuples(index=False):
+        window = _window_label(r.window_start_s, r.window_end_s)
+        if not r.computable:
+            lines.append(f"{r.campaign_id!s:<12} {window:<16} not computable: {r.reason}")
+            continue
+        verdict = "BREACH" if r.breached else "ok"
+        lines.append(
+            f"{r.campaign_id!s:<12} {window:<16} {r.numerator:>10.6g} {r.denominator:>9.6g} {_pct(r.rate):>9}"
+            f"  [{_pct(r.ci95_low)}, {_pct(r.ci95_high)}]  limit {_pct(r.limit)} {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
+    """Rate per window with its CI band against the limit, one line per campaign.
+
+    Parameters
+    ----------
+    rates : pd.DataFrame
+        A :func:`compliance_rates` result.
+    ax : matplotlib.axes.Axes
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ok = rates[rates["computable"].astype(bool)]
+    for campaign, grp in ok.groupby("campaign_id", sort=True):
+        mid_day = (grp["window_start_s"] + grp["window_end_s"]) / 2.0 / _DAY_S
+        (line,) = ax.plot(mid_day, 100.0 * grp["rate"], marker="o", label=f"{campaign}")
+        ax.fill_between(
+            mid_day,
+            100.0 * grp["ci95_low"],
+            100.0 * grp["ci95_high"],
+            color=line.get_color(),
+            alpha=0.2,
+            lw=0,
+        )
+    if not rates.empty:
+        ax.axhline(100.0 * rates["limit"].iat[0], color="black", ls="--", lw=1, label="limit")
+        ax.set_title(
+            f"{rates['regime'].iat[0]}: abandoned-call rate per window ({rates['ci_method'].iat[0]} 95 % CI)"
+        )
+    ax.set_xlabel("window midpoint [day]")
+    ax.set_ylabel("abandoned-call rate [%]")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _markdown(rates: pd.DataFrame, source: str, notes: list[str]) -> str:
+    regime = rates["regime"].iat[0] if not rates.empty else "?"
+    n_breach = int(rates["breached"].fillna(False).astype(bool).sum())
+    n_nc = int((~rates["computable"].astype(bool)).sum())
+    lines = [
+        f"# Abandoned-call rate: {regime}",
+        "",
+        f"Records: `{source}`. Windows: {len(rates)}; breached: {n_breach}; not computable: {n_nc}.",
+        *(f"- {note}" for note in notes),
+        "",
+        "![rate per window](compliance.png)",
+        "",
+        "| campaign | window | numerator | denominator | rate | 95 % CI | limit | breached | note |",
+        "|---|---|---:|---:|---:|---|---:|---|---|",
+    ]
+    for r in rates.itertuples(index=False):
+        window = _window_label(r.window_start_s, r.window_end_s)
+        if r.computable:
+            lines.append(
+                f"| {r.campaign_id} | {window} | {r.numerator:.6g} | {r.denominator:.6g} | {_pct(r.rate)} | "
+                f"{_pct(r.ci95_low)} – {_pct(r.ci95_high)} | {_pct(r.limit)} | {'yes' if r.breached else 'no'} | |"
+            )
+        else:
+            lines.append(
+                f"| {r.campaign_id} | {window} | | | | | {_pct(r.limit)} | | not computable: {r.reason} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_report(
+    rates: pd.DataFrame,
+    out_dir: str | os.PathLike[str],
+    *,
+    source: str,
+    notes: list[str] | None = None,
+    force: bool = False,
+) -> Path:
+    """Write ``compliance.md``, ``compliance.png`` and ``compliance.csv`` atomically.
+
+    Parameters
+    ----------
+    rates : pd.DataFrame
+        A :func:`compliance_rates` result.
+    out_dir : path-like
+        Report folder; created if needed.
+    source : str
+        The records file, named on the page.
+    notes : list of str or None
+        Extra lines for the page (interval method, skipped rows, ...).
+    force : bool
+        Replace an existing report.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    DialerSimError
+        If a report is already there and ``force`` is false.
+    """
+    out = prepare_out_dir(out_dir, REPORT_FILES, force=force)
+    atomic_write(out / "compliance.csv", lambda p: rates.to_csv(p, index=False))
+    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+    try:
+        plot_rates(rates, ax)
+        atomic_write(out / "compliance.png", lambda p: fig.savefig(p, format="png", dpi=120))
+    finally:
+        plt.close(fig)
+    atomic_write_text(out / "compliance.md", _markdown(rates, source, notes or []))
+    return out
