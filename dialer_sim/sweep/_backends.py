@@ -193,7 +193,7 @@ class DaskBackend:
                 key = f"dialer-sim-run-{task.point}-{task.replication}-{id(self)}"
                 futures[client.submit(execute_run, task, key=key, pure=False, retries=0)] = task
             try:
-                for fut in as_completed(list(futures)):
+                for fut in as_completed(list(futures), loop=client.loop):
                     task = futures[fut]
                     try:
                         yield fut.result()

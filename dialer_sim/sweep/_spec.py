@@ -20,7 +20,9 @@ Points are every ``[[points]]`` entry combined with every ``[grid]``
 combination (points outermost); with only one of the two tables, just that
 table's points; with neither, the base configuration alone. Keys are dotted
 config fields; nested TOML tables (``grid.agents.n_agents = [5, 10]``) are
-flattened to the same dotted keys.
+flattened to the same dotted keys. A point's overrides are applied with
+``pacing.policy`` first (changing the policy resets its parameters), then
+``[[points]]`` keys, then ``[grid]`` keys, each in file order.
 
 Conventions
 -----------
@@ -236,7 +238,7 @@ def sweep_from_dict(data: Mapping[str, Any], *, base_dir: str | os.PathLike[str]
         both = sorted(set(ov_point) & set(ov_grid))
         if both:
             raise SweepError(f"sweep key `{both[0]}` is set by both [grid] and [[points]]; use one.")
-        overrides = {**ov_point, **ov_grid}
+        overrides = _policy_first({**ov_point, **ov_grid})
         index = len(points)
         try:
             cfg = dialer_sim.apply_overrides(base_cfg, overrides)
@@ -252,6 +254,13 @@ def sweep_from_dict(data: Mapping[str, Any], *, base_dir: str | os.PathLike[str]
         common_random_numbers=crn,
         parameter_keys=tuple(keys),
     )
+
+
+def _policy_first(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Move ``pacing.policy`` to the front: overrides apply in order, and
+    changing the policy resets that policy's parameters to their defaults."""
+    first = {k: v for k, v in overrides.items() if k == "pacing.policy"}
+    return {**first, **overrides}
 
 
 def _describe(overrides: Mapping[str, Any]) -> str:

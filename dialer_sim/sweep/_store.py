@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._io import atomic_write, atomic_write_json
+from ..stats import mean_ci
 from ._spec import SweepError, SweepSpec
 
 __all__ = ["RunFailure", "SweepStore"]
@@ -273,12 +273,10 @@ def aggregate(summaries: pd.DataFrame, parameter_keys: list[str]) -> pd.DataFram
 
 
 def mean_ci95(values: np.ndarray) -> tuple[float, float]:
-    """Mean and Student-t 95 % CI half-width of the finite ``values``."""
+    """Mean and Student-t 95 % CI half-width (:func:`dialer_sim.stats.mean_ci`) of the finite ``values``."""
     x = values[np.isfinite(values)]
-    n = len(x)
-    if n == 0:
+    if len(x) == 0:
         return math.nan, math.nan
-    if n < 2:
+    if len(x) < 2:
         return float(x[0]), math.nan
-    half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n)
-    return float(x.mean()), float(half)
+    return mean_ci(x, confidence=0.95)
