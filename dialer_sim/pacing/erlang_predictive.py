@@ -60,6 +60,13 @@ __all__ = ["ErlangPredictiveParams", "ErlangPredictivePolicy"]
 #: Dispositions whose call was routed to the agents (it needed an agent).
 ROUTED_DISPOSITIONS = frozenset({"human_to_agent", "abandoned", "callee_hung_up", "machine_to_agent"})
 
+#: Values of n checked one by one before switching to exponential and binary search.
+GREEDY_STEPS = 4
+#: Binomial probabilities below this are dropped (their total mass is negligible).
+PMF_TRIM = 1e-15
+_ONE = np.ones(1)
+_ONE.flags.writeable = False
+
 
 @dataclass(frozen=True, kw_only=True)
 class ErlangPredictiveParams(PacingParams):
@@ -242,38 +249,63 @@ class ErlangPredictivePolicy(PolicyBase):
         return value
 
     def _solve(self, state: DialerState, n_max: int) -> int:
-        """Greedy search over n on the exact pmf of Y − S (module docstring)."""
+        """Largest feasible n: greedy for small n, then exponential and binary search."""
         p_hit = self._hit.value
-        p_route = self._route.value
         horizon_s = self._delay.value + self.params.abandon_wait_s
         p_release = -math.expm1(-horizon_s / self._handle.value)
         idle = state.n_agents_idle
         n_busy = max(state.n_agents - idle, 0)
         n_ring, n_amd, n_wait = state.n_lines_ringing, state.n_calls_in_amd, state.n_calls_waiting
-        self._ensure_log_fact(max(n_ring, n_amd, n_busy))
-        pmf = np.convolve(self._binom_pmf(n_ring, p_hit), self._binom_pmf(n_amd, p_route))
-        pmf = np.convolve(pmf, self._binom_pmf(n_busy, p_release)[::-1])
-        z_min = n_wait - idle - n_busy  # smallest value of Y − S, at pmf[0]
-        expected_demand = n_wait + n_ring * p_hit + n_amd * p_route
-        target = self._target
-        q = 1.0 - p_hit
-        for n in range(n_max + 1):
-            if n > 0:  # add one Bernoulli(p_hit) line to the demand
+        self._ensure_log_fact(max(n_ring, n_amd, n_busy, n_max))
+        ring_off, ring = self._binom_pmf(n_ring, p_hit)
+        amd_off, amd = self._binom_pmf(n_amd, self._route.value)
+        rel_off, rel = self._binom_pmf(n_busy, p_release)
+        # Y − S = W − I + Ring + Amd − Release; pmf[i] is P(Y − S = z_min + i).
+        z_pmf = np.convolve(np.convolve(ring, amd), rel[::-1])
+        z_min = n_wait - idle + ring_off + amd_off - (rel_off + rel.size - 1)
+        demand0 = n_wait + n_ring * p_hit + self._route.value * n_amd
+        pmf = z_pmf
+        for n in range(min(n_max, GREEDY_STEPS) + 1):
+            if n > 0:  # one more line: convolve with Bernoulli(p_hit)
                 grown = np.empty(pmf.size + 1)
-                grown[:-1] = pmf * q
+                grown[:-1] = pmf * (1.0 - p_hit)
                 grown[-1] = 0.0
                 grown[1:] += pmf * p_hit
                 pmf = grown
-            demand = expected_demand + n * p_hit
-            if demand <= 0.0:
-                continue
-            first_positive = max(1 - z_min, 0)  # index of Y − S = 1
-            if first_positive < pmf.size:
-                tail = pmf[first_positive:]
-                excess = float(tail @ np.arange(max(z_min, 1), z_min + pmf.size, dtype=float))
-                if excess > target * demand:
-                    return max(n - 1, 0)
-        return n_max
+            if not self._within_target(pmf, z_min, demand0 + n * p_hit):
+                return max(n - 1, 0)
+        if n_max <= GREEDY_STEPS:
+            return n_max
+        # a(n) is quasi-convex and a(0..GREEDY_STEPS) <= target, so the feasible n form [0, n*].
+        low, high = GREEDY_STEPS, n_max + 1
+        while low < n_max:
+            probe = min(2 * low, n_max)
+            if not self._feasible(z_pmf, z_min, demand0, probe, p_hit):
+                high = probe
+                break
+            low = probe
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._feasible(z_pmf, z_min, demand0, middle, p_hit):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def _feasible(self, z_pmf: np.ndarray, z_min: int, demand0: float, n: int, p_hit: float) -> bool:
+        """Whether n new lines keep a(n) within the target."""
+        new_off, new = self._binom_pmf(n, p_hit)
+        return self._within_target(np.convolve(z_pmf, new), z_min + new_off, demand0 + n * p_hit)
+
+    def _within_target(self, pmf: np.ndarray, z_min: int, demand: float) -> bool:
+        """E[(Y − S)+] <= target × E[Y] for the pmf of Y − S starting at ``z_min``."""
+        if demand <= 0.0:
+            return True
+        first_positive = max(1 - z_min, 0)  # index of Y − S = 1
+        if first_positive >= pmf.size:
+            return True
+        values = np.arange(z_min + first_positive, z_min + pmf.size, dtype=float)
+        return float(pmf[first_positive:] @ values) <= self._target * demand
 
     def _ensure_log_fact(self, n: int) -> None:
         """Grow the table of log k! to cover k <= n."""
@@ -281,17 +313,16 @@ class ErlangPredictivePolicy(PolicyBase):
             size = max(n + 1, 2 * self._log_fact.size)
             self._log_fact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, size, dtype=float)))))
 
-    def _binom_pmf(self, n: int, p: float) -> np.ndarray:
-        """Binomial(n, p) pmf over 0..n from the log-factorial table."""
+    def _binom_pmf(self, n: int, p: float) -> tuple[int, np.ndarray]:
+        """Binomial(n, p) pmf, trimmed to where it exceeds ``PMF_TRIM``: (first k, pmf)."""
         if n == 0 or p <= 0.0:
-            pmf = np.zeros(n + 1)
-            pmf[0] = 1.0
-            return pmf
+            return 0, _ONE
         if p >= 1.0:
-            pmf = np.zeros(n + 1)
-            pmf[n] = 1.0
-            return pmf
+            return n, _ONE
         lf = self._log_fact
         k = np.arange(n + 1, dtype=float)
-        log_pmf = lf[n] - lf[: n + 1] - lf[n::-1] + k * math.log(p) + (n - k) * math.log1p(-p)
-        return np.exp(log_pmf)
+        pmf = np.exp(lf[n] - lf[: n + 1] - lf[n::-1] + k * math.log(p) + (n - k) * math.log1p(-p))
+        if n <= 32:
+            return 0, pmf
+        kept = np.flatnonzero(pmf > PMF_TRIM)
+        return int(kept[0]), pmf[kept[0] : kept[-1] + 1]
