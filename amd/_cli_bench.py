@@ -1,0 +1,232 @@
+"""``amd-bench`` detector commands: ``classify``, ``detectors``, ``run``, ``train``, ``rtf``.
+
+``classify`` follows the contract in DESIGN.md: WAV files or folders (searched recursively for
+``*.wav``) in, one CSV row per file out (``file, label, decided_at_s, score, error``). A file
+that cannot be read gets an error row and a one-line message naming it; the other files are
+still classified, and the exit status is 1 if any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from amd.detectors import DETECTOR_NAMES
+
+_CLASSIFY_COLUMNS = ("file", "label", "decided_at_s", "score", "error")
+#: Real-time factor targets of the issue, reported next to the measurements.
+RTF_TARGETS = {"asterisk": 1000.0, "vad": 1000.0, "learned": 200.0, "beep": None}
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr)  # noqa: T201
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the detector and benchmark commands."""
+    p = subparsers.add_parser("classify", help="classify WAV files (or folders of them) with one detector")
+    p.add_argument("--detector", required=True, choices=DETECTOR_NAMES, help="detector name")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="WAV files or folders")
+    p.set_defaults(func=_classify)
+
+    p = subparsers.add_parser("detectors", help="list detector names")
+    p.set_defaults(func=_detectors)
+
+    p = subparsers.add_parser("run", help="benchmark detectors on a corpus split")
+    p.add_argument("--corpus", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument(
+        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+    )
+    p.add_argument("--split", default="test", choices=("train", "test"))
+    p.add_argument("--model", default=None, metavar="FILE", help="learned-detector model (default: shipped)")
+    p.add_argument("--no-sweep", action="store_true", help="skip the operating-curve sweeps")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="overwrite earlier results in DIR")
+    p.set_defaults(func=_run)
+
+    p = subparsers.add_parser("train", help="train the learned detector on the corpus train split")
+    p.add_argument("--corpus", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--max-human-fp", type=float, default=0.005, help="cross-validated human FP bound (default 0.005)"
+    )
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=_train)
+
+    p = subparsers.add_parser("rtf", help="measure real-time factors on generated audio")
+    p.add_argument("--json", required=True, metavar="FILE")
+    p.add_argument("--duration-s", type=float, default=60.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+    )
+    p.set_defaults(func=_rtf)
+
+
+def _collect(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".wav"))
+        else:
+            files.append(path)  # missing or odd files get an error row below
+    return files
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from amd.audio import AudioError, load_audio
+    from amd.detectors import SR_HZ, make_detector
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise ValueError(f"`--out` {out} already exists; pass --force to overwrite.")
+    detector = make_detector(args.detector)
+    files = _collect(args.paths)
+    if not files:
+        raise ValueError(f"`PATH` must name WAV files or folders holding *.wav; none found in {args.paths}.")
+    rows, n_failed = [], 0
+    for path in files:
+        try:
+            audio, sr, notes = load_audio(path, sr=SR_HZ)
+            for note in notes:
+                _say(f"amd-bench classify: note: {path}: {note}")
+            d = detector.detect(audio, sr)
+        except AudioError as exc:
+            n_failed += 1
+            _say(f"amd-bench classify: error: {path}: {exc}")
+            rows.append({"file": str(path), "label": "", "decided_at_s": "", "score": "", "error": str(exc)})
+            continue
+        rows.append(
+            {
+                "file": str(path),
+                "label": d.label,
+                "decided_at_s": f"{d.decided_at_s:.3f}",
+                "score": "" if d.score is None else f"{d.score:.6f}",
+                "error": "",
+            }
+        )
+    _write_rows(out, rows)
+    _say(f"amd-bench classify: {len(rows) - n_failed} classified, {n_failed} failed -> {out}")
+    return 1 if n_failed else 0
+
+
+def _write_rows(out: Path, rows: list[dict]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=_CLASSIFY_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _detectors(args: argparse.Namespace) -> int:
+    from amd.detectors import best_detector_name
+
+    for name in DETECTOR_NAMES:
+        suffix = f"  (alias of {best_detector_name()})" if name == "best" else ""
+        print(f"{name}{suffix}")  # noqa: T201
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from amd.benchmark import AmdBenchmarkConfig, run_benchmark
+
+    config = AmdBenchmarkConfig(
+        detectors=tuple(args.detectors),
+        split=args.split,
+        sweep=not args.no_sweep,
+        model_path=args.model,
+        seed=args.seed,
+    )
+    table = run_benchmark(
+        args.corpus, args.out, config=config, force=args.force, progress=sys.stderr.isatty()
+    )
+    for row in table.to_dict("records"):
+        _say(
+            f"{row['detector']:>10}: human FP {100 * row['human_fp_rate']:.1f}% "
+            f"[{100 * row['human_fp_rate_ci95_low']:.1f}, {100 * row['human_fp_rate_ci95_high']:.1f}], "
+            f"machine miss {100 * row['machine_miss_rate']:.1f}%, notsure {100 * row['notsure_rate']:.1f}%, "
+            f"bal. acc {100 * row['balanced_accuracy']:.1f}%, human latency median "
+            f"{row['human_latency_from_speech_median_s']:.2f} s / p95 {row['human_latency_from_speech_p95_s']:.2f} s, "
+            f"RTF {row['rtf']:.0f}x"
+        )
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from amd.benchmark import train_from_corpus
+
+    model = train_from_corpus(
+        args.corpus,
+        args.out,
+        seed=args.seed,
+        max_human_fp=args.max_human_fp,
+        force=args.force,
+        progress=sys.stderr.isatty(),
+    )
+    cv = model["training"]["cross_validation"]
+    _say(
+        f"amd-bench train: wrote {args.out} ({model['training']['n_clips']} clips; out-of-fold human FP "
+        f"{100 * cv['oof_human_fp']:.1f}%, balanced accuracy {100 * cv['oof_balanced_accuracy']:.1f}%)"
+    )
+    return 0
+
+
+def _rtf(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from amd._bench_run import measure_rtf, rtf_test_signal
+    from amd.detectors import best_detector_name, make_detector
+
+    if not args.duration_s > 0:
+        raise ValueError(f"`--duration-s` must be > 0; got {args.duration_s}.")
+    audio = rtf_test_signal(duration_s=args.duration_s, rng=np.random.default_rng(args.seed))
+    results = []
+    for name in args.detectors:
+        m = measure_rtf(make_detector(name), audio)
+        concrete = best_detector_name() if name == "best" else name
+        target = RTF_TARGETS.get(concrete)
+        results.append(
+            {
+                "name": name,
+                **m,
+                "target_rtf": target,
+                "meets_target": None if target is None else m["rtf"] >= target,
+            }
+        )
+        _say(f"amd-bench rtf: {name}: {m['rtf']:.0f}x real time (target {target})")
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(
+            {
+                "detectors": results,
+                "signal": {
+                    "duration_s": args.duration_s,
+                    "seed": args.seed,
+                    "sr_hz": 8000,
+                    "kind": "harmonic bursts, pauses, 1 kHz beeps",
+                },
+            },
+            fh,
+            indent=2,
+        )
+        fh.write("\n")
+    os.replace(tmp, out)
+    return 0

@@ -1,0 +1,346 @@
+"""The AMD benchmark: every detector on the corpus test split, with intervals, curves and tables.
+
+``run_benchmark(corpus_dir, out_dir, config=...)`` writes into ``out_dir``:
+
+- ``metrics.csv``: one row per detector, human false-positive rate first, each rate with its
+  95 % Wilson interval, latencies and the real-time factor;
+- ``per_kind.csv``: label shares and latency per (detector, answer kind);
+- ``behaviour.csv``: one row per (detector, test clip) with ``detector, kind, label,
+  decided_at_s, speech_start_s, greeting_end_s`` (the table the dialer simulation samples);
+- ``decisions.csv``: the same with truth, score, cause and CPU time;
+- ``operating_curves.csv`` and ``operating_curves.png`` (human FP vs machine miss with the
+  AudioCodes published curve, and human FP vs median latency), ``confusion.png``,
+  ``latency_cdf.png``;
+- ``best.json`` (the detector with the highest balanced accuracy, ties broken by lower human
+  FP) and ``config.json`` (settings and seed).
+
+``train_from_corpus`` trains the learned detector on the train split (``amd-bench train``).
+
+Conventions
+-----------
+Times in seconds from answer; rates in [0, 1]; audio loaded at 8 kHz with conversions reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
+from amd.audio import load_audio
+from amd.detectors import SR_HZ, make_detector
+from amd.metrics import confusion_matrix, evaluate
+
+__all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
+
+_REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
+_RUNNABLE = ("asterisk", "beep", "vad", "learned")
+
+
+class BenchmarkError(ValueError):
+    """Bad benchmark input: missing corpus, columns, split or an existing result without force."""
+
+
+@dataclass(frozen=True)
+class AmdBenchmarkConfig:
+    """Benchmark settings (STYLE H9), written to ``config.json``.
+
+    Parameters
+    ----------
+    detectors : tuple of str
+        Registry names to run (``best`` is an alias and is resolved).
+    split : {'train', 'test'}
+        Corpus split to evaluate; the test split unless you know why.
+    sweep : bool
+        Compute operating curves (reruns each swept detector per threshold value).
+    model_path : str or None
+        Learned-detector model; ``None`` = the shipped model.
+    seed : int
+        Recorded for provenance; the benchmark itself draws no random numbers.
+    """
+
+    detectors: tuple[str, ...] = _RUNNABLE
+    split: str = "test"
+    sweep: bool = True
+    model_path: str | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        from amd.detectors import DETECTOR_NAMES
+
+        bad = [d for d in self.detectors if d not in DETECTOR_NAMES]
+        if bad or not self.detectors:
+            raise BenchmarkError(
+                f"`detectors` must be non-empty names from {DETECTOR_NAMES}; got {list(self.detectors)}."
+            )
+        if self.split not in ("train", "test"):
+            raise BenchmarkError(f"`split` must be 'train' or 'test'; got {self.split!r}.")
+
+
+def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool = False) -> list[Clip]:
+    """The clips of one split with their labels and audio at 8 kHz.
+
+    Raises
+    ------
+    BenchmarkError
+        No ``labels.csv``, missing columns, or an empty split.
+    """
+    corpus = Path(corpus_dir)
+    labels_path = corpus / "labels.csv"
+    if not labels_path.is_file():
+        raise BenchmarkError(f"`corpus` must contain labels.csv; not found in {corpus}.")
+    table = pd.read_csv(labels_path)
+    missing = [c for c in _REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise BenchmarkError(f"labels.csv must have columns {list(_REQUIRED_COLUMNS)}; missing {missing}.")
+    rows = table[table["split"] == split]
+    if rows.empty:
+        raise BenchmarkError(f"`split` {split!r} has no clips in {labels_path}.")
+    clips = []
+    for row in tqdm(rows.to_dict("records"), desc=f"load {split}", disable=not progress, leave=False):
+        audio, _, _ = load_audio(corpus / row["file"], sr=SR_HZ)
+        clips.append(Clip(row=row, audio=audio))
+    return clips
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+
+
+def _write_json(obj, path: Path) -> None:
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2, sort_keys=True, default=float)
+            fh.write("\n")
+
+    _atomic_write(path, write)
+
+
+def _metrics_row(name: str, res: pd.DataFrame) -> dict:
+    m = evaluate(
+        res["truth"].to_numpy(),
+        res["label"].to_numpy(),
+        estimated_decided_at_s=res["decided_at_s"].to_numpy(float),
+        reference_speech_start_s=res["speech_start_s"].to_numpy(float),
+    )
+    audio_s = float(res["decided_at_s"].sum())
+    cpu_s = float(res["cpu_s"].sum())
+    return {
+        "detector": name,
+        **m,
+        "audio_s_processed": audio_s,
+        "cpu_s": cpu_s,
+        "rtf": audio_s / max(cpu_s, 1e-9),
+    }
+
+
+def _per_kind(res: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for (det, kind), g in res.groupby(["detector", "kind"], sort=True):
+        lat = (g["decided_at_s"] - g["speech_start_s"]).dropna()
+        rows.append(
+            {
+                "detector": det,
+                "kind": kind,
+                "truth": g["truth"].iloc[0],
+                "n": len(g),
+                "share_human": float((g["label"] == "human").mean()),
+                "share_machine": float((g["label"] == "machine").mean()),
+                "share_notsure": float((g["label"] == "notsure").mean()),
+                "median_decided_at_s": float(g["decided_at_s"].median()),
+                "median_latency_from_speech_s": float(lat.median()) if len(lat) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _check_out_dir(out: Path, force: bool) -> None:
+    if (out / "metrics.csv").exists() and not force:
+        raise BenchmarkError(
+            f"`out` already holds results ({out / 'metrics.csv'}); pass --force to overwrite."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def run_benchmark(
+    corpus_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    config: AmdBenchmarkConfig,
+    force: bool = False,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run the benchmark and write every table and chart into ``out_dir``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``metrics.csv`` table.
+    """
+    out = Path(out_dir)
+    _check_out_dir(out, force)
+    clips = load_split(corpus_dir, config.split, progress=progress)
+    results, metrics = [], []
+    for name in config.detectors:
+        kwargs = {"model_path": config.model_path} if name in ("learned",) and config.model_path else {}
+        det = make_detector(name, **kwargs)
+        label = name if name != "best" else f"best({type(det).name})"
+        res = run_detector(det, clips, name=label, progress=progress)
+        results.append(res)
+        metrics.append(_metrics_row(label, res))
+    res_all = pd.concat(results, ignore_index=True)
+    table = pd.DataFrame(metrics)
+    _write_csv(table, out / "metrics.csv")
+    _write_csv(res_all, out / "decisions.csv")
+    behaviour_cols = ["detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s"]
+    _write_csv(res_all[behaviour_cols], out / "behaviour.csv")
+    _write_csv(_per_kind(res_all), out / "per_kind.csv")
+    curves = pd.DataFrame()
+    if config.sweep:
+        swept = [n for n in config.detectors if n in SWEEPS]
+        curves = pd.concat(
+            [sweep_detector(n, clips, model_path=config.model_path, progress=progress) for n in swept]
+            or [pd.DataFrame()],
+            ignore_index=True,
+        )
+        _write_csv(curves, out / "operating_curves.csv")
+    _write_charts(out, res_all, table, curves)
+    ranked = table.sort_values(["balanced_accuracy", "human_fp_rate"], ascending=[False, True])
+    best = ranked.iloc[0]
+    _write_json(
+        {
+            "detector": str(best["detector"]),
+            "split": config.split,
+            "balanced_accuracy": float(best["balanced_accuracy"]),
+            "human_fp_rate": float(best["human_fp_rate"]),
+            "rule": "highest balanced accuracy on the split, ties broken by lower human FP rate",
+        },
+        out / "best.json",
+    )
+    _write_json(
+        {
+            **dataclasses.asdict(config),
+            "corpus": str(Path(corpus_dir).resolve()),
+            "n_clips": len(clips),
+            "sweeps": {k: {"param": p, "values": list(v)} for k, (p, v) in SWEEPS.items()},
+        },
+        out / "config.json",
+    )
+    return table
+
+
+def _write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from amd.plots import plot_confusion, plot_latency_cdf, plot_operating_curve
+
+    names = list(table["detector"])
+    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        g = res[res["detector"] == name]
+        plot_confusion(ax, confusion_matrix(g["truth"].to_numpy(), g["label"].to_numpy()), title=name)
+    fig.tight_layout()
+    _atomic_write(out / "confusion.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    humans = res[res["truth"] == "human"]
+    plot_latency_cdf(
+        axes[0],
+        {
+            n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy()
+            for n, g in humans.groupby("detector", sort=False)
+        },
+        xlabel="human decision latency from speech start (s)",
+    )
+    plot_latency_cdf(
+        axes[1],
+        {n: g["decided_at_s"].to_numpy() for n, g in humans.groupby("detector", sort=False)},
+        xlabel="human decision time from answer (s)",
+    )
+    fig.tight_layout()
+    _atomic_write(out / "latency_cdf.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+    if curves.empty:
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    groups = {n: g for n, g in curves.groupby("detector", sort=False)}
+    plot_operating_curve(
+        axes[0],
+        {n: (g["human_fp_rate"], g["machine_miss_rate"]) for n, g in groups.items()},
+        x="miss",
+        with_audiocodes=True,
+    )
+    plot_operating_curve(
+        axes[1],
+        {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()},
+        x="latency",
+        with_audiocodes=False,
+    )
+    fig.tight_layout()
+    _atomic_write(out / "operating_curves.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def train_from_corpus(
+    corpus_dir: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    seed: int,
+    max_human_fp: float = 0.005,
+    force: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Train the learned detector on the corpus train split and write the model JSON.
+
+    The same corpus and seed give a byte-identical file.
+
+    Raises
+    ------
+    BenchmarkError
+        ``out_path`` exists and ``force`` is false, or the corpus is unusable.
+    """
+    from amd.detectors import LearnedDetector
+
+    out = Path(out_path)
+    if out.exists() and not force:
+        raise BenchmarkError(f"`out` {out} already exists; pass --force to overwrite.")
+    clips = load_split(corpus_dir, "train", progress=progress)
+    det = LearnedDetector().fit(
+        [c.audio for c in clips],
+        [c.row["truth"] for c in clips],
+        seed=seed,
+        max_human_fp=max_human_fp,
+        progress=progress,
+    )
+    model = det.model_
+    model["training"]["corpus_labels_sha256"] = _sha256(Path(corpus_dir) / "labels.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write_json(model, out)
+    return model
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

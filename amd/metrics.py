@@ -1,0 +1,219 @@
+"""Evaluation metrics for answering-machine detection, shaped like ``mir_eval`` (STYLE H13).
+
+``validate(reference, estimated)`` checks a pair of label sequences, each metric is one
+function of ``reference_*`` / ``estimated_*`` arrays, and ``evaluate`` returns a flat
+``dict[str, float]`` with readable names. Empty input warns and gives defined values (NaN for
+rates with no denominator, never an exception).
+
+Definitions (``reference`` holds the truth, ``estimated`` the detector's labels):
+
+- accuracy: share of calls whose label equals the truth (``notsure`` is never correct);
+- balanced accuracy: mean of the human recall and the machine recall;
+- human false-positive rate: humans labelled ``machine`` / humans. This is the rate regulators
+  care about (a person hung up on; Ofcom counts it as an abandoned call, reference notes
+  section 3), so it is reported first;
+- machine miss rate: machines *not* labelled ``machine`` (``human`` or ``notsure``) / machines,
+  since a dialer connects an undecided call to an agent;
+- notsure rate: ``notsure`` / all calls;
+- human decision latency: ``estimated_decided_at_s - reference_speech_start_s`` for human
+  calls with a known speech start (the dead air a person hears after speaking), summarised by
+  median, 95th percentile and share within 2 s (the Ofcom "two-second window"); and
+  ``estimated_decided_at_s`` itself for all human calls (latency from answer).
+
+Each rate comes with a 95 % Wilson score interval (Wilson 1927), which keeps sensible
+coverage near 0 and 1 where the normal approximation fails.
+
+Conventions
+-----------
+Labels ``'human' | 'machine'`` (reference) and ``'human' | 'machine' | 'notsure'``
+(estimated); times in seconds from answer; rates in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "accuracy",
+    "balanced_accuracy",
+    "confusion_matrix",
+    "evaluate",
+    "human_false_positive_rate",
+    "human_latency_s",
+    "machine_miss_rate",
+    "notsure_rate",
+    "validate",
+    "wilson_interval",
+]
+
+REFERENCE_LABELS = ("human", "machine")
+ESTIMATED_LABELS = ("human", "machine", "notsure")
+Z_95 = 1.959963984540054
+
+
+def validate(reference: np.ndarray, estimated: np.ndarray) -> None:
+    """Check that reference and estimated labels are comparable.
+
+    Raises
+    ------
+    ValueError
+        Lengths differ or a label is outside the vocabulary.
+    """
+    reference, estimated = np.asarray(reference), np.asarray(estimated)
+    if reference.shape != estimated.shape or reference.ndim != 1:
+        raise ValueError(
+            f"`reference` and `estimated` must be 1-D of equal length; got {reference.shape} and {estimated.shape}."
+        )
+    if reference.size == 0:
+        warnings.warn("reference labels are empty; metrics will be NaN.", stacklevel=2)
+    bad_ref = sorted(set(reference.tolist()) - set(REFERENCE_LABELS))
+    if bad_ref:
+        raise ValueError(f"`reference` labels must be in {REFERENCE_LABELS}; got {bad_ref}.")
+    bad_est = sorted(set(estimated.tolist()) - set(ESTIMATED_LABELS))
+    if bad_est:
+        raise ValueError(f"`estimated` labels must be in {ESTIMATED_LABELS}; got {bad_est}.")
+
+
+def wilson_interval(n_success: int, n_total: int, z: float = Z_95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion; ``(nan, nan)`` when ``n_total == 0``.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in wilson_interval(0, 100)]
+    [0.0, 0.037]
+    """
+    if n_total == 0:
+        return (math.nan, math.nan)
+    p = n_success / n_total
+    denom = 1.0 + z * z / n_total
+    centre = (p + z * z / (2 * n_total)) / denom
+    half = z * math.sqrt(p * (1 - p) / n_total + z * z / (4 * n_total * n_total)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def confusion_matrix(reference: np.ndarray, estimated: np.ndarray) -> np.ndarray:
+    """Counts with rows = truth (human, machine) and columns = label (human, machine, notsure)."""
+    reference, estimated = np.asarray(reference), np.asarray(estimated)
+    out = np.zeros((2, 3), dtype=int)
+    for i, r in enumerate(REFERENCE_LABELS):
+        for j, e in enumerate(ESTIMATED_LABELS):
+            out[i, j] = int(np.count_nonzero((reference == r) & (estimated == e)))
+    return out
+
+
+def _rate(k: int, n: int) -> float:
+    return k / n if n else math.nan
+
+
+def accuracy(reference: np.ndarray, estimated: np.ndarray) -> float:
+    """Share of calls labelled with their truth."""
+    cm = confusion_matrix(reference, estimated)
+    return _rate(int(cm[0, 0] + cm[1, 1]), int(cm.sum()))
+
+
+def balanced_accuracy(reference: np.ndarray, estimated: np.ndarray) -> float:
+    """Mean of human recall and machine recall (NaN if a class is absent)."""
+    cm = confusion_matrix(reference, estimated)
+    return 0.5 * (_rate(int(cm[0, 0]), int(cm[0].sum())) + _rate(int(cm[1, 1]), int(cm[1].sum())))
+
+
+def human_false_positive_rate(reference: np.ndarray, estimated: np.ndarray) -> float:
+    """Humans labelled machine, over humans."""
+    cm = confusion_matrix(reference, estimated)
+    return _rate(int(cm[0, 1]), int(cm[0].sum()))
+
+
+def machine_miss_rate(reference: np.ndarray, estimated: np.ndarray) -> float:
+    """Machines not labelled machine (human or notsure), over machines."""
+    cm = confusion_matrix(reference, estimated)
+    return _rate(int(cm[1, 0] + cm[1, 2]), int(cm[1].sum()))
+
+
+def notsure_rate(reference: np.ndarray, estimated: np.ndarray) -> float:
+    """Calls labelled notsure, over all calls."""
+    cm = confusion_matrix(reference, estimated)
+    return _rate(int(cm[:, 2].sum()), int(cm.sum()))
+
+
+def human_latency_s(
+    reference: np.ndarray,
+    estimated_decided_at_s: np.ndarray,
+    reference_speech_start_s: np.ndarray | None = None,
+) -> np.ndarray:
+    """Decision times of human calls, from speech start (if given) or from answer.
+
+    Calls whose speech start is unknown (NaN, e.g. silent answerers) are left out when
+    measuring from speech start.
+    """
+    reference = np.asarray(reference)
+    at = np.asarray(estimated_decided_at_s, dtype=float)[reference == "human"]
+    if reference_speech_start_s is None:
+        return at
+    start = np.asarray(reference_speech_start_s, dtype=float)[reference == "human"]
+    keep = np.isfinite(start)
+    return at[keep] - start[keep]
+
+
+def _latency_summary(prefix: str, lat: np.ndarray) -> dict[str, float]:
+    if lat.size == 0:
+        return {
+            f"{prefix}_median_s": math.nan,
+            f"{prefix}_p95_s": math.nan,
+            f"{prefix}_share_within_2s": math.nan,
+        }
+    return {
+        f"{prefix}_median_s": float(np.median(lat)),
+        f"{prefix}_p95_s": float(np.percentile(lat, 95)),
+        f"{prefix}_share_within_2s": float(np.mean(lat <= 2.0)),
+    }
+
+
+def evaluate(
+    reference: np.ndarray,
+    estimated: np.ndarray,
+    *,
+    estimated_decided_at_s: np.ndarray,
+    reference_speech_start_s: np.ndarray,
+) -> dict[str, float]:
+    """All metrics with their 95 % Wilson intervals, human false-positive rate first.
+
+    Returns
+    -------
+    dict[str, float]
+        ``human_fp_rate`` (+ ``_ci95_low`` / ``_ci95_high``), ``machine_miss_rate``,
+        ``notsure_rate``, ``accuracy``, ``balanced_accuracy`` (each with intervals; the balanced
+        accuracy interval combines the two recall intervals), human latency summaries
+        ``human_latency_from_speech_*`` and ``human_latency_from_answer_*``, and counts.
+    """
+    reference, estimated = np.asarray(reference), np.asarray(estimated)
+    validate(reference, estimated)
+    cm = confusion_matrix(reference, estimated)
+    n_h, n_m = int(cm[0].sum()), int(cm[1].sum())
+    counts = {
+        "human_fp_rate": (int(cm[0, 1]), n_h),
+        "machine_miss_rate": (int(cm[1, 0] + cm[1, 2]), n_m),
+        "notsure_rate": (int(cm[:, 2].sum()), n_h + n_m),
+        "accuracy": (int(cm[0, 0] + cm[1, 1]), n_h + n_m),
+    }
+    out: dict[str, float] = {}
+    for name, (k, n) in counts.items():
+        low, high = wilson_interval(k, n)
+        out.update({name: _rate(k, n), f"{name}_ci95_low": low, f"{name}_ci95_high": high})
+    rec_h, rec_m = wilson_interval(int(cm[0, 0]), n_h), wilson_interval(int(cm[1, 1]), n_m)
+    out["balanced_accuracy"] = balanced_accuracy(reference, estimated)
+    out["balanced_accuracy_ci95_low"] = 0.5 * (rec_h[0] + rec_m[0])
+    out["balanced_accuracy_ci95_high"] = 0.5 * (rec_h[1] + rec_m[1])
+    out.update(
+        _latency_summary(
+            "human_latency_from_speech",
+            human_latency_s(reference, estimated_decided_at_s, reference_speech_start_s),
+        )
+    )
+    out.update(
+        _latency_summary("human_latency_from_answer", human_latency_s(reference, estimated_decided_at_s))
+    )
+    out.update({"n_human": float(n_h), "n_machine": float(n_m)})
+    return out
