@@ -10,11 +10,16 @@ Conventions
 
 # --- audio, channel and corpus (amd.audio, amd.channel, amd.corpus) ---
 from amd.audio import AudioError, check_audio, float_to_int16, frames, int16_to_float, load_audio
+from amd.channel import TelephoneChannel
+from amd.corpus import CorpusError, build_corpus
 
 # --- detectors, metrics and benchmark ---
 
 __all__: list[str] = [
     "AudioError",
+    "CorpusError",
+    "TelephoneChannel",
+    "build_corpus",
     "check_audio",
     "float_to_int16",
     "frames",
