@@ -21,6 +21,8 @@ from ._audit import (
 from ._intervals import CI_METHODS, binomial_interval
 from ._load import RECORD_FORMATS, read_records
 from ._regimes import REGIMES, RESULT_COLUMNS, compliance_rates
+from ._replications import SPREAD_COLUMNS, compliance_spread
+from ._report import JSON_KEYS, compliance_json_rows, plot_rates, write_report
 from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
 
 __all__ = [
@@ -28,16 +30,22 @@ __all__ = [
     "BetaPrior",
     "CI_METHODS",
     "FalsePositiveEstimate",
+    "JSON_KEYS",
     "RECORD_FORMATS",
     "REGIMES",
     "RESULT_COLUMNS",
+    "SPREAD_COLUMNS",
     "VICIDIAL_CATEGORIES",
     "VICIDIAL_STATUSES",
     "audit_sample_size",
     "binomial_interval",
+    "compliance_json_rows",
     "compliance_rates",
+    "compliance_spread",
     "estimate_false_positives",
+    "plot_rates",
     "prior_from_behaviour_table",
     "read_records",
     "read_vicidial_log",
+    "write_report",
 ]

@@ -352,7 +352,7 @@ def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_status
         else [c for c in records.attrs.get("unrecorded_columns", ()) if c in opt.spec.needs_columns]
     )
     if unrecorded:
-        source = records.attrs.get("source", "the source")
+        source = {"vicidial": "VICIdial's vicidial_log"}.get(records.attrs.get("source"), "the source")
         _not_computable(
             out,
             np.ones(len(out), bool),
