@@ -185,36 +185,45 @@ def test_erlang_decision_is_cached_per_state_and_estimates():
     assert policy.lines_to_launch(state) < first
 
 
-def _naive_erlang_lines(state, p_hit, p_route, p_release, target, n_max):
-    """Independent reference: Poisson-binomial DP of Y − S, greedy over every n up to n_max."""
-    offset = state.n_calls_waiting - state.n_agents_idle
-    probs = [(p_hit, 1)] * state.n_lines_ringing + [(p_route, 1)] * state.n_calls_in_amd
-    probs += [(p_release, -1)] * (state.n_agents - state.n_agents_idle)
-    dist = {offset: 1.0}
+def _bernoulli_steps(dist, probs):
+    """Add independent ±1 Bernoulli steps to a {value: probability} distribution."""
     for p, step in probs:
         nxt = {}
         for z, mass in dist.items():
             nxt[z] = nxt.get(z, 0.0) + mass * (1 - p)
             nxt[z + step] = nxt.get(z + step, 0.0) + mass * p
         dist = nxt
+    return dist
+
+
+def _naive_erlang_lines(state, p_hit, p_route, p_early, p_late, target, n_max):
+    """Independent reference: dictionary DP of the two-stage model, greedy over every n up to n_max."""
+    n_busy = state.n_agents - state.n_agents_idle
+    x = _bernoulli_steps(
+        {state.n_calls_waiting - state.n_agents_idle: 1.0},
+        [(p_hit, 1)] * state.n_lines_ringing
+        + [(p_route, 1)] * state.n_calls_in_amd
+        + [(p_early, -1)] * n_busy,
+    )
+    excess_early = sum(v * m for v, m in x.items() if v > 0)
+    minus_v = {}
+    for v, m in x.items():
+        minus_v[-max(-v, 0)] = minus_v.get(-max(-v, 0), 0.0) + m
+    z = _bernoulli_steps(minus_v, [(p_late, -1)] * n_busy)
     demand0 = state.n_calls_waiting + state.n_lines_ringing * p_hit + state.n_calls_in_amd * p_route
     for n in range(n_max + 1):
         if n > 0:
-            nxt = {}
-            for z, mass in dist.items():
-                nxt[z] = nxt.get(z, 0.0) + mass * (1 - p_hit)
-                nxt[z + 1] = nxt.get(z + 1, 0.0) + mass * p_hit
-            dist = nxt
+            z = _bernoulli_steps(z, [(p_hit, 1)])
         demand = demand0 + n * p_hit
-        excess = sum(z * mass for z, mass in dist.items() if z > 0)
+        excess = excess_early + sum(v * m for v, m in z.items() if v > 0)
         if demand > 0 and excess > target * demand * (1 + 1e-9):
             return max(n - 1, 0)
     return n_max
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_erlang_matches_a_naive_poisson_binomial_reference(seed, rng_factory):
-    """The trimmed-convolution search equals a direct greedy DP on random small states."""
+def test_erlang_matches_a_naive_dictionary_dp_reference(seed, rng_factory):
+    """The trimmed-convolution search equals a direct greedy DP of the same model on random small states."""
     import math
 
     rng = rng_factory(seed)
@@ -238,10 +247,11 @@ def test_erlang_matches_a_naive_poisson_binomial_reference(seed, rng_factory):
     )
     policy = make_policy(params)
     n_max = max(int(params.max_lines_per_agent * n_agents) - state.n_lines_up, 0)
-    p_release = -math.expm1(
-        -(params.route_delay_prior_s + params.abandon_wait_s) / params.handle_time_prior_s
-    )
+    d, tau, h = params.route_delay_prior_s, params.abandon_wait_s, params.handle_time_prior_s
+    p_early = -math.expm1(-(0.5 * d + tau) / h)
+    p_late = -math.expm1(-(d + tau) / h) - p_early
+    target = params.target_abandon_pct / 100
     expected = _naive_erlang_lines(
-        state, params.p_hit_prior, params.p_route_prior, p_release, params.target_abandon_pct / 100, n_max
+        state, params.p_hit_prior, params.p_route_prior, p_early, p_late, target, n_max
     )
     assert policy.lines_to_launch(state) == expected

@@ -14,33 +14,45 @@ Each estimate is a discounted mean with a prior: after observations x_i,
 ``estimate = (w0·prior·λ^n + Σ λ^(n−i) x_i) / (w0·λ^n + Σ λ^(n−i))`` with
 λ = 1 − 1/memory, so old observations and the prior fade.
 
-**Decision model** (one pooled horizon; our construction in the spirit of
-Samuelson's queueing-based dialer, reference/dialer.md §1.5, §2.1). Let
-H = d + τ, τ = ``abandon_wait_s`` (how long a routed call may wait before it
-counts as abandoned). Over the next H seconds:
+**Decision model** (two stages; our construction in the spirit of Samuelson's
+queueing-based dialer, reference/dialer.md §1.5, §2.1). τ = ``abandon_wait_s``
+is how long a routed call may wait before it counts as abandoned. I agents are
+idle and B = n_agents − I busy; a busy agent is free by time t with
+probability 1 − exp(−t/h) (exponential residual handle time, so the elapsed
+busy time does not matter), and the agents free up independently.
 
-- demand Y = W + Bin(n_ring, p_hit) + Bin(n_amd, p_route) + Bin(n, p_hit),
-  with W calls already waiting, n_ring lines ringing, n_amd calls in AMD and n
-  new lines: every line in flight and every new line is assumed to be routed
-  (if at all) within the horizon, independently;
-- supply S = I + Bin(B, p_rel), with I idle agents and B = n_agents − I busy
-  agents, each free by the horizon with p_rel = 1 − exp(−H/h) (exponential
-  residual handle time, so the elapsed busy time does not matter);
-- abandoned calls ≈ (Y − S)⁺, and the expected abandon fraction is
-  a(n) = E[(Y − S)⁺] / E[Y] (0 when E[Y] = 0).
+1. Calls already on their way are routed, on average, in d/2 seconds: the W
+   calls waiting, Bin(n_ring, p_hit) of the ringing lines and
+   Bin(n_amd, p_route) of the calls in AMD. They meet the I idle agents and the
+   R1 ~ Bin(B, p1) releases with p1 = 1 − exp(−(d/2 + τ)/h). With
+   X = W + Ring + Amd − I − R1, stage 1 abandons E[X⁺] calls and leaves
+   L = (−X)⁺ agents.
+2. n new lines give N ~ Bin(n, p_hit) calls, routed in d seconds. They meet L
+   plus the later releases R2 ~ Bin(B, p2), p2 = exp(−(d/2 + τ)/h) −
+   exp(−(d + τ)/h) (the exact marginal; its dependence on R1 is ignored), and
+   abandon E[(N − L − R2)⁺].
 
-The policy launches the largest n such that a(m) ≤ ``target_abandon_pct``/100
-for every m ≤ n, capped so that lines up never exceed
-``floor(max_lines_per_agent × n_agents)``. The distribution of Y − S is the
-exact convolution of the binomial pmfs (numpy, no sampling); each extra line
-adds one Bernoulli(p_hit) to it.
+The expected abandon fraction is
+a(n) = (E[X⁺] + E[(N − L − R2)⁺]) / (W + n_ring·p_hit + n_amd·p_route + n·p_hit),
+taken as 0 when the denominator is 0. The policy launches the largest n such
+that a(m) ≤ ``target_abandon_pct``/100 for every m ≤ n. The cap keeps lines up
+at or below ``floor(max_lines_per_agent × n_agents)``. Every pmf is an exact
+numpy convolution of binomial pmfs (no sampling), trimmed below ``PMF_TRIM``.
+
+Search: each extra line raises the numerator by p_hit·P(N − L − R2 ≥ 0), which
+grows with n. So a(n) first falls and then rises (it is quasi-convex). Once
+a(0), …, a(``GREEDY_STEPS``) are within target, the feasible n form an
+interval, and an exponential search followed by a binary search finds its end.
 
 Conventions
 -----------
 - Times in seconds, percentages in percent.
-- Known simplifications: in-flight lines and new lines share one horizon (a
-  call routed early cannot use an agent freed late); a ringing line's hit
-  probability ignores how long it has rung; handle times are exponential.
+- Known simplifications: every in-flight call is routed at d/2 and every new
+  call at d. A ringing line's hit probability ignores how long it has rung.
+  Handle times are exponential. Releases R1 and R2 are treated as independent.
+  In a toy closed loop (20 agents, p_hit 0.25, exponential 180 s handle times,
+  6–18 s to routing) a 3 % target gave about 5 % abandonment: the model is
+  optimistic, so set the target below the regulatory limit.
 """
 
 from __future__ import annotations
@@ -127,6 +139,27 @@ class ErlangPredictiveParams(PacingParams):
         self._float_in("handle_time_prior_s", 0.0, 36_000.0, lo_open=True)
         self._int_in("estimate_memory_n", 1, 10_000_000)
         self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
+
+
+def _positive_part_mean(pmf: np.ndarray, z_min: int) -> float:
+    """E[Z+] for the pmf of an integer Z whose first entry is ``Z = z_min``."""
+    first_positive = max(1 - z_min, 0)  # index of Z = 1
+    if first_positive >= pmf.size:
+        return 0.0
+    values = np.arange(z_min + first_positive, z_min + pmf.size, dtype=float)
+    return float(pmf[first_positive:] @ values)
+
+
+def _leftover_pmf(x_pmf: np.ndarray, x_min: int) -> np.ndarray:
+    """pmf over l = 0, 1, ... of L = (−X)+ (agents left over after stage 1)."""
+    if x_min >= 0:
+        return _ONE
+    zero_at = -x_min  # index of X = 0
+    out = np.zeros(zero_at + 1)
+    out[0] = x_pmf[zero_at:].sum()
+    m = min(zero_at, x_pmf.size)
+    out[zero_at - m + 1 :] = x_pmf[:m][::-1]
+    return out
 
 
 class _FadingMean:
@@ -251,19 +284,7 @@ class ErlangPredictivePolicy(PolicyBase):
     def _solve(self, state: DialerState, n_max: int) -> int:
         """Largest feasible n: greedy for small n, then exponential and binary search."""
         p_hit = self._hit.value
-        horizon_s = self._delay.value + self.params.abandon_wait_s
-        p_release = -math.expm1(-horizon_s / self._handle.value)
-        idle = state.n_agents_idle
-        n_busy = max(state.n_agents - idle, 0)
-        n_ring, n_amd, n_wait = state.n_lines_ringing, state.n_calls_in_amd, state.n_calls_waiting
-        self._ensure_log_fact(max(n_ring, n_amd, n_busy, n_max))
-        ring_off, ring = self._binom_pmf(n_ring, p_hit)
-        amd_off, amd = self._binom_pmf(n_amd, self._route.value)
-        rel_off, rel = self._binom_pmf(n_busy, p_release)
-        # Y − S = W − I + Ring + Amd − Release; pmf[i] is P(Y − S = z_min + i).
-        z_pmf = np.convolve(np.convolve(ring, amd), rel[::-1])
-        z_min = n_wait - idle + ring_off + amd_off - (rel_off + rel.size - 1)
-        demand0 = n_wait + n_ring * p_hit + self._route.value * n_amd
+        z_pmf, z_min, excess_early, demand0 = self._stages(state, n_max)
         pmf = z_pmf
         for n in range(min(n_max, GREEDY_STEPS) + 1):
             if n > 0:  # one more line: convolve with Bernoulli(p_hit)
@@ -272,7 +293,7 @@ class ErlangPredictivePolicy(PolicyBase):
                 grown[-1] = 0.0
                 grown[1:] += pmf * p_hit
                 pmf = grown
-            if not self._within_target(pmf, z_min, demand0 + n * p_hit):
+            if not self._within_target(pmf, z_min, excess_early, demand0 + n * p_hit):
                 return max(n - 1, 0)
         if n_max <= GREEDY_STEPS:
             return n_max
@@ -280,32 +301,64 @@ class ErlangPredictivePolicy(PolicyBase):
         low, high = GREEDY_STEPS, n_max + 1
         while low < n_max:
             probe = min(2 * low, n_max)
-            if not self._feasible(z_pmf, z_min, demand0, probe, p_hit):
+            if not self._feasible(z_pmf, z_min, excess_early, demand0, probe, p_hit):
                 high = probe
                 break
             low = probe
         while high - low > 1:
             middle = (low + high) // 2
-            if self._feasible(z_pmf, z_min, demand0, middle, p_hit):
+            if self._feasible(z_pmf, z_min, excess_early, demand0, middle, p_hit):
                 low = middle
             else:
                 high = middle
         return low
 
-    def _feasible(self, z_pmf: np.ndarray, z_min: int, demand0: float, n: int, p_hit: float) -> bool:
+    def _stages(self, state: DialerState, n_max: int) -> tuple[np.ndarray, int, float, float]:
+        """Stage 1 and the pmf of −(L + R2) (module docstring).
+
+        Returns
+        -------
+        z_pmf, z_min : np.ndarray, int
+            pmf of −(L + R2); ``z_pmf[0]`` is the probability of the value ``z_min``.
+        excess_early : float
+            E[X+], the calls stage 1 abandons.
+        demand0 : float
+            Expected routed calls already on their way.
+        """
+        p_hit, p_route = self._hit.value, self._route.value
+        delay_s, wait_s, handle_s = self._delay.value, self.params.abandon_wait_s, self._handle.value
+        p_early = -math.expm1(-(0.5 * delay_s + wait_s) / handle_s)
+        p_late = -math.expm1(-(delay_s + wait_s) / handle_s) - p_early
+        idle = state.n_agents_idle
+        n_busy = max(state.n_agents - idle, 0)
+        n_ring, n_amd, n_wait = state.n_lines_ringing, state.n_calls_in_amd, state.n_calls_waiting
+        self._ensure_log_fact(max(n_ring, n_amd, n_busy, n_max))
+        # Stage 1: X = W − I + Ring + Amd − R1; x_pmf[i] is P(X = x_min + i).
+        ring_off, ring = self._binom_pmf(n_ring, p_hit)
+        amd_off, amd = self._binom_pmf(n_amd, p_route)
+        early_off, early = self._binom_pmf(n_busy, p_early)
+        x_pmf = np.convolve(np.convolve(ring, amd), early[::-1])
+        x_min = n_wait - idle + ring_off + amd_off - (early_off + early.size - 1)
+        # Stage 2 supply V = (−X)+ + R2; new calls see −V.
+        late_off, late = self._binom_pmf(n_busy, p_late)
+        v_pmf = np.convolve(_leftover_pmf(x_pmf, x_min), late)
+        demand0 = n_wait + n_ring * p_hit + n_amd * p_route
+        return v_pmf[::-1], -(late_off + v_pmf.size - 1), _positive_part_mean(x_pmf, x_min), demand0
+
+    def _feasible(
+        self, z_pmf: np.ndarray, z_min: int, excess_early: float, demand0: float, n: int, p_hit: float
+    ) -> bool:
         """Whether n new lines keep a(n) within the target."""
         new_off, new = self._binom_pmf(n, p_hit)
-        return self._within_target(np.convolve(z_pmf, new), z_min + new_off, demand0 + n * p_hit)
+        return self._within_target(
+            np.convolve(z_pmf, new), z_min + new_off, excess_early, demand0 + n * p_hit
+        )
 
-    def _within_target(self, pmf: np.ndarray, z_min: int, demand: float) -> bool:
-        """E[(Y − S)+] <= target × E[Y] for the pmf of Y − S starting at ``z_min``."""
+    def _within_target(self, pmf: np.ndarray, z_min: int, excess_early: float, demand: float) -> bool:
+        """(excess_early + E[Z+]) <= target × demand for the pmf of Z starting at ``z_min``."""
         if demand <= 0.0:
             return True
-        first_positive = max(1 - z_min, 0)  # index of Y − S = 1
-        if first_positive >= pmf.size:
-            return True
-        values = np.arange(z_min + first_positive, z_min + pmf.size, dtype=float)
-        return float(pmf[first_positive:] @ values) <= self._target * demand
+        return excess_early + _positive_part_mean(pmf, z_min) <= self._target * demand
 
     def _ensure_log_fact(self, n: int) -> None:
         """Grow the table of log k! to cover k <= n."""
