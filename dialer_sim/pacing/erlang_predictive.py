@@ -214,18 +214,22 @@ class ErlangPredictivePolicy(PolicyBase):
     # -- estimates -----------------------------------------------------------------
     @property
     def p_hit(self) -> float:
+        """Estimated P(dial → routed)."""
         return self._hit.value
 
     @property
     def p_route(self) -> float:
+        """Estimated P(routed | answered)."""
         return self._route.value
 
     @property
     def route_delay_s(self) -> float:
+        """Estimated mean dial → routed delay, seconds."""
         return self._delay.value
 
     @property
     def handle_time_s(self) -> float:
+        """Estimated mean agent handle time (talk + wrap-up), seconds."""
         return self._handle.value
 
     def on_outcome(self, now_s: float, disposition: str) -> None:
