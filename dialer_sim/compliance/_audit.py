@@ -211,11 +211,20 @@ def audit_sample_size(
         raise ConfigError(f"`p_fp_expected` must be in [0, 1); got {p_fp_expected!r}.")
     if not 0.0 < margin < 1.0:
         raise ConfigError(f"`margin` must be in (0, 1); got {margin!r}.")
-    m = np.arange(1, 1_000_001, dtype=float)
-    k = m * p_fp_expected
-    upper = stats.beta.ppf(confidence, k + 1.0, m - k)
-    ok = np.flatnonzero(upper - p_fp_expected <= margin)
-    m_needed = int(m[ok[0]]) if ok.size else int(m[-1])
+
+    def gap(m: int) -> float:
+        k = m * p_fp_expected
+        return float(stats.beta.ppf(confidence, k + 1.0, m - k)) - p_fp_expected
+
+    # The gap shrinks monotonically in m (k grows continuously with m): double, then bisect.
+    high = 1
+    while gap(high) > margin:
+        high *= 2
+    low = high // 2
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if gap(mid) <= margin else (mid, high)
+    m_needed = high
     if n_amd_machine is not None:
         if n_amd_machine < 1:
             raise ConfigError(f"`n_amd_machine` must be >= 1; got {n_amd_machine!r}.")
