@@ -17,6 +17,7 @@ from .errors import DialerSimError
 # Modules providing subcommands, in the order --help lists them.
 _COMMAND_MODULES = (
     "dialer_sim._cli_run",
+    "dialer_sim._cli_validate",
     "dialer_sim._cli_sweep",
     "dialer_sim._cli_compliance",
 )

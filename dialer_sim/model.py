@@ -67,9 +67,11 @@ class CampaignModel:
         self.cfg = config
         self.env = simpy.Environment()
         self.sink = sink
+        self._append_row = sink.append_row
         self.trace = trace
         self.state = DialerState()
         self.policy = policy if policy is not None else make_policy(config.pacing.params)
+        self._on_routed = getattr(self.policy, "on_routed", None)  # optional hook (pacing._policy)
         n_agents = config.agents.n_agents
         self.agents = simpy.Store(self.env)
         self.agents.items.extend(range(n_agents))
@@ -209,19 +211,21 @@ class CampaignModel:
     # -- open loop (validation) ----------------------------------------------------------------------
     def _open_loop_source(self):
         """Poisson answers by humans who speak at once, straight to the agents (M/M/n+M, M/M/n+D)."""
-        env, agents, st = self.env, self.agents, self.state
+        env, agents, st, trace = self.env, self.agents, self.state, self.trace
         patience = self._patience if self.cfg.abandon.hold_queue else None
         for i in range(self.cfg.open_loop.n_calls):
             yield env.timeout(self._iat())
             now = env.now
             call = [i, i, 1, now]
-            self._tr(call, "answered_at", now)
+            if trace is not None:
+                self._tr(call, "answered_at", now)
             if agents.items and not agents.get_queue:
                 # NOTE: fast path inlined for speed: no process and no patience timer when an agent is free.
                 agent = agents.items.pop(0)
                 st.n_agents_idle -= 1
                 st.agent_busy_since_s[agent] = now
-                self._tr(call, "connected_at", now)
+                if trace is not None:
+                    self._tr(call, "connected_at", now)
                 env.timeout(self._talk()).callbacks.append(
                     lambda _e, call=call, agent=agent, t=now: self._open_loop_done(call, agent, t))
                 continue
@@ -322,6 +326,8 @@ class CampaignModel:
         env, st, ab = self.env, self.state, self.cfg.abandon
         t_ans, ss, ge = times
         st.n_calls_waiting += 1
+        if self._on_routed is not None:
+            self._on_routed(env.now, env.now - call[3])
         agents = self.agents
         if agents.items and not agents.get_queue:
             # NOTE: fast path inlined for speed: an idle agent takes the call at once, no timers.
@@ -384,9 +390,16 @@ class CampaignModel:
         st = self.state
         del st.agent_busy_since_s[agent]
         st.n_agents_idle += 1
-        self._tr_agent(agent)
-        self.agents.put(agent)
-        self._place()
+        if self.trace is not None:
+            self._tr_agent(agent)
+        agents = self.agents
+        if agents.get_queue:
+            agents.put(agent)  # a routed call is waiting: SimPy hands the agent over
+        else:
+            # NOTE: inlined for speed: nobody waits, so the agent simply rejoins the idle pool.
+            agents.items.append(agent)
+        if self._retries:
+            self._place()
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def _tr(self, call, event: str, t: float) -> None:
@@ -400,12 +413,16 @@ class CampaignModel:
     def _record(self, call, outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp):
         call_id, number_id, attempt, dial_at = call
         c = self.cfg.campaign
-        self.sink.append(c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, c.caller_id, dial_at,
-                         outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp)
-        self._tr(call, disp, end)
+        self._append_row((c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, c.caller_id, dial_at,
+                          outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp))
+        self.sink.maybe_flush()
+        if self.trace is not None:
+            self._tr(call, disp, end)
         self.stats.add(disp, kind, ge if ge == ge else dial_at + ring_s, t_conn, end, kind in self._human)
+        if not self._retries:  # open loop: no dialer, no pacing, no retries
+            return
         self.policy.on_outcome(end, disp)
-        if self._retries and disp not in _FINAL and attempt < c.max_attempts:
+        if disp not in _FINAL and attempt < c.max_attempts:
             heapq.heappush(self._retry_heap, (end + c.retry_gap_s, number_id, attempt + 1))
         self._place()
 

@@ -147,20 +147,24 @@ class RecordSink:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536):
         self.path = Path(path) if path is not None else None
         self.batch_rows = int(batch_rows)
-        self._cols: dict[str, list] = {name: [] for name in CDR_COLUMNS}
-        self._appenders = [self._cols[name].append for name in CDR_COLUMNS]
-        self._n_buffered = 0
+        self._rows: list[tuple] = []
+        #: Bound method: ``sink.append_row(values_tuple)`` is the hot path of the model.
+        self.append_row = self._rows.append
         self.n_rows = 0
         self._tables: list[pa.Table] = []
         self._writer: pq.ParquetWriter | None = None
         self._tmp_path: Path | None = None
 
     def append(self, *values) -> None:
-        """Append one record given as the CDR columns in order (fast path)."""
-        for add, v in zip(self._appenders, values, strict=True):
-            add(v)
-        self._n_buffered += 1
-        if self._n_buffered >= self.batch_rows:
+        """Append one record given as the CDR columns in order."""
+        if len(values) != len(CDR_COLUMNS):
+            raise ValueError(f"a call record has {len(CDR_COLUMNS)} columns; got {len(values)} values.")
+        self._rows.append(values)
+        self.maybe_flush()
+
+    def maybe_flush(self) -> None:
+        """Flush when a whole batch is buffered (the model calls this once per record)."""
+        if len(self._rows) >= self.batch_rows:
             self.flush()
 
     def append_record(self, record: CallRecord) -> None:
@@ -168,18 +172,17 @@ class RecordSink:
         self.append(*(getattr(record, name) for name in CDR_COLUMNS))
 
     def _batch_table(self) -> pa.Table:
-        arrays = [_to_arrow_column(name, self._cols[name]) for name in CDR_COLUMNS]
+        columns = list(zip(*self._rows, strict=True))
+        arrays = [_to_arrow_column(name, list(col)) for name, col in zip(CDR_COLUMNS, columns, strict=True)]
         return pa.Table.from_arrays(arrays, schema=records_schema())
 
     def flush(self) -> None:
         """Move the buffered rows into a batch (written to disk if streaming)."""
-        if self._n_buffered == 0:
+        if not self._rows:
             return
         table = self._batch_table()
-        for col in self._cols.values():
-            col.clear()
-        self.n_rows += self._n_buffered
-        self._n_buffered = 0
+        self.n_rows += len(self._rows)
+        self._rows.clear()
         if self.path is None:
             self._tables.append(table)
             return
