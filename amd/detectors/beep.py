@@ -177,15 +177,16 @@ class BeepDetector(Detector):
     freq_step_hz : float > 0 [Hz]
         Bank spacing; default 20 Hz.
     min_tone_ratio : float in (0, 1]
-        Share of packet energy at the peak frequency for a tonal packet; default 0.6.
+        Share of packet energy at the peak frequency for a tonal packet; default 0.75.
     max_second_tone_ratio : float in (0, 1)
-        Largest share allowed at any frequency ``min_tone_separation_hz`` away; default 0.05.
+        Largest share allowed at any frequency ``min_tone_separation_hz`` away; default 0.03.
     min_tone_separation_hz : float > 0 [Hz]
         Default 100 Hz (beyond the main lobe's first sidelobe of a 20 ms block).
     max_envelope_cv : float > 0
         Largest coefficient of variation of 5 ms sub-block energies; default 0.35.
     max_drift_hz : float >= 0 [Hz]
-        Largest packet-to-packet change of the peak frequency within one beep; default 40 Hz.
+        Largest packet-to-packet change of the peak frequency within one beep; default 20 Hz
+        (one bank step: a real beep does not glide, a synthetic voice's harmonic does).
     min_beep_s : float > 0 [s]
         Shortest beep; default 0.08 s (a 0.1 s beep covers at least four whole packets).
     min_level_dbfs : float [dBFS]
@@ -202,11 +203,11 @@ class BeepDetector(Detector):
         min_freq_hz: float = 400.0,
         max_freq_hz: float = 2000.0,
         freq_step_hz: float = 20.0,
-        min_tone_ratio: float = 0.6,
-        max_second_tone_ratio: float = 0.05,
+        min_tone_ratio: float = 0.75,
+        max_second_tone_ratio: float = 0.03,
         min_tone_separation_hz: float = 100.0,
         max_envelope_cv: float = 0.35,
-        max_drift_hz: float = 40.0,
+        max_drift_hz: float = 20.0,
         min_beep_s: float = 0.08,
         min_level_dbfs: float = -45.0,
         no_beep_label: str = "notsure",
@@ -243,7 +244,12 @@ class BeepDetector(Detector):
         )
         require(self.max_envelope_cv > 0, "max_envelope_cv", "> 0", self.max_envelope_cv)
         require(self.max_drift_hz >= 0, "max_drift_hz", ">= 0 Hz", self.max_drift_hz)
-        require(self.min_beep_s > 0, "min_beep_s", "> 0 s (did you pass milliseconds?)", self.min_beep_s)
+        require(
+            0 < self.min_beep_s <= 2.0,
+            "min_beep_s",
+            "in (0, 2] s (did you pass milliseconds?)",
+            self.min_beep_s,
+        )
         require(
             self.no_beep_label in ("notsure", "human"),
             "no_beep_label",
@@ -272,7 +278,11 @@ class _BeepStream(DetectorStream):
 
 
 def find_beeps(audio: np.ndarray, sr: int, detector: BeepDetector | None = None) -> list[Beep]:
-    """All beeps in a recording, with start, end (end of the tone run) and mean frequency.
+    """All beeps in a recording, with start, end and mean frequency.
+
+    Tone runs separated by a single non-tonal packet at a frequency within ``max_drift_hz``
+    are merged into one beep (a noise burst may break a tone; the LumenVox specification
+    tolerates artifacts up to 20 % of the beep length, reference notes section 2).
 
     Parameters
     ----------
@@ -285,24 +295,27 @@ def find_beeps(audio: np.ndarray, sr: int, detector: BeepDetector | None = None)
     Returns
     -------
     list of Beep
+        ``start_s`` is the start of the first whole tonal packet, ``end_s`` the end of the last.
     """
     check_audio(audio, sr)
     det = detector if detector is not None else BeepDetector()
     det.stream(sr)  # validates sr and parameters
     tracker = BeepTracker(det)
-    found: list[Beep] = []
-    run: list[Beep] = []
-    for frame in frames(audio, sr, frame_s=FRAME_S):
-        confirmed = tracker.update(frame)
-        if confirmed is not None:
-            run = [confirmed]
-        elif run and not tracker.run_freqs:
-            found.append(_close(run[0], tracker.n_frames - 1))
-            run = []
-    if run:
-        found.append(_close(run[0], tracker.n_frames))
-    return found
-
-
-def _close(beep: Beep, end_frame: int) -> Beep:
-    return Beep(beep.start_s, round(end_frame * FRAME_S, 6), beep.freq_hz)
+    runs: list[list[float]] = []  # [first packet, last packet (exclusive), freq sum, n]
+    for i, frame in enumerate(frames(audio, sr, frame_s=FRAME_S)):
+        tracker.update(frame)
+        if not tracker.run_freqs:
+            continue
+        freq = tracker.run_freqs[-1]
+        if runs and runs[-1][1] >= i - 1 and abs(runs[-1][2] / runs[-1][3] - freq) <= det.max_drift_hz:
+            runs[-1][1] = i + 1
+            runs[-1][2] += freq
+            runs[-1][3] += 1
+        else:
+            runs.append([i, i + 1, freq, 1])
+    min_run = tracker.min_run
+    return [
+        Beep(round(a * FRAME_S, 6), round(b * FRAME_S, 6), total / n)
+        for a, b, total, n in runs
+        if n >= min_run
+    ]

@@ -1,0 +1,175 @@
+"""The detector contract (STYLE H10), run on every registered detector, plus VAD and learned behaviour.
+
+Fixtures (STYLE H17) are synthetic 8 kHz signals with known answers, built from the seeded
+generator: silence, a 1 kHz beep, a short "hello" then silence, and a long greeting.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import numpy as np
+import pytest
+
+from amd import AudioError, frames
+from amd.detectors import (
+    DETECTOR_NAMES,
+    Decision,
+    LearnedDetector,
+    VadDetector,
+    best_detector_name,
+    make_detector,
+)
+
+SR = 8000
+
+
+def _voice(duration_s: float, rng: np.random.Generator, *, level: float = 0.08) -> np.ndarray:
+    """Speech-like sound: a harmonic series (f0 110-200 Hz) under a 3-6 Hz syllable envelope."""
+    t = np.arange(int(round(duration_s * SR))) / SR
+    f0 = rng.uniform(110, 200) * (1 + 0.05 * np.sin(2 * np.pi * 1.3 * t))
+    phase = 2 * np.pi * np.cumsum(f0) / SR
+    x = sum(np.sin(k * phase) / k for k in range(1, 18))
+    env = 0.25 + np.abs(np.sin(2 * np.pi * rng.uniform(3, 6) * t))
+    return level * x * env / 2
+
+
+def _room(duration_s: float, rng: np.random.Generator) -> np.ndarray:
+    return 10 ** (-65 / 20) * rng.standard_normal(int(round(duration_s * SR)))
+
+
+@pytest.fixture(scope="module")
+def signals(rng_factory):
+    """Named synthetic calls: silence, beep, hello, long greeting."""
+    rng = rng_factory(17)
+    t = np.arange(int(0.4 * SR)) / SR
+    return {
+        "silence": _room(5.0, rng),
+        "beep": np.concatenate([_room(1.0, rng), 0.2 * np.sin(2 * np.pi * 1000 * t), _room(1.0, rng)]),
+        "hello": np.concatenate([_room(0.6, rng), _voice(0.45, rng), _room(3.0, rng)]),
+        "long_greeting": np.concatenate([_room(0.4, rng), _voice(5.0, rng), _room(0.5, rng)]),
+    }
+
+
+@pytest.mark.parametrize("name", DETECTOR_NAMES)
+def test_constructor_is_keyword_only_and_stores_params(name):
+    """Every constructor parameter is keyword-only, has a default and is stored unmodified."""
+    det = make_detector(name)
+    params = inspect.signature(type(det).__init__).parameters
+    for pname, p in list(params.items())[1:]:
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY, pname
+        assert getattr(det, pname) is p.default or getattr(det, pname) == p.default
+    assert det.get_params() == {k: getattr(det, k) for k in list(params)[1:]}
+
+
+@pytest.mark.parametrize("name", DETECTOR_NAMES)
+@pytest.mark.parametrize("signal", ["silence", "beep", "hello", "long_greeting"])
+def test_detect_is_pure_deterministic_and_equals_stream(name, signal, signals):
+    """detect() returns a valid Decision, twice the same, without touching the input, and equal to
+    feeding the same 20 ms packets to a stream and calling finish()."""
+    det = make_detector(name)
+    audio = signals[signal]
+    before = audio.copy()
+    d1 = det.detect(audio, SR)
+    d2 = det.detect(audio, SR)
+    np.testing.assert_array_equal(audio, before)
+    assert isinstance(d1, Decision)
+    assert d1 == d2
+    assert d1.label in ("human", "machine", "notsure")
+    assert 0.0 <= d1.decided_at_s <= audio.size / SR + 1e-9
+    assert d1.score is None or 0.0 <= d1.score <= 1.0
+    stream = det.stream(SR)
+    streamed = None
+    for frame in frames(audio, SR):
+        streamed = stream.push(frame)
+        if streamed is not None:
+            break
+    assert (streamed or stream.finish()) == d1
+
+
+@pytest.mark.parametrize("name", DETECTOR_NAMES)
+def test_wrong_input_rejected_with_named_message(name):
+    """Detectors refuse other sample rates (no implicit resampling) and integer audio."""
+    det = make_detector(name)
+    with pytest.raises(AudioError, match="`sr` must be 8000 Hz"):
+        det.detect(np.zeros(16000), 16000)
+    with pytest.raises(AudioError, match="floating dtype"):
+        det.detect(np.zeros(8000, dtype=np.int16), SR)
+    with pytest.raises(AudioError, match="finite"):
+        det.detect(np.full(8000, np.nan), SR)
+
+
+def test_stream_refuses_packets_after_decision():
+    """A stream that has decided raises instead of silently continuing."""
+    stream = make_detector("asterisk").stream(SR)
+    for frame in frames(np.zeros(3 * SR), SR):
+        if stream.push(frame) is not None:
+            break
+    with pytest.raises(RuntimeError, match="already decided"):
+        stream.push(np.zeros(160))
+
+
+def test_vad_cadence_rules(signals):
+    """VAD rules: short hello then silence is HUMAN, long greeting MACHINE, silence the silent label,
+    a beep MACHINE."""
+    vad = VadDetector()
+    hello = vad.detect(signals["hello"], SR)
+    assert (hello.label, hello.cause) == ("human", "ENDSILENCE")
+    assert hello.decided_at_s == pytest.approx(0.6 + 0.45 + 0.6, abs=0.1)
+    long = vad.detect(signals["long_greeting"], SR)
+    assert long.label == "machine" and long.decided_at_s < 0.4 + 1.8 + 0.1
+    assert vad.detect(signals["silence"], SR) == Decision("human", None, 3.0, "SILENCE")
+    assert VadDetector(silent_label="notsure").detect(signals["silence"], SR).label == "notsure"
+    assert vad.detect(signals["beep"], SR).cause == "BEEP"
+
+
+def test_vad_parameters_validated():
+    """A duration given in milliseconds by mistake is named with a hint."""
+    with pytest.raises(ValueError, match="`end_silence_s` must be > 0 s"):
+        VadDetector(end_silence_s=-600).detect(np.zeros(SR), SR)
+
+
+def test_unknown_detector_named():
+    """make_detector names the valid choices."""
+    with pytest.raises(ValueError, match="`detector` must be one of asterisk"):
+        make_detector("nope")
+
+
+def test_best_alias_resolves_to_a_concrete_detector():
+    """`best` is recorded in amd/models/best.json and builds that detector."""
+    assert best_detector_name() in ("asterisk", "beep", "vad", "learned")
+    assert type(make_detector("best")).name == best_detector_name()
+
+
+def test_shipped_model_is_portable_json():
+    """The shipped learned model is plain JSON with coefficients, scaler and thresholds."""
+    from amd.detectors.learned import DEFAULT_MODEL_PATH
+
+    model = json.loads(DEFAULT_MODEL_PATH.read_text())
+    assert model["format"] == "amd-learned-logistic-v1"
+    n = len(model["feature_names"])
+    assert len(model["classifier"]["coef"]) == len(model["classifier"]["mean"]) == n
+    pol = model["policy"]
+    assert 0 < pol["human_threshold"] < pol["machine_threshold"] < 1
+
+
+def test_learned_fit_is_reproducible_and_detects(rng_factory):
+    """Same training data and seed give an identical model; the fitted detector separates
+    hello-then-silence from long greetings on its own training signals."""
+    rng = rng_factory(5)
+    audios, labels = [], []
+    for i in range(16):
+        if i % 2:
+            audios.append(np.concatenate([_room(0.5, rng), _voice(3.0, rng), _room(0.5, rng)]))
+            labels.append("machine")
+        else:
+            audios.append(np.concatenate([_room(0.5, rng), _voice(0.4, rng), _room(2.5, rng)]))
+            labels.append("human")
+    a = LearnedDetector().fit(audios, labels, seed=3)
+    b = LearnedDetector().fit(audios, labels, seed=3)
+    assert json.dumps(a.model_, sort_keys=True) == json.dumps(b.model_, sort_keys=True)
+    got = [a.detect(x, SR).label for x in audios]
+    assert np.mean([g == t for g, t in zip(got, labels, strict=True)]) >= 0.75
+    with pytest.raises(ValueError, match="`labels` must be 'human' or 'machine'"):
+        LearnedDetector().fit(audios, ["x"] * len(audios), seed=0)
