@@ -204,3 +204,17 @@ def test_records_without_cdr_columns_are_rejected():
     """A frame missing call-record columns raises RecordsError."""
     with pytest.raises(RecordsError, match="missing the call-record column"):
         compliance_rates(scenario().drop(columns=["ring_s"]), "ftc")
+
+
+def test_all_matches_the_api_table_in_the_docs():
+    """``__all__`` lists exactly the names of docs/compliance.md's API table (STYLE H2)."""
+    import re
+    from pathlib import Path
+
+    import dialer_sim.compliance as compliance
+
+    text = (Path(__file__).parents[1] / "docs" / "compliance.md").read_text(encoding="utf-8")
+    section = text.split("## API", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
+    assert sorted(documented) == sorted(compliance.__all__)
+    assert compliance.__all__ == sorted(compliance.__all__)
