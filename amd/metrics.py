@@ -91,7 +91,10 @@ def wilson_interval(n_success: int, n_total: int, z: float = Z_95) -> tuple[floa
     denom = 1.0 + z * z / n_total
     centre = (p + z * z / (2 * n_total)) / denom
     half = z * math.sqrt(p * (1 - p) / n_total + z * z / (4 * n_total * n_total)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At k = 0 and k = n the bounds are exactly 0 and 1; avoid rounding just inside them.
+    low = 0.0 if n_success == 0 else max(0.0, centre - half)
+    high = 1.0 if n_success == n_total else min(1.0, centre + half)
+    return (low, high)
 
 
 def confusion_matrix(reference: np.ndarray, estimated: np.ndarray) -> np.ndarray:

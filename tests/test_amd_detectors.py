@@ -118,7 +118,8 @@ def test_vad_cadence_rules(signals):
     assert (hello.label, hello.cause) == ("human", "ENDSILENCE")
     assert hello.decided_at_s == pytest.approx(0.6 + 0.45 + 0.6, abs=0.1)
     long = vad.detect(signals["long_greeting"], SR)
-    assert long.label == "machine" and long.decided_at_s < 0.4 + 1.8 + 0.1
+    assert long.label == "machine"
+    assert long.decided_at_s < 0.4 + 1.8 + 0.1
     assert vad.detect(signals["silence"], SR) == Decision("human", None, 3.0, "SILENCE")
     assert VadDetector(silent_label="notsure").detect(signals["silence"], SR).label == "notsure"
     assert vad.detect(signals["beep"], SR).cause == "BEEP"

@@ -1,0 +1,77 @@
+"""End to end: build a small corpus, train the learned detector, run the benchmark, check outputs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from amd.benchmark import AmdBenchmarkConfig, BenchmarkError, run_benchmark, train_from_corpus
+from amd.corpus import build_corpus
+
+
+@pytest.mark.slow
+def test_small_corpus_train_and_benchmark(tmp_path):
+    """A 45-clip corpus: training is reproducible, the benchmark writes every table and chart,
+    rates lie in [0, 1] with intervals around them, and behaviour.csv has one row per
+    (detector, test clip)."""
+    corpus = tmp_path / "corpus"
+    build_corpus(corpus, seed=11, n_clips=45, progress=False)
+    model_a = tmp_path / "a.json"
+    model_b = tmp_path / "b.json"
+    train_from_corpus(corpus, model_a, seed=2, progress=False)
+    train_from_corpus(corpus, model_b, seed=2, progress=False)
+    assert model_a.read_bytes() == model_b.read_bytes()
+    with pytest.raises(BenchmarkError, match="already exists"):
+        train_from_corpus(corpus, model_a, seed=2, progress=False)
+
+    out = tmp_path / "bench"
+    config = AmdBenchmarkConfig(model_path=str(model_a), seed=5)
+    table = run_benchmark(corpus, out, config=config, progress=False)
+    for name in (
+        "metrics.csv",
+        "per_kind.csv",
+        "behaviour.csv",
+        "decisions.csv",
+        "operating_curves.csv",
+        "confusion.png",
+        "latency_cdf.png",
+        "operating_curves.png",
+        "best.json",
+        "config.json",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    assert list(table["detector"]) == ["asterisk", "beep", "vad", "learned"]
+    assert table.columns[1] == "human_fp_rate"
+    for col in ("human_fp_rate", "machine_miss_rate", "notsure_rate", "accuracy", "balanced_accuracy"):
+        assert table[col].between(0, 1).all(), col
+        assert (table[f"{col}_ci95_low"] <= table[col] + 1e-12).all()
+        assert (table[col] <= table[f"{col}_ci95_high"] + 1e-12).all()
+    assert (table["rtf"] > 1).all()
+
+    labels = pd.read_csv(corpus / "labels.csv")
+    n_test = int((labels["split"] == "test").sum())
+    behaviour = pd.read_csv(out / "behaviour.csv")
+    assert list(behaviour.columns) == [
+        "detector",
+        "kind",
+        "label",
+        "decided_at_s",
+        "speech_start_s",
+        "greeting_end_s",
+    ]
+    assert len(behaviour) == 4 * n_test
+    assert set(behaviour["label"]) <= {"human", "machine", "notsure"}
+    # Asterisk always decides within its 5 s total analysis time, on a 20 ms packet boundary.
+    ast = behaviour[behaviour["detector"] == "asterisk"]["decided_at_s"].to_numpy()
+    assert (ast <= 5.0 + 1e-9).all()
+    assert np.allclose(ast / 0.02, np.round(ast / 0.02))
+    curves = pd.read_csv(out / "operating_curves.csv")
+    assert set(curves["detector"]) == {"asterisk", "vad", "learned"}
+    best = json.loads((out / "best.json").read_text())
+    assert best["detector"] in set(table["detector"])
+    assert json.loads((out / "config.json").read_text())["seed"] == 5
+    with pytest.raises(BenchmarkError, match="--force"):
+        run_benchmark(corpus, out, config=config, progress=False)
