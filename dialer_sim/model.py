@@ -378,13 +378,19 @@ class CampaignModel:
         st.n_calls_with_agent -= 1
         end = env.now
         disp = "human_to_agent" if human else "machine_to_agent"
-        self.stats.agent_busy_s += end - now
         self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, agent, now, end, "agent", disp)
         wrap = self._wrap() if human else 0.0
         if wrap > 0:
             yield env.timeout(wrap)
-            self.stats.agent_busy_s += wrap
+        # Agent time is counted over the shift only (logged-in time), so clip work that runs past its end.
+        self.stats.agent_busy_s += max(0.0, min(env.now, self._shift_end_of(now)) - now)
         self._release(agent)
+
+    def _shift_end_of(self, t: float) -> float:
+        if not self._retries:  # open loop: no shifts
+            return INF
+        c = self.cfg.campaign
+        return (t // SECONDS_PER_DAY) * SECONDS_PER_DAY + c.shift_start_s + c.shift_length_s
 
     def _release(self, agent: int) -> None:
         st = self.state

@@ -86,7 +86,8 @@ def test_cli_run_writes_outputs_and_refuses_to_overwrite(tmp_path, capsys):
     assert main(["run", str(cfg), "--out", str(out), "--seed", "3", "--quiet", "--csv"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     meta = json.loads((out / "config.json").read_text())
-    assert summary["seed"] == 3 and meta["seed"] == 3
+    assert summary["seed"] == 3
+    assert meta["seed"] == 3
     assert meta["config"]["agents"]["n_agents"] == 5
     import pandas as pd
 
@@ -96,7 +97,8 @@ def test_cli_run_writes_outputs_and_refuses_to_overwrite(tmp_path, capsys):
     before = (out / "summary.json").read_bytes()
     assert main(["run", str(cfg), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "refusing to overwrite" in err and "Traceback" not in err
+    assert "refusing to overwrite" in err
+    assert "Traceback" not in err
     assert (out / "summary.json").read_bytes() == before
     assert main(["run", str(cfg), "--out", str(out), "--quiet", "--force", "--seed", "4"]) == 0
     assert json.loads((out / "summary.json").read_text())["seed"] == 4

@@ -1,0 +1,43 @@
+"""The predictive-day experiment's smoke run against its stored reference output (STYLE H16c, H18)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "experiments"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import predictive_day  # noqa: E402
+from generate_data import predictive_day_smoke_config  # noqa: E402
+
+#: Results are a pure function of config and seed; the tolerance only absorbs
+#: last-digit differences of libm between machines.
+RTOL = 1e-9
+
+
+@pytest.mark.slow
+def test_smoke_run_matches_reference_and_writes_every_output(tmp_path):
+    """Same seed, same table as tests/data/predictive_day_smoke.csv; charts, config.json and report written."""
+    summary = predictive_day.main(predictive_day_smoke_config(), tmp_path, replications=2)
+    reference = pd.read_csv(ROOT / "tests" / "data" / "predictive_day_smoke.csv")
+    fresh = pd.read_csv(tmp_path / "policies_summary.csv")
+    pd.testing.assert_frame_equal(fresh, reference, rtol=RTOL, check_exact=False)
+    assert list(summary["policy"]) == list(predictive_day.POLICIES)
+    for name in ("policies.png", "day.png", "dispositions.png"):
+        png = (tmp_path / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 10_000
+    meta = json.loads((tmp_path / "config.json").read_text())
+    assert meta["seed"] == predictive_day.SEED
+    assert meta["config"]["agents"]["n_agents"] == 10
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "![utilisation against abandoned calls](policies.png)" in report
+    # Progressive pacing never abandons; the closed-loop point for it is at zero.
+    prog = summary.set_index("policy").loc["progressive"]
+    assert prog["abandon_rate_live"] == 0.0
