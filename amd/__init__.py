@@ -14,15 +14,41 @@ from amd.channel import TelephoneChannel
 from amd.corpus import CorpusError, build_corpus
 
 # --- detectors, metrics and benchmark ---
+# isort: split
+from amd.benchmark import AmdBenchmarkConfig, BenchmarkError, run_benchmark, train_from_corpus
+from amd.detectors import (
+    DETECTOR_NAMES,
+    AsteriskAmd,
+    BeepDetector,
+    Decision,
+    Detector,
+    LearnedDetector,
+    VadDetector,
+    find_beeps,
+    make_detector,
+)
 
 __all__: list[str] = [
+    "AmdBenchmarkConfig",
+    "AsteriskAmd",
     "AudioError",
+    "BeepDetector",
+    "BenchmarkError",
     "CorpusError",
+    "DETECTOR_NAMES",
+    "Decision",
+    "Detector",
+    "LearnedDetector",
     "TelephoneChannel",
+    "VadDetector",
     "build_corpus",
     "check_audio",
+    "find_beeps",
     "float_to_int16",
     "frames",
     "int16_to_float",
     "load_audio",
+    "make_detector",
+    "run_benchmark",
+    "train_from_corpus",
 ]

@@ -18,10 +18,11 @@ from tqdm import tqdm
 from amd.audio import frames
 from amd.detectors import FRAME_S, SR_HZ, Detector, make_detector
 
-#: The main threshold swept for each detector's operating curve, with its values.
+#: The main threshold swept for each detector's operating curve, with its values. For the VAD
+#: detector the value sets both speech limits (``max_speech_s`` and ``max_utterance_s``).
 SWEEPS: dict[str, tuple[str, tuple[float, ...]]] = {
     "asterisk": ("greeting_ms", (500, 800, 1100, 1500, 2000, 2500, 3000, 4000)),
-    "vad": ("max_speech_s", (0.6, 0.9, 1.2, 1.5, 1.8, 2.2, 2.6, 3.2)),
+    "vad": ("max_speech_s", (0.6, 0.9, 1.2, 1.4, 1.8, 2.2, 2.6, 3.2)),
     "learned": ("logit_offset", (-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 6.0)),
 }
 
@@ -81,6 +82,8 @@ def sweep_detector(name: str, clips: list[Clip], *, model_path: str | None, prog
     out = []
     for value in values:
         kwargs = {param: value}
+        if name == "vad":
+            kwargs["max_utterance_s"] = value
         if name == "learned" and model_path is not None:
             kwargs["model_path"] = model_path
         det = make_detector(name, **kwargs)

@@ -126,20 +126,24 @@ class SpeechTracker:
 class VadDetector(Detector):
     """Cadence rules over the WebRTC VAD and the Goertzel beep tracker.
 
+    The defaults were chosen by a grid search on the corpus *train* split (aggressiveness
+    2-3, end silence 0.4-0.8 s, speech limits 1.0-2.4 s), maximising balanced accuracy minus
+    0.05 per second of median human latency.
+
     Parameters
     ----------
     aggressiveness : int in 0..3
-        WebRTC VAD mode; default 3.
+        WebRTC VAD mode; default 2.
     min_speech_s : float > 0 [s]
         Consecutive speech that starts an utterance; default 0.1 s.
     word_gap_s : float > 0 [s]
         Pause that ends an utterance; default 0.2 s.
     end_silence_s : float > 0 [s]
-        Silence after speech giving HUMAN; default 0.6 s.
+        Silence after speech giving HUMAN; default 0.5 s.
     max_utterance_s : float > 0 [s]
         One utterance this long gives MACHINE; default 1.4 s.
     max_speech_s : float > 0 [s]
-        Total speech this long gives MACHINE; default 1.8 s.
+        Total speech this long gives MACHINE; default 1.4 s.
     max_utterances : int >= 1
         More utterances than this gives MACHINE; default 3.
     max_initial_silence_s : float > 0 [s]
@@ -159,12 +163,12 @@ class VadDetector(Detector):
     def __init__(
         self,
         *,
-        aggressiveness: int = 3,
+        aggressiveness: int = 2,
         min_speech_s: float = 0.1,
         word_gap_s: float = 0.2,
-        end_silence_s: float = 0.6,
+        end_silence_s: float = 0.5,
         max_utterance_s: float = 1.4,
-        max_speech_s: float = 1.8,
+        max_speech_s: float = 1.4,
         max_utterances: int = 3,
         max_initial_silence_s: float = 3.0,
         max_wait_s: float = 3.0,
