@@ -218,3 +218,30 @@ def test_all_matches_the_api_table_in_the_docs():
     documented = re.findall(r"^\| `(\w+)` \|", section, flags=re.M)
     assert sorted(documented) == sorted(compliance.__all__)
     assert compliance.__all__ == sorted(compliance.__all__)
+
+
+def test_cdr_files_round_trip_through_read_records(tmp_path):
+    """Parquet and CSV call-record files give the same rates as the in-memory frame."""
+    from dialer_sim.compliance import read_records
+
+    frame = scenario()
+    frame.to_parquet(tmp_path / "r.parquet")
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    expected = compliance_rates(frame, "ofcom2010")
+    for name in ("r.parquet", "r.csv"):
+        got = compliance_rates(read_records(tmp_path / name), "ofcom2010")
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_bad_cdr_csv_names_line_and_field(tmp_path):
+    """A missing column or a non-numeric time in a CDR CSV is reported with its line."""
+    from dialer_sim.compliance import read_records
+
+    frame = scenario().astype({"ring_s": object})
+    frame.loc[2, "ring_s"] = "soon"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(RecordsError, match=r"line 4: `ring_s` must be a number; got 'soon'"):
+        read_records(tmp_path / "bad.csv")
+    scenario().drop(columns=["end_at_s"]).to_csv(tmp_path / "short.csv", index=False)
+    with pytest.raises(RecordsError, match=r"line 1: missing call-record column\(s\) end_at_s"):
+        read_records(tmp_path / "short.csv")
