@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sweep",
         help="run a parameter sweep (resumable; local processes or a Dask cluster)",
-        description=__doc__.split("\n\n")[1].replace("\n", " "),
+        description=__doc__.split("\n\n")[1].replace("\n", " ").replace("``", ""),
     )
     p.add_argument("sweep", metavar="SWEEP.toml", help="the sweep file (see docs/sweeps.md)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder; an existing one is resumed")

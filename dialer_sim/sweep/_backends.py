@@ -19,6 +19,7 @@ import concurrent.futures as cf
 import multiprocessing
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,9 +189,10 @@ class DaskBackend:
             msg = " ".join(str(exc).split())
             raise SweepError(f"cannot reach the Dask scheduler at {self.address!r}: {msg}") from None
         with client:
+            token = uuid.uuid4().hex  # task keys unique across concurrent sweeps on one cluster
             futures = {}
             for task in tasks:
-                key = f"dialer-sim-run-{task.point}-{task.replication}-{id(self)}"
+                key = f"dialer-sim-run-{task.point}-{task.replication}-{token}"
                 futures[client.submit(execute_run, task, key=key, pure=False, retries=0)] = task
             try:
                 for fut in as_completed(list(futures), loop=client.loop):

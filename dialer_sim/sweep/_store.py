@@ -41,7 +41,6 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_write, atomic_write_json
-from ..stats import mean_ci
 from ._spec import SweepError, SweepSpec
 
 __all__ = ["RunFailure", "SweepStore"]
@@ -274,6 +273,10 @@ def aggregate(summaries: pd.DataFrame, parameter_keys: list[str]) -> pd.DataFram
 
 def mean_ci95(values: np.ndarray) -> tuple[float, float]:
     """Mean and Student-t 95 % CI half-width (:func:`dialer_sim.stats.mean_ci`) of the finite ``values``."""
+    # Imported here: worker processes import this package, and scipy.stats
+    # (behind dialer_sim.stats) would add about a second to every worker start.
+    from ..stats import mean_ci
+
     x = values[np.isfinite(values)]
     if len(x) == 0:
         return math.nan, math.nan
