@@ -338,14 +338,8 @@ def compliance_rates(
     return _finish(out, records, opt, from_statuses)
 
 
-def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_statuses: bool) -> pd.DataFrame:
-    out.insert(0, "regime", opt.spec.name + ("_uk" if opt.uk else ""))
-    out["computable"] = True
-    out["reason"] = None
-    if opt.spec.name == "ofcom2010":
-        out = _ofcom_window(out, opt)
-    elif opt.uk:
-        out = _vicidial_uk_window(out)
+def _check_computable(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_statuses: bool) -> None:
+    """Mark windows whose records lack what the rule needs (unrecorded times, unknown kinds)."""
     unrecorded = (
         []
         if from_statuses
@@ -370,6 +364,17 @@ def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_status
                 out["n_kind_unknown"] > 0,
                 n_kind + " answered calls have no answer_kind; the rule needs to know who answered",
             )
+
+
+def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_statuses: bool) -> pd.DataFrame:
+    out.insert(0, "regime", opt.spec.name + ("_uk" if opt.uk else ""))
+    out["computable"] = True
+    out["reason"] = None
+    if opt.spec.name == "ofcom2010":
+        out = _ofcom_window(out, opt)
+    elif opt.uk:
+        out = _vicidial_uk_window(out)
+    _check_computable(out, records, opt, from_statuses)
     _not_computable(out, out["denominator"] <= 0, "no calls in the denominator")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = out["numerator"] / out["denominator"]
