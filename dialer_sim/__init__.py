@@ -26,11 +26,11 @@ from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 
 __all__ = [
-    "CDR_COLUMNS",
     "AbandonConfig",
     "AgentsConfig",
     "AmdConfig",
     "AnswerConfig",
+    "CDR_COLUMNS",
     "CallRecord",
     "CampaignConfig",
     "ConfigError",
