@@ -51,6 +51,10 @@ _CADENCE = [
     "max_tone_ratio",
     "level_mean_db",
     "level_std_db",
+    "noise_mean_db",
+    "noise_std_db",
+    "noise_min_db",
+    "longest_pause_s",
 ]
 _SPECTRAL = ["centroid_hz", "flatness", "rolloff_hz", "zcr"]
 FEATURE_NAMES: tuple[str, ...] = tuple(
@@ -127,6 +131,12 @@ class FeatureStream:
         self.level_sq = 0.0
         self.spec_sum = np.zeros(_N_SPEC)
         self.spec_sq = np.zeros(_N_SPEC)
+        self.n_noise = 0
+        self.noise_sum = 0.0
+        self.noise_sq = 0.0
+        self.noise_min = 0.0
+        self.longest_pause_s = 0.0
+        self.pause_s = 0.0
 
     def push(self, frame: np.ndarray) -> None:
         """Consume one packet."""
@@ -135,15 +145,35 @@ class FeatureStream:
             self.beep_seen = True
         self.max_tone_ratio = max(self.max_tone_ratio, self.beeps.last_ratio)
         self.speech.update(frame)
-        if not self.speech.last_flag:
-            return
-        self.n_speech += 1
         level_db = 10.0 * np.log10(max(float(np.mean(frame * frame)), 1e-12) / 0.5)
+        if not self.speech.last_flag:
+            self._push_non_speech(level_db)
+            return
+        if self.speech.onset_s is not None:
+            self.longest_pause_s = max(self.longest_pause_s, self.pause_s)
+        self.pause_s = 0.0
+        self.n_speech += 1
         self.level_sum += level_db
         self.level_sq += level_db * level_db
         spec = frame_spectral(frame)
         self.spec_sum += spec
         self.spec_sq += spec * spec
+
+    def _push_non_speech(self, level_db: float) -> None:
+        """Background level statistics (a live line carries room noise between words, a recorded
+        greeting is often cleaner) and the running pause length after the speech onset."""
+        self.n_noise += 1
+        self.noise_sum += level_db
+        self.noise_sq += level_db * level_db
+        self.noise_min = level_db if self.n_noise == 1 else min(self.noise_min, level_db)
+        if self.speech.onset_s is not None:
+            self.pause_s += FRAME_S
+
+    def _noise_summary(self) -> list[float]:
+        if self.n_noise == 0:
+            return [-100.0, 0.0, -100.0]
+        mean = self.noise_sum / self.n_noise
+        return [mean, float(np.sqrt(max(self.noise_sq / self.n_noise - mean * mean, 0.0))), self.noise_min]
 
     def features(self) -> np.ndarray:
         """The feature vector of the audio so far, ordered as ``FEATURE_NAMES``."""
@@ -170,6 +200,8 @@ class FeatureStream:
             self.max_tone_ratio,
             level_mean if self.n_speech else -100.0,
             level_std,
+            *self._noise_summary(),
+            self.longest_pause_s,
         ]
         return np.concatenate([cadence, spec_mean[:N_MFCC], spec_std[:N_MFCC], spec_mean[N_MFCC:]])
 
