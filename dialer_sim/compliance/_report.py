@@ -108,7 +108,10 @@ def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
     ok = rates[rates["computable"].astype(bool)]
     for campaign, grp in ok.groupby("campaign_id", sort=True):
         mid_day = (grp["window_start_s"] + grp["window_end_s"]) / 2.0 / _DAY_S
-        (line,) = ax.plot(mid_day, 100.0 * grp["rate"], marker="o", label=f"{campaign}")
+        rate = 100.0 * grp["rate"]
+        err = [rate - 100.0 * grp["ci95_low"], 100.0 * grp["ci95_high"] - rate]
+        # Error bars show the interval of single windows; the band joins them along the campaign.
+        line = ax.errorbar(mid_day, rate, yerr=err, marker="o", capsize=3, label=f"{campaign}").lines[0]
         ax.fill_between(
             mid_day,
             100.0 * grp["ci95_low"],
