@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--json", type=Path, required=True, help="output JSON file")
     b.add_argument("--scale", type=float, default=1.0, help="workload size factor (default 1.0)")
     b.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    b.add_argument("--no-sweep", action="store_true", help="skip the 1-vs-2-worker sweep measurement")
     b.set_defaults(func=_bench)
 
 
@@ -67,6 +68,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     if not args.scale > 0:
         raise ConfigError(f"--scale must be > 0; got {args.scale}.")
-    result = run_benchmarks(scale=args.scale, seed=args.seed, log=lambda m: print(m, file=sys.stderr))  # noqa: T201
+    result = run_benchmarks(scale=args.scale, seed=args.seed, sweep=not args.no_sweep,
+                            log=lambda m: print(m, file=sys.stderr))  # noqa: T201
     atomic_write_json(args.json, result)
     return 0

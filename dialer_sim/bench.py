@@ -29,9 +29,11 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-__all__ = ["minimal_erlang_a", "run_benchmarks"]
+__all__ = ["minimal_erlang_a", "run_benchmarks", "sweep_speedup"]
 
-BENCH_CAMPAIGN = Path(__file__).resolve().parent.parent / "experiments" / "configs" / "bench_campaign.toml"
+_CONFIGS = Path(__file__).resolve().parent.parent / "experiments" / "configs"
+BENCH_CAMPAIGN = _CONFIGS / "bench_campaign.toml"
+SMOKE_SWEEP = _CONFIGS / "sweep_smoke.toml"
 
 
 def minimal_erlang_a(n_calls: int, *, arrival_rate_per_s: float = 10.0, service_rate_per_s: float = 1.0,
@@ -105,8 +107,23 @@ def _in_child(name: str, scale: float, seed: int) -> dict:
         return pool.submit(_workload, name, scale, seed).result()
 
 
-def run_benchmarks(*, scale: float = 1.0, seed: int = 0, log=None) -> dict:
-    """Run every workload (each in its own process); returns ``{"workloads": [...]}``."""
+def sweep_speedup(*, log=None) -> dict:
+    """Wall time of the shipped smoke sweep on 1 and on 2 local workers (target >= 1.8x on 2 cores)."""
+    from .sweep import load_sweep, sweep_throughput
+
+    spec = load_sweep(SMOKE_SWEEP)
+    one = sweep_throughput(spec, 1)
+    two = sweep_throughput(spec, 2)
+    out = {"spec": str(SMOKE_SWEEP.name), "n_runs": one["n_runs"], "wall_s_1_worker": one["wall_s"],
+           "wall_s_2_workers": two["wall_s"], "speedup_2_workers": one["wall_s"] / two["wall_s"]}
+    if log:
+        log(f"bench: sweep {out['n_runs']} runs: 1 worker {one['wall_s']:.1f} s, 2 workers {two['wall_s']:.1f} s "
+            f"= {out['speedup_2_workers']:.2f}x")
+    return out
+
+
+def run_benchmarks(*, scale: float = 1.0, seed: int = 0, sweep: bool = True, log=None) -> dict:
+    """Run every workload (each in its own process) and the sweep speed-up; returns ``{"workloads": [...], ...}``."""
     out = []
     for name in ("erlang_a", "campaign"):
         if log:
@@ -121,4 +138,7 @@ def run_benchmarks(*, scale: float = 1.0, seed: int = 0, log=None) -> dict:
                 f"{row['dials_per_s']:,.0f}/s ({row['ratio_to_reference']:.2f}x the minimal SimPy model), "
                 f"peak {row['peak_rss_mb']:.0f} MB")
         out.append(row)
-    return {"workloads": out, "seed": seed, "scale": scale}
+    result = {"workloads": out, "seed": seed, "scale": scale}
+    if sweep:
+        result["sweep"] = sweep_speedup(log=log)
+    return result
