@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--max-human-fp", type=float, default=0.005, help="cross-validated human FP bound (default 0.005)"
+        "--max-human-fp", type=float, default=0.01, help="cross-validated human FP bound (default 0.01)"
     )
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=_train)

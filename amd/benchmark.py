@@ -11,8 +11,8 @@
 - ``operating_curves.csv`` and ``operating_curves.png`` (human FP vs machine miss with the
   AudioCodes published curve, and human FP vs median latency), ``confusion.png``,
   ``latency_cdf.png``;
-- ``best.json`` (the detector with the highest balanced accuracy, ties broken by lower human
-  FP) and ``config.json`` (settings and seed).
+- ``best.json`` (the best detector under ``BEST_RULE``: the most accurate detector whose human
+  false-positive rate is compatible with the 1 % target) and ``config.json`` (settings and seed).
 
 ``train_from_corpus`` trains the learned detector on the train split (``amd-bench train``).
 
@@ -42,6 +42,15 @@ __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark"
 
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 _RUNNABLE = ("asterisk", "beep", "vad", "learned")
+
+
+#: Human false-positive target (Ofcom counts AMD false positives as abandoned calls; the
+#: project's target for the best detector is <= 1 %).
+HUMAN_FP_TARGET = 0.01
+BEST_RULE = (
+    "highest balanced accuracy among detectors whose human FP rate is compatible with the 1 % target "
+    "(95 % Wilson lower bound <= 1 %); if none is, highest balanced accuracy; ties: lower human FP"
+)
 
 
 class BenchmarkError(ValueError):
@@ -223,15 +232,14 @@ def run_benchmark(
         )
         _write_csv(curves, out / "operating_curves.csv")
     _write_charts(out, res_all, table, curves)
-    ranked = table.sort_values(["balanced_accuracy", "human_fp_rate"], ascending=[False, True])
-    best = ranked.iloc[0]
+    best = choose_best(table)
     _write_json(
         {
             "detector": str(best["detector"]),
             "split": config.split,
             "balanced_accuracy": float(best["balanced_accuracy"]),
             "human_fp_rate": float(best["human_fp_rate"]),
-            "rule": "highest balanced accuracy on the split, ties broken by lower human FP rate",
+            "rule": BEST_RULE,
         },
         out / "best.json",
     )
@@ -245,6 +253,13 @@ def run_benchmark(
         out / "config.json",
     )
     return table
+
+
+def choose_best(table: pd.DataFrame) -> pd.Series:
+    """The row of the best detector under ``BEST_RULE``."""
+    eligible = table[table["human_fp_rate_ci95_low"] <= HUMAN_FP_TARGET]
+    pool = eligible if not eligible.empty else table
+    return pool.sort_values(["balanced_accuracy", "human_fp_rate"], ascending=[False, True]).iloc[0]
 
 
 def _write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame) -> None:
@@ -307,7 +322,7 @@ def train_from_corpus(
     out_path: str | os.PathLike[str],
     *,
     seed: int,
-    max_human_fp: float = 0.005,
+    max_human_fp: float = 0.01,
     force: bool = False,
     progress: bool = True,
 ) -> dict:

@@ -112,7 +112,7 @@ class LearnedDetector(Detector):
         labels: list[str],
         *,
         seed: int,
-        max_human_fp: float = 0.005,
+        max_human_fp: float = 0.01,
         progress: bool = False,
     ) -> LearnedDetector:
         """Train the classifier and choose the decision thresholds.
