@@ -123,6 +123,7 @@ def measure_rtf(detector: Detector, audio: np.ndarray) -> dict[str, float]:
         ``audio_s``, ``cpu_s`` and ``rtf`` (audio seconds per CPU second), ``n_decisions``.
     """
     packets = frames(audio, SR_HZ, frame_s=FRAME_S)
+    detector.detect(np.asarray(audio[:SR_HZ], dtype=float), SR_HZ)  # warm-up: lazy imports, caches
     t0 = time.process_time()
     stream = detector.stream(SR_HZ)
     n_decisions = 0

@@ -100,7 +100,7 @@ def frame_spectral(frame: np.ndarray) -> np.ndarray:
     mfcc = dct_matrix @ (10.0 * np.log10(mel_basis @ power + 1e-10))
     total = float(power.sum()) + 1e-20
     centroid = float(freqs @ power) / total
-    flatness = float(np.exp(np.log(power + 1e-10).mean())) / (total / power.size + 1e-10)
+    flatness = float(np.exp(np.log(power + 1e-10).sum() / power.size)) / (total / power.size + 1e-10)
     rolloff = float(freqs[min(int(np.searchsorted(np.cumsum(power), 0.85 * total)), freqs.size - 1)])
     zcr = float(np.count_nonzero(np.diff(frame > 0))) / frame.size
     out = np.empty(_N_SPEC)
@@ -145,7 +145,7 @@ class FeatureStream:
             self.beep_seen = True
         self.max_tone_ratio = max(self.max_tone_ratio, self.beeps.last_ratio)
         self.speech.update(frame)
-        level_db = 10.0 * np.log10(max(float(np.mean(frame * frame)), 1e-12) / 0.5)
+        level_db = 10.0 * np.log10(max(float(frame @ frame) / frame.size, 1e-12) / 0.5)
         if not self.speech.last_flag:
             self._push_non_speech(level_db)
             return

@@ -140,8 +140,10 @@ class BeepTracker:
         far = np.abs(np.arange(ratio.size) - k) > self.sep_bins
         if far.any() and float(ratio[far].max()) > self.p.max_second_tone_ratio:
             return None
-        sub = (frame.reshape(_N_SUBBLOCKS, -1) ** 2).sum(axis=1)
-        if float(sub.std()) > self.p.max_envelope_cv * float(sub.mean()):
+        sub = (frame.reshape(_N_SUBBLOCKS, -1) ** 2).sum(axis=1).tolist()
+        mean = sum(sub) / _N_SUBBLOCKS
+        var = sum((e - mean) ** 2 for e in sub) / _N_SUBBLOCKS
+        if var > (self.p.max_envelope_cv * mean) ** 2:  # std > cv * mean, without a square root
             return None
         return float(self.freqs_hz[k])
 

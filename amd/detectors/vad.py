@@ -84,9 +84,10 @@ class SpeechTracker:
 
     def is_speech(self, frame: np.ndarray) -> bool:
         """WebRTC VAD decision on one packet, gated by the level floor."""
-        if float(np.mean(frame * frame)) < self.min_sq:
+        if float(frame @ frame) < self.min_sq * frame.size:
             return False
-        pcm = np.clip(np.rint(frame * 32768.0), -32768, 32767).astype("<i2")
+        # np.minimum/np.maximum instead of np.clip: same result, less call overhead per packet.
+        pcm = np.minimum(np.maximum(np.rint(frame * 32768.0), -32768.0), 32767.0).astype("<i2")
         return bool(self.vad.is_speech(pcm.tobytes(), SR_HZ))
 
     def update(self, frame: np.ndarray) -> None:
