@@ -39,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("detectors", help="list detector names")
     p.set_defaults(func=_detectors)
 
+    _register_benchmark(subparsers)
+
+
+def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``run``, ``train`` and ``rtf``."""
     p = subparsers.add_parser("run", help="benchmark detectors on a corpus split")
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", required=True, metavar="DIR")
@@ -210,23 +215,30 @@ def _rtf(args: argparse.Namespace) -> int:
             }
         )
         _say(f"amd-bench rtf: {name}: {m['rtf']:.0f}x real time (target {target})")
-    out = Path(args.json)
+    _write_json(
+        Path(args.json),
+        {
+            "detectors": results,
+            "signal": {
+                "duration_s": args.duration_s,
+                "seed": args.seed,
+                "sr_hz": 8000,
+                "kind": "harmonic bursts, pauses, 1 kHz beeps",
+            },
+        },
+    )
+    return 0
+
+
+def _write_json(out: Path, obj: dict) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(
-            {
-                "detectors": results,
-                "signal": {
-                    "duration_s": args.duration_s,
-                    "seed": args.seed,
-                    "sr_hz": 8000,
-                    "kind": "harmonic bursts, pauses, 1 kHz beeps",
-                },
-            },
-            fh,
-            indent=2,
-        )
-        fh.write("\n")
-    os.replace(tmp, out)
-    return 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

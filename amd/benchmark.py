@@ -42,6 +42,8 @@ __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark"
 
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 _RUNNABLE = ("asterisk", "beep", "vad", "learned")
+#: Columns of ``behaviour.csv``, the table the dialer simulation samples (DESIGN.md).
+BEHAVIOUR_COLUMNS = ("detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s")
 
 
 #: Human false-positive target (Ofcom counts AMD false positives as abandoned calls; the
@@ -207,52 +209,57 @@ def run_benchmark(
     out = Path(out_dir)
     _check_out_dir(out, force)
     clips = load_split(corpus_dir, config.split, progress=progress)
+    res_all, table = _run_all(config, clips, progress)
+    _write_csv(table, out / "metrics.csv")
+    _write_csv(res_all, out / "decisions.csv")
+    _write_csv(res_all[list(BEHAVIOUR_COLUMNS)], out / "behaviour.csv")
+    _write_csv(_per_kind(res_all), out / "per_kind.csv")
+    curves = pd.DataFrame()
+    swept = [n for n in config.detectors if n in SWEEPS]
+    if config.sweep and swept:
+        curves = pd.concat(
+            [sweep_detector(n, clips, model_path=config.model_path, progress=progress) for n in swept],
+            ignore_index=True,
+        )
+        _write_csv(curves, out / "operating_curves.csv")
+    _write_charts(out, res_all, table, curves)
+    _write_meta(out, config, corpus_dir, len(clips), table)
+    return table
+
+
+def _run_all(
+    config: AmdBenchmarkConfig, clips: list[Clip], progress: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Decisions of every configured detector and the metrics table."""
     results, metrics = [], []
     for name in config.detectors:
-        kwargs = {"model_path": config.model_path} if name in ("learned",) and config.model_path else {}
+        kwargs = {"model_path": config.model_path} if name == "learned" and config.model_path else {}
         det = make_detector(name, **kwargs)
         label = name if name != "best" else f"best({type(det).name})"
         res = run_detector(det, clips, name=label, progress=progress)
         results.append(res)
         metrics.append(_metrics_row(label, res))
-    res_all = pd.concat(results, ignore_index=True)
-    table = pd.DataFrame(metrics)
-    _write_csv(table, out / "metrics.csv")
-    _write_csv(res_all, out / "decisions.csv")
-    behaviour_cols = ["detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s"]
-    _write_csv(res_all[behaviour_cols], out / "behaviour.csv")
-    _write_csv(_per_kind(res_all), out / "per_kind.csv")
-    curves = pd.DataFrame()
-    if config.sweep:
-        swept = [n for n in config.detectors if n in SWEEPS]
-        curves = pd.concat(
-            [sweep_detector(n, clips, model_path=config.model_path, progress=progress) for n in swept]
-            or [pd.DataFrame()],
-            ignore_index=True,
-        )
-        _write_csv(curves, out / "operating_curves.csv")
-    _write_charts(out, res_all, table, curves)
+    return pd.concat(results, ignore_index=True), pd.DataFrame(metrics)
+
+
+def _write_meta(out: Path, config: AmdBenchmarkConfig, corpus_dir, n_clips: int, table: pd.DataFrame) -> None:
+    """``best.json`` (the detector chosen by ``BEST_RULE``) and ``config.json``."""
     best = choose_best(table)
-    _write_json(
-        {
-            "detector": str(best["detector"]),
-            "split": config.split,
-            "balanced_accuracy": float(best["balanced_accuracy"]),
-            "human_fp_rate": float(best["human_fp_rate"]),
-            "rule": BEST_RULE,
-        },
-        out / "best.json",
-    )
-    _write_json(
-        {
-            **dataclasses.asdict(config),
-            "corpus": str(Path(corpus_dir).resolve()),
-            "n_clips": len(clips),
-            "sweeps": {k: {"param": p, "values": list(v)} for k, (p, v) in SWEEPS.items()},
-        },
-        out / "config.json",
-    )
-    return table
+    best_info = {
+        "detector": str(best["detector"]),
+        "split": config.split,
+        "balanced_accuracy": float(best["balanced_accuracy"]),
+        "human_fp_rate": float(best["human_fp_rate"]),
+        "rule": BEST_RULE,
+    }
+    _write_json(best_info, out / "best.json")
+    settings = {
+        **dataclasses.asdict(config),
+        "corpus": str(Path(corpus_dir).resolve()),
+        "n_clips": n_clips,
+        "sweeps": {k: {"param": p, "values": list(v)} for k, (p, v) in SWEEPS.items()},
+    }
+    _write_json(settings, out / "config.json")
 
 
 def choose_best(table: pd.DataFrame) -> pd.Series:
@@ -262,7 +269,16 @@ def choose_best(table: pd.DataFrame) -> pd.Series:
     return pool.sort_values(["balanced_accuracy", "human_fp_rate"], ascending=[False, True]).iloc[0]
 
 
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
 def _write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame) -> None:
+    """``confusion.png``, ``latency_cdf.png`` and (with sweeps) ``operating_curves.png``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -275,46 +291,26 @@ def _write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.
     for ax, name in zip(axes[0], names, strict=True):
         g = res[res["detector"] == name]
         plot_confusion(ax, confusion_matrix(g["truth"].to_numpy(), g["label"].to_numpy()), title=name)
-    fig.tight_layout()
-    _atomic_write(out / "confusion.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    _save(fig, out / "confusion.png")
+    humans = res[res["truth"] == "human"].groupby("detector", sort=False)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    humans = res[res["truth"] == "human"]
-    plot_latency_cdf(
-        axes[0],
-        {
-            n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy()
-            for n, g in humans.groupby("detector", sort=False)
-        },
-        xlabel="human decision latency from speech start (s)",
-    )
+    from_speech = {n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy() for n, g in humans}
+    plot_latency_cdf(axes[0], from_speech, xlabel="human decision latency from speech start (s)")
     plot_latency_cdf(
         axes[1],
-        {n: g["decided_at_s"].to_numpy() for n, g in humans.groupby("detector", sort=False)},
+        {n: g["decided_at_s"].to_numpy() for n, g in humans},
         xlabel="human decision time from answer (s)",
     )
-    fig.tight_layout()
-    _atomic_write(out / "latency_cdf.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    _save(fig, out / "latency_cdf.png")
     if curves.empty:
         return
+    groups = dict(list(curves.groupby("detector", sort=False)))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    groups = {n: g for n, g in curves.groupby("detector", sort=False)}
-    plot_operating_curve(
-        axes[0],
-        {n: (g["human_fp_rate"], g["machine_miss_rate"]) for n, g in groups.items()},
-        x="miss",
-        with_audiocodes=True,
-    )
-    plot_operating_curve(
-        axes[1],
-        {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()},
-        x="latency",
-        with_audiocodes=False,
-    )
-    fig.tight_layout()
-    _atomic_write(out / "operating_curves.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    miss = {n: (g["human_fp_rate"], g["machine_miss_rate"]) for n, g in groups.items()}
+    plot_operating_curve(axes[0], miss, x="miss", with_audiocodes=True)
+    latency = {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()}
+    plot_operating_curve(axes[1], latency, x="latency", with_audiocodes=False)
+    _save(fig, out / "operating_curves.png")
 
 
 def train_from_corpus(

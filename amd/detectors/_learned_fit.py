@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from amd.detectors._base import FRAME_S, check_sr
+from amd.detectors._base import FRAME_S
 from amd.features import FEATURE_NAMES, FeatureStream
 
 STEP_S = 0.1
@@ -173,24 +173,8 @@ def _choose_thresholds(snaps, probs, y_clip, silent_label, max_human_fp):
     return best
 
 
-def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool = False) -> dict[str, Any]:
-    """Train the learned detector; returns the model dict written as JSON by ``save_model``."""
-    from tqdm import tqdm
-
-    if len(audios) != len(labels) or len(audios) < 2 * N_FOLDS:
-        raise ValueError(
-            f"`audios` must hold >= {2 * N_FOLDS} clips matching `labels`; got {len(audios)} and {len(labels)}."
-        )
-    bad = sorted({lab for lab in labels if lab not in ("human", "machine")})
-    if bad:
-        raise ValueError(f"`labels` must be 'human' or 'machine'; got {bad}.")
-    check_sr(8000)
-    y_clip = np.array([1 if lab == "machine" else 0 for lab in labels])
-    snaps = [clip_snapshots(a) for a in tqdm(audios, desc="features", disable=not progress)]
-    silent = [y for s, y in zip(snaps, y_clip, strict=True) if s["onset_s"] is None]
-    silent_label = "machine" if silent and np.mean(silent) > 0.5 else "human"
-    rng = np.random.default_rng(seed)
-    folds = rng.permutation(len(snaps)) % N_FOLDS
+def _cross_validate(snaps, y_clip: np.ndarray, folds: np.ndarray):
+    """Out-of-fold probabilities and mean log-loss for each ``C`` (folds group snapshots by clip)."""
     cv_loss, oof_by_c = {}, {}
     for C in C_GRID:
         oof = [np.empty(0)] * len(snaps)
@@ -203,6 +187,26 @@ def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool 
         y_all = np.concatenate([np.full(len(p), y_clip[i]) for i, p in enumerate(oof)])
         cv_loss[C] = float(-np.mean(y_all * np.log(p_all) + (1 - y_all) * np.log(1 - p_all)))
         oof_by_c[C] = oof
+    return cv_loss, oof_by_c
+
+
+def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool = False) -> dict[str, Any]:
+    """Train the learned detector; returns the model dict (written as JSON by ``amd-bench train``)."""
+    from tqdm import tqdm
+
+    if len(audios) != len(labels) or len(audios) < 2 * N_FOLDS:
+        raise ValueError(
+            f"`audios` must hold >= {2 * N_FOLDS} clips matching `labels`; got {len(audios)} and {len(labels)}."
+        )
+    bad = sorted({lab for lab in labels if lab not in ("human", "machine")})
+    if bad:
+        raise ValueError(f"`labels` must be 'human' or 'machine'; got {bad}.")
+    y_clip = np.array([1 if lab == "machine" else 0 for lab in labels])
+    snaps = [clip_snapshots(a) for a in tqdm(audios, desc="features", disable=not progress)]
+    silent = [y for s, y in zip(snaps, y_clip, strict=True) if s["onset_s"] is None]
+    silent_label = "machine" if silent and np.mean(silent) > 0.5 else "human"
+    folds = np.random.default_rng(seed).permutation(len(snaps)) % N_FOLDS
+    cv_loss, oof_by_c = _cross_validate(snaps, y_clip, folds)
     best_c = min(C_GRID, key=lambda c: (cv_loss[c], c))
     policy = {
         "step_s": STEP_S,
