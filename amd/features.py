@@ -12,7 +12,8 @@ Hann-windowed frame, ``librosa.filters.mel`` filterbank (Slaney), ``10 log10`` (
 1e-10, a smooth version of librosa's ``amin`` floor) and DCT-II with orthonormal scaling;
 librosa's ``top_db`` floor, which depends on the loudest frame of a whole file, is not applied, because a
 streaming detector cannot know the future. Spectral centroid, flatness and 85 % roll-off
-follow ``librosa.feature.spectral_*`` on the same power spectrum.
+equal ``librosa.feature.spectral_*`` given the power spectrum as ``S`` (so the centroid is
+power-weighted).
 
 Conventions
 -----------
