@@ -21,6 +21,12 @@ def step(title: str, cmd: list[str]) -> bool:
     return subprocess.run(cmd, cwd=ROOT).returncode == 0
 
 
+def _has_asterisk_sounds() -> bool:
+    from amd._corpus_sources import ASTERISK_DIRS
+
+    return any(d.is_dir() for d in ASTERISK_DIRS)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=ROOT / "results")
@@ -30,7 +36,7 @@ def main() -> int:
     bindir = Path(py).parent
     ok = step("Predictive-dialer day, six pacing policies",
               [py, "experiments/predictive_day.py", "--out", str(out / "predictive_day")])
-    if shutil.which("espeak-ng") and Path("/usr/share/asterisk/sounds/en").is_dir():
+    if shutil.which("espeak-ng") and _has_asterisk_sounds():
         corpus = out / "amd_corpus"
         built = (corpus / "labels.csv").exists() or step(
             "AMD corpus (600 clips of real and synthesised speech through a telephone channel)",
