@@ -10,6 +10,7 @@ Conventions
 
 from ._config_io import apply_overrides, config_from_dict, config_to_dict, load_config
 from .api import Result, run
+from .compliance import AmdAudit, compliance_rates, compliance_spread, read_records
 from .config import (
     AbandonConfig,
     AgentsConfig,
@@ -28,6 +29,7 @@ from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 __all__ = [
     "AbandonConfig",
     "AgentsConfig",
+    "AmdAudit",
     "AmdConfig",
     "AnswerConfig",
     "CDR_COLUMNS",
@@ -44,9 +46,12 @@ __all__ = [
     "RecordsError",
     "Result",
     "apply_overrides",
+    "compliance_rates",
+    "compliance_spread",
     "config_from_dict",
     "config_to_dict",
     "load_config",
+    "read_records",
     "records_schema",
     "run",
 ]

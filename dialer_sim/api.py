@@ -130,7 +130,8 @@ def run(
         sink.close()
     s = model.stats
     summary = summary_from_counts(config, by_disposition=s.by_disposition, n_dials=s.n_dials, n_live=s.n_live,
-                                  dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s)
+                                  dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s,
+                                  n_window_abandoned=s.n_window_abandoned)
     records = sink.to_frame() if (records_path is None and keep_records) else None
     seed_info = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
     return Result(config=dataclasses.replace(config), seed=seed_info, summary=summary, records=records,

@@ -39,6 +39,7 @@ def summary_from_counts(
     dead_air_s: float,
     agent_busy_s: float,
     last_end_s: float,
+    n_window_abandoned: int | None = None,
 ) -> dict[str, float | int | str]:
     """The summary dictionary (flat JSON scalars) from aggregate counts."""
     counts = {d: int(by_disposition.get(d, 0)) for d in DISPOSITIONS}
@@ -67,6 +68,7 @@ def summary_from_counts(
         "dead_air_per_live_answer_s": share(dead_air_s, n_live),
         "abandon_rate_live": share(counts["abandoned"], n_live),
         "abandon_or_amd_fp_rate_live": share(counts["abandoned"] + counts["amd_false_positive"], n_live),
+        "abandon_rate_window_live": share(n_window_abandoned, n_live) if n_window_abandoned is not None else math.nan,
         "callee_hung_up_rate_live": share(counts["callee_hung_up"], n_live),
         "amd_false_positive_rate_live": share(counts["amd_false_positive"], n_live),
         "abandon_window_s": config.abandon.window_s,
