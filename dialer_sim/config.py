@@ -21,7 +21,7 @@ from typing import Any
 
 from .distributions import Dist
 from .errors import ConfigError
-from .records import ANSWER_KINDS, HUMAN_KINDS
+from .records import ANSWER_KINDS
 
 __all__ = [
     "AbandonConfig",
@@ -363,5 +363,3 @@ class DialerConfig:
                f">= the most lines the pacing may put up ({peak_lines} = {max_level:g} lines/agent x "
                f"{self.agents.n_agents} agents)", self.campaign.n_numbers)
 
-
-HUMAN_KIND_SET = HUMAN_KINDS

@@ -49,6 +49,13 @@ SECONDS_PER_DAY = 86_400.0
 #: Fax/modem tones are recognised by call-progress analysis about 1 s after answer
 #: (CED 2100 Hz starts at answer; reference/amd.md §2), with or without AMD.
 FAX_DETECT_S = 1.0
+#: Which answer-delay distribution each kind uses: people (and fax machines) pick up after a few rings,
+#: answering machines after 4-5 rings, network voicemail and screening assistants at once.
+_DELAY_GROUP = {
+    "human": "human", "human_hello_hello": "human", "human_long_greeting": "human", "human_silent": "human",
+    "machine_beep": "machine", "machine_nobeep": "machine",
+    "machine_carrier": "instant", "screening_assistant": "instant", "fax": "human",
+}
 
 
 class CampaignModel:
@@ -116,10 +123,6 @@ class CampaignModel:
         self._wrap = Block.of(c.agents.wrap_up_s, s["wrap"])
         self._patience = Block.of(c.abandon.patience_s, s["patience"])
 
-    def _delay_group(self, kind: str) -> str:
-        if kind in self._human or kind in ("machine_beep", "machine_nobeep"):
-            return "human" if kind in self._human else "machine"
-        return "instant" if kind in ("machine_carrier", "screening_assistant") else "human"
 
     def _draw_kind(self) -> str:
         u = self._u_party()
@@ -259,7 +262,7 @@ class CampaignModel:
             self._fail(call, "no_answer", net.ring_timeout_s)
             return
         kind = self._draw_kind()
-        delay = self._delay[self._delay_group(kind)]()
+        delay = self._delay[_DELAY_GROUP[kind]]()
         if delay >= net.ring_timeout_s:
             self._fail(call, "no_answer", net.ring_timeout_s)
             return
