@@ -92,7 +92,7 @@ class CampaignModel:
         self._retry_wake_at = INF
         self._shift_end = -INF
         self._retries = config.open_loop is None
-        self.stats = _Stats(config)
+        self.stats = _Stats()
         if config.open_loop is not None:
             self._open_loop_draws(streams)
 
@@ -428,7 +428,7 @@ class CampaignModel:
         if self.trace is not None:
             self._tr(call, disp, end)
         human = kind in self._human
-        self.stats.add(disp, kind, ge if ge == ge else dial_at + ring_s, t_conn, end, human)
+        self.stats.add(disp, ge if ge == ge else dial_at + ring_s, t_conn, end, human)
         if human:
             self._window_check(dial_at + ring_s, ss, ge, t_conn, end, disp)
         if not self._retries:  # open loop: no dialer, no pacing, no retries
@@ -465,7 +465,7 @@ _FINAL = frozenset({"human_to_agent", "unobtainable"})
 class _Stats:
     """Online counters so summaries need not keep the records in memory."""
 
-    def __init__(self, config: DialerConfig):
+    def __init__(self) -> None:
         self.by_disposition: dict[str, int] = {}
         self.n_dials = 0
         self.n_live = 0
@@ -474,7 +474,7 @@ class _Stats:
         self.last_end_s = 0.0
         self.n_window_abandoned = 0
 
-    def add(self, disp: str, kind: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
+    def add(self, disp: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
         self.n_dials += 1
         self.by_disposition[disp] = self.by_disposition.get(disp, 0) + 1
         if end > self.last_end_s:

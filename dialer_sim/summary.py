@@ -1,4 +1,4 @@
-"""Campaign summaries: pure functions of the online counters or of the records.
+"""Campaign summaries: a pure function of the model's online counters.
 
 Conventions
 -----------
@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
-
 from .config import DialerConfig
-from .records import DISPOSITIONS, HUMAN_KINDS
+from .records import DISPOSITIONS
 
-__all__ = ["summarise_records", "summary_from_counts"]
+__all__ = ["summary_from_counts"]
 
 
 def _logged_in_agent_s(config: DialerConfig, last_end_s: float) -> float:
@@ -78,27 +75,3 @@ def summary_from_counts(
         "sim_end_s": float(last_end_s),
     })
     return out
-
-
-def summarise_records(records: pd.DataFrame, config: DialerConfig) -> dict[str, float | int | str]:
-    """The same summary computed from a call-record table (independent of the model's counters).
-
-    Agent busy time here counts talk only plus each contact's wrap-up is unknown
-    to the records, so ``agent_utilisation`` is only comparable when wrap-up is 0.
-    """
-    live = records["answer_kind"].isin(HUMAN_KINDS).to_numpy()
-    silence_from = np.where(records["greeting_end_at_s"].notna(), records["greeting_end_at_s"],
-                            records["dial_at_s"] + records["ring_s"])
-    stop = np.where(records["agent_connect_at_s"].notna(), records["agent_connect_at_s"], records["end_at_s"])
-    dead = np.clip(stop - silence_from, 0.0, None)[live].sum()
-    connected = records["agent_connect_at_s"].notna().to_numpy()
-    busy = (records["end_at_s"] - records["agent_connect_at_s"]).to_numpy()[connected].sum()
-    return summary_from_counts(
-        config,
-        by_disposition=records["disposition"].value_counts().to_dict(),
-        n_dials=len(records),
-        n_live=int(live.sum()),
-        dead_air_s=float(dead),
-        agent_busy_s=float(busy),
-        last_end_s=float(records["end_at_s"].max()) if len(records) else 0.0,
-    )
