@@ -36,14 +36,26 @@ STREAM_NAMES = (
     "patience",     # dead-air patience of live callees
     "arrivals",     # open-loop inter-arrival times
     "message",      # reserved: recorded-message lengths
+    "population",   # list mode: fixed traits of each number (strategy, voicemail, ...)
+    "screening",    # list mode: each attempt's pick-up and screening decisions
+    "complaints",   # list mode: complaints to the community blocklist
 )
 
 BLOCK_SIZE = 4096
 
 
 def make_streams(seed_seq: np.random.SeedSequence) -> dict[str, np.random.Generator]:
-    """Spawn one PCG64 generator per name of :data:`STREAM_NAMES`, in order."""
-    children = seed_seq.spawn(len(STREAM_NAMES))
+    """One PCG64 generator per name of :data:`STREAM_NAMES`, the i-th from child ``i`` of ``seed_seq``.
+
+    The children are derived from ``seed_seq``'s entropy and spawn key, not with
+    ``seed_seq.spawn``: spawning advances the SeedSequence's counter, so calling
+    this twice on the same object (every pacing policy on one replication's
+    seed, or a seed that travelled to a worker) would otherwise give different
+    streams. Equal to the first ``seed_seq.spawn(len(STREAM_NAMES))``.
+    """
+    key = tuple(seed_seq.spawn_key)
+    children = [np.random.SeedSequence(seed_seq.entropy, spawn_key=key + (i,), pool_size=seed_seq.pool_size)
+                for i in range(len(STREAM_NAMES))]
     return {name: np.random.Generator(np.random.PCG64(child)) for name, child in zip(STREAM_NAMES, children, strict=True)}
 
 
