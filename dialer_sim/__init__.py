@@ -22,6 +22,15 @@ from .config import (
     OpenLoopConfig,
     PacingConfig,
 )
+from .config_list import (
+    STRATEGIES,
+    BlocklistConfig,
+    CallerIdConfig,
+    HygieneConfig,
+    PopulationConfig,
+    ProbeConfig,
+    RulesConfig,
+)
 from .distributions import Dist
 from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
@@ -32,19 +41,26 @@ __all__ = [
     "AmdAudit",
     "AmdConfig",
     "AnswerConfig",
+    "BlocklistConfig",
     "CDR_COLUMNS",
     "CallRecord",
+    "CallerIdConfig",
     "CampaignConfig",
     "ConfigError",
     "DialerConfig",
     "DialerSimError",
     "Dist",
+    "HygieneConfig",
     "NetworkConfig",
     "OpenLoopConfig",
     "PacingConfig",
+    "PopulationConfig",
+    "ProbeConfig",
     "RecordSink",
     "RecordsError",
     "Result",
+    "RulesConfig",
+    "STRATEGIES",
     "apply_overrides",
     "compliance_rates",
     "compliance_spread",

@@ -19,11 +19,17 @@ from .config import (
     AgentsConfig,
     AmdConfig,
     AnswerConfig,
+    BlocklistConfig,
+    CallerIdConfig,
     CampaignConfig,
     DialerConfig,
+    HygieneConfig,
     NetworkConfig,
     OpenLoopConfig,
     PacingConfig,
+    PopulationConfig,
+    ProbeConfig,
+    RulesConfig,
 )
 from .distributions import Dist, dist_from_value
 from .errors import ConfigError
@@ -43,6 +49,12 @@ _SECTIONS = {
     "agents": AgentsConfig,
     "abandon": AbandonConfig,
     "open_loop": OpenLoopConfig,
+    "population": PopulationConfig,
+    "caller_id": CallerIdConfig,
+    "blocklist": BlocklistConfig,
+    "rules": RulesConfig,
+    "hygiene": HygieneConfig,
+    "probe": ProbeConfig,
 }
 
 
@@ -68,6 +80,8 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
             value = _confusion(value, current)
         elif isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)
         kwargs[key] = value
     return cls(**kwargs)
 

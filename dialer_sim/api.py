@@ -36,6 +36,12 @@ class Result:
     records : pandas.DataFrame or None
         The call records (CDR schema), or None when streamed to ``records_path``.
     records_path : pathlib.Path or None
+    daily : pandas.DataFrame or None
+        List campaigns: one row per (day, strategy) with the list's state at the
+        end of the day (``dialer_sim._list_campaign`` documents the columns).
+    numbers : pandas.DataFrame or None
+        List campaigns: one row per number with its strategy, final status
+        (``active``, ``successful``, ``dropped``) and what it received.
     """
 
     config: DialerConfig
@@ -43,6 +49,8 @@ class Result:
     summary: dict
     records: pd.DataFrame | None
     records_path: Path | None
+    daily: pd.DataFrame | None = None
+    numbers: pd.DataFrame | None = None
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -131,8 +139,34 @@ def run(
     s = model.stats
     summary = summary_from_counts(config, by_disposition=s.by_disposition, n_dials=s.n_dials, n_live=s.n_live,
                                   dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s,
-                                  n_window_abandoned=s.n_window_abandoned)
+                                  n_window_abandoned=s.n_window_abandoned,
+                                  agent_logged_in_s=s.agent_logged_in_s if config.list_mode else None)
+    daily = numbers = None
+    if model.list is not None:
+        daily, numbers = model.list.daily_frame(), model.list.numbers_frame()
+        summary.update(_list_summary(numbers, model.list))
     records = sink.to_frame() if (records_path is None and keep_records) else None
     seed_info = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
     return Result(config=dataclasses.replace(config), seed=seed_info, summary=summary, records=records,
-                  records_path=Path(records_path) if records_path is not None else None)
+                  records_path=Path(records_path) if records_path is not None else None, daily=daily,
+                  numbers=numbers)
+
+
+def _list_summary(numbers: pd.DataFrame, campaign) -> dict:
+    """List-campaign totals for the summary: list state, caller IDs, harvest quality."""
+    status = numbers["status"].value_counts()
+    n_succ = int(status.get("successful", 0))
+    dropped = numbers.loc[numbers["status"] == "dropped", "status_day"]
+    return {
+        "n_numbers": len(numbers),
+        "n_on_list": int(status.get("active", 0)),
+        "n_successful": n_succ,
+        "n_dropped": int(status.get("dropped", 0)),
+        "mean_days_to_drop": float(dropped.mean() + 1) if len(dropped) else float("nan"),
+        "n_callbacks": int(numbers["callbacks"].sum()),
+        "n_numbers_changed": int(numbers["number_changed"].sum()),
+        "successful_live_share": float(numbers.loc[numbers["status"] == "successful", "harvested_live"].mean())
+        if n_succ else float("nan"),
+        "n_caller_ids_used": campaign.pool.n_used,
+        "n_caller_ids_flagged": len(campaign.blocklist.first_flagged_at_s),
+    }

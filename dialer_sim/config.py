@@ -19,6 +19,14 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .config_list import (
+    BlocklistConfig,
+    CallerIdConfig,
+    HygieneConfig,
+    PopulationConfig,
+    ProbeConfig,
+    RulesConfig,
+)
 from .distributions import Dist
 from .errors import ConfigError
 from .records import ANSWER_KINDS
@@ -265,7 +273,7 @@ class AgentsConfig:
     machine_handling_s: Dist = _d("uniform", "agents.machine_handling_s", low=4.0, high=12.0)
 
     def __post_init__(self) -> None:
-        _count("agents.n_agents", self.n_agents)
+        _count("agents.n_agents", self.n_agents, minimum=0)
 
 
 @dataclass(frozen=True)
@@ -351,9 +359,37 @@ class DialerConfig:
     abandon: AbandonConfig = field(default_factory=AbandonConfig)
     pacing: PacingConfig = field(default_factory=PacingConfig)
     open_loop: OpenLoopConfig | None = None
+    population: PopulationConfig | None = None
+    caller_id: CallerIdConfig | None = None
+    blocklist: BlocklistConfig | None = None
+    rules: RulesConfig | None = None
+    hygiene: HygieneConfig | None = None
+    probe: ProbeConfig | None = None
+
+    @property
+    def list_mode(self) -> bool:
+        """True when the campaign dials a called population (``[population]`` given)."""
+        return self.population is not None
 
     def __post_init__(self) -> None:
+        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe")
+        if self.population is None:
+            given = [name for name in extras if getattr(self, name) is not None]
+            _check(not given, f"[{given[0] if given else ''}]", "used together with a [population] section", "no [population]")
+        else:
+            # List mode: the effective settings are recorded, so config.json says what ran.
+            for name, cls in (("caller_id", CallerIdConfig), ("blocklist", BlocklistConfig), ("rules", RulesConfig),
+                              ("hygiene", HygieneConfig)):
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, cls())
+            _check(self.open_loop is None, "[open_loop]", "absent when [population] is given", "both given")
         if self.open_loop is not None:
+            _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1", self.agents.n_agents)
+            return
+        if self.probe is None:
+            _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1 (0 only with [probe])",
+                   self.agents.n_agents)
+        else:
             return
         max_level = float(getattr(self.pacing.params, "max_lines_per_agent", 1.0) or 1.0)
         for attr in ("lines_per_agent", "adaptive_maximum_level", "max_lines_per_agent"):

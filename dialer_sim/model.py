@@ -35,6 +35,7 @@ import numpy as np
 import simpy
 
 from ._draws import Block
+from ._list_campaign import ListCampaign
 from .amd_model import make_amd
 from .config import DialerConfig
 from .pacing import make_policy
@@ -77,6 +78,9 @@ class CampaignModel:
         self._append_row = sink.append_row
         self.trace = trace
         self.state = DialerState()
+        self.list = ListCampaign(self, streams) if config.list_mode else None
+        if policy is None:
+            policy = self.list.probe_policy() if self.list is not None and config.probe else None
         self.policy = policy if policy is not None else make_policy(config.pacing.params)
         self._on_routed = getattr(self.policy, "on_routed", None)  # optional hook (pacing._policy)
         n_agents = config.agents.n_agents
@@ -149,26 +153,38 @@ class CampaignModel:
             self.env.process(self._policy_updates())
         self.env.run()
 
-    def _shifts(self):
+    def shift_bounds(self, day: int) -> tuple[float, float] | None:
+        """Start and end of day ``day``'s shift (inside the calling window in list mode), or None."""
         c = self.cfg.campaign
+        start, end = day * SECONDS_PER_DAY + c.shift_start_s, day * SECONDS_PER_DAY + c.shift_start_s + c.shift_length_s
+        if self.list is not None:
+            return self.list.clip_to_window(day, start, end)
+        return start, end
+
+    def _shifts(self):
         st = self.state
-        for day in range(c.n_shifts):
-            start = day * SECONDS_PER_DAY + c.shift_start_s
+        for day in range(self.cfg.campaign.n_shifts):
+            bounds = self.shift_bounds(day)
+            if bounds is None:
+                continue
+            start, end = bounds
             yield self.env.timeout(start - self.env.now)
-            self._shift_end = start + c.shift_length_s
+            self._shift_end = end
             st.n_agents = self.cfg.agents.n_agents
+            self.stats.agent_logged_in_s += st.n_agents * (end - start)
             self._place()
-            yield self.env.timeout(c.shift_length_s)
+            yield self.env.timeout(end - start)
             st.n_agents = 0
         self._shift_end = -INF
 
     def _policy_updates(self):
-        c = self.cfg.campaign
         dt = self.policy.update_interval_s
-        for day in range(c.n_shifts):
-            start = day * SECONDS_PER_DAY + c.shift_start_s
+        for day in range(self.cfg.campaign.n_shifts):
+            bounds = self.shift_bounds(day)
+            if bounds is None:
+                continue
+            start, end = bounds
             yield self.env.timeout(start - self.env.now)
-            end = start + c.shift_length_s
             while self.env.now + dt <= end:
                 yield self.env.timeout(dt)
                 self.state.now_s = self.env.now
@@ -193,13 +209,17 @@ class CampaignModel:
         left = self._numbers_left()
         st.n_numbers_left = left
         n = min(self.policy.lines_to_launch(st), left)
+        lst = self.list
         for _ in range(n):
             if self._ready:
                 number_id, attempt = self._ready.popleft()
             else:
                 number_id, attempt = self._fresh, 1
                 self._fresh += 1
-            self._dial(number_id, attempt)
+            if lst is not None:
+                lst.dial(number_id)
+            else:
+                self._dial(number_id, attempt)
         if n < left or not self._retry_heap:
             return
         due = self._retry_heap[0][0]
@@ -219,7 +239,7 @@ class CampaignModel:
         for i in range(self.cfg.open_loop.n_calls):
             yield env.timeout(self._iat())
             now = env.now
-            call = [i, i, 1, now]
+            call = [i, i, 1, now, ""]
             if trace is not None:
                 self._tr(call, "answered_at", now)
             if agents.items and not agents.get_queue:
@@ -244,10 +264,8 @@ class CampaignModel:
 
     # -- one dial attempt ----------------------------------------------------------------------------
     def _dial(self, number_id: int, attempt: int) -> None:
-        env, st, net = self.env, self.state, self.cfg.network
-        call = [self._next_call, number_id, attempt, env.now]
-        self._next_call += 1
-        st.n_lines_ringing += 1
+        net = self.cfg.network
+        call = self.new_call(number_id, attempt, self.cfg.campaign.caller_id)
         u = self._u_net()
         if u < net.p_busy:
             self._fail(call, "busy", self._busy_s())
@@ -261,12 +279,22 @@ class CampaignModel:
         if self._u_party() >= self.cfg.answer.p_pickup:
             self._fail(call, "no_answer", net.ring_timeout_s)
             return
-        kind = self._draw_kind()
+        self.answer(call, self._draw_kind())
+
+    def new_call(self, number_id: int, attempt: int, caller_id: str) -> list:
+        """Start a dial attempt: the call's bookkeeping list, with a line counted as ringing."""
+        call = [self._next_call, number_id, attempt, self.env.now, caller_id]
+        self._next_call += 1
+        self.state.n_lines_ringing += 1
+        return call
+
+    def answer(self, call: list, kind: str) -> None:
+        """The callee's side picks up as ``kind`` after its answer delay, or rings out."""
         delay = self._delay[_DELAY_GROUP[kind]]()
-        if delay >= net.ring_timeout_s:
-            self._fail(call, "no_answer", net.ring_timeout_s)
-            return
-        env.process(self._answered(call, kind, delay))
+        if delay >= self.cfg.network.ring_timeout_s:
+            self._fail(call, "no_answer", self.cfg.network.ring_timeout_s)
+        else:
+            self.env.process(self._answered(call, kind, delay))
 
     def _fail(self, call: list, outcome: str, ring_s: float) -> None:
         # Fast path: no process, one timeout with a callback.
@@ -377,6 +405,8 @@ class CampaignModel:
         st.n_calls_with_agent += 1
         st.agent_busy_since_s[agent] = now
         self._tr(call, "connected_at", now)
+        if not human and kind == "screening_assistant" and self.list is not None:
+            human = self.list.screened_person_accepts()  # the agent spoke: the assistant rings its person
         yield env.timeout(self._talk() if human else self._mach_handling())
         st.n_calls_with_agent -= 1
         end = env.now
@@ -392,8 +422,8 @@ class CampaignModel:
     def _shift_end_of(self, t: float) -> float:
         if not self._retries:  # open loop: no shifts
             return INF
-        c = self.cfg.campaign
-        return (t // SECONDS_PER_DAY) * SECONDS_PER_DAY + c.shift_start_s + c.shift_length_s
+        bounds = self.shift_bounds(int(t // SECONDS_PER_DAY))
+        return bounds[1] if bounds is not None else t
 
     def _release(self, agent: int) -> None:
         st = self.state
@@ -420,9 +450,9 @@ class CampaignModel:
             self.trace.append((f"agent-{agent}", "idle_at", self.env.now))
 
     def _record(self, call, outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp):
-        call_id, number_id, attempt, dial_at = call
+        call_id, number_id, attempt, dial_at, caller_id = call
         c = self.cfg.campaign
-        self._append_row((c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, c.caller_id, dial_at,
+        self._append_row((c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, caller_id, dial_at,
                           outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp))
         self.sink.maybe_flush()
         if self.trace is not None:
@@ -434,7 +464,11 @@ class CampaignModel:
         if not self._retries:  # open loop: no dialer, no pacing, no retries
             return
         self.policy.on_outcome(end, disp)
-        if disp not in _FINAL and attempt < c.max_attempts:
+        if self.list is not None:
+            due = self.list.after_attempt(call, disp, kind, label, ring_s, end)
+            if due is not None:
+                heapq.heappush(self._retry_heap, (due, number_id, attempt + 1))
+        elif disp not in _FINAL and attempt < c.max_attempts:
             heapq.heappush(self._retry_heap, (end + c.retry_gap_s, number_id, attempt + 1))
         self._place()
 
@@ -473,6 +507,7 @@ class _Stats:
         self.agent_busy_s = 0.0
         self.last_end_s = 0.0
         self.n_window_abandoned = 0
+        self.agent_logged_in_s = 0.0
 
     def add(self, disp: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
         self.n_dials += 1

@@ -37,10 +37,15 @@ def summary_from_counts(
     agent_busy_s: float,
     last_end_s: float,
     n_window_abandoned: int | None = None,
+    agent_logged_in_s: float | None = None,
 ) -> dict[str, float | int | str]:
-    """The summary dictionary (flat JSON scalars) from aggregate counts."""
+    """The summary dictionary (flat JSON scalars) from aggregate counts.
+
+    ``agent_logged_in_s`` overrides the logged-in agent time computed from the
+    shifts (list campaigns: shifts are clipped to the calling windows).
+    """
     counts = {d: int(by_disposition.get(d, 0)) for d in DISPOSITIONS}
-    logged_in_s = _logged_in_agent_s(config, last_end_s)
+    logged_in_s = _logged_in_agent_s(config, last_end_s) if agent_logged_in_s is None else agent_logged_in_s
     contacts = counts["human_to_agent"]
     util = agent_busy_s / logged_in_s if logged_in_s > 0 else math.nan
     n_answered = n_dials - sum(counts[d] for d in ("no_answer", "busy", "unobtainable", "rejected"))

@@ -1,0 +1,205 @@
+"""The list-campaign layer of :class:`~dialer_sim.model.CampaignModel`.
+
+When the configuration has a ``[population]`` section the model delegates to one
+:class:`ListCampaign`: who is behind each number (:mod:`.population`), which
+caller ID each attempt presents and whether it is flagged (:mod:`.caller_id`),
+when a number may be dialled again and when it leaves the list
+(:mod:`.calling_list`), and the daily snapshots of the list.
+
+Conventions
+-----------
+- Snapshots are taken at each midnight, after the day's calls have ended
+  (calling windows end before midnight). Counts in the snapshot are cumulative
+  since the start of the campaign; the ``*_day`` columns cover that day only.
+- Network busy and failure draws come first, from the model's ``network``
+  stream, exactly as outside list mode; the population's behaviour comes after.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._draws import Block
+from .caller_id import CallerIdPool, CommunityBlocklist
+from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
+from .config_list import STRATEGIES
+from .pacing._base import PacingPolicy
+from .population import Population
+from .records import HUMAN_KINDS
+
+__all__ = ["ListCampaign"]
+
+SECONDS_PER_DAY = 86_400.0
+_STATUS = {ACTIVE: "active", SUCCESSFUL: "successful", DROPPED: "dropped"}
+
+
+class _FixedLines(PacingPolicy):
+    """A probing robot keeps ``n_lines`` lines busy, whatever its agents do."""
+
+    name = "fixed_lines"
+
+    def __init__(self, n_lines: int):
+        self.n_lines = n_lines
+
+    def lines_to_launch(self, state) -> int:
+        return max(0, self.n_lines - state.n_lines_up)
+
+
+class ListCampaign:
+    """Population, caller IDs, blocklist and calling list of one replication."""
+
+    def __init__(self, model, streams):
+        cfg = model.cfg
+        self.model = model
+        self.cfg = cfg
+        n = cfg.campaign.n_numbers
+        self.population = Population(cfg, n, rng=streams["population"], rng_attempts=streams["screening"])
+        self.blocklist = CommunityBlocklist(cfg.blocklist)
+        self.pool = CallerIdPool(cfg.caller_id, self.blocklist)
+        self.calling_list = CallingList(cfg, n)
+        self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
+        self._u = Block.uniform(streams["complaints"])
+        self._daily: list[dict] = []
+        self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "late", "amd_fp"), 0.0)
+        model.env.process(self._days())
+
+    def probe_policy(self) -> PacingPolicy:
+        return _FixedLines(self.cfg.probe.n_lines)
+
+    def clip_to_window(self, day: int, start_s: float, end_s: float) -> tuple[float, float] | None:
+        """The part of ``[start_s, end_s)`` inside day ``day``'s calling window, or None."""
+        win = self.cfg.rules.window_s(self.calling_list.weekday(day))
+        if win is None:
+            return None
+        s, e = max(start_s, day * SECONDS_PER_DAY + win[0]), min(end_s, day * SECONDS_PER_DAY + win[1])
+        return (s, e) if s < e else None
+
+    # -- one attempt ------------------------------------------------------------------------------
+    def dial(self, number_id: int) -> None:
+        """Place an attempt on ``number_id`` now."""
+        m = self.model
+        now = m.env.now
+        attempt = self.calling_list.on_dial(number_id, now)
+        caller = self.pool.next_caller(now)
+        call = m.new_call(number_id, attempt, caller.caller_id)
+        net = self.cfg.network
+        u = m._u_net()
+        if u < net.p_busy:
+            m._fail(call, "busy", m._busy_s())
+            return
+        if u < net.p_busy + net.p_unobtainable:
+            m._fail(call, "unobtainable", m._unob_s())
+            return
+        outcome, kind = self.population.respond(number_id, now, caller,
+                                                label_shown=self.cfg.blocklist.label_shown_to_all)
+        if outcome == "answered":
+            m.answer(call, kind)
+        elif outcome == "no_answer":
+            m._fail(call, "no_answer", net.ring_timeout_s)
+        elif outcome == "rejected":
+            m._fail(call, "rejected", m._rej_s())
+        else:
+            m._fail(call, "unobtainable", m._unob_s())
+
+    def screened_person_accepts(self) -> bool:
+        return self.population.accepts_after_screening()
+
+    def after_attempt(self, call: list, disp: str, kind: str, label: str, ring_s: float, end_s: float):
+        """Feed an ended attempt to the population, blocklist, pool and list; return the next due time or None."""
+        number_id, caller_id = call[1], call[4]
+        live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
+        pop, bl = self.population, self.cfg.blocklist
+        if live:
+            pop.live_answer(number_id)
+        self.pool.on_result(caller_id, kind != "", end_s)
+        p = bl.p_complaint_silent if (live and (disp in SILENT or disp == "amd_false_positive")) else (
+            bl.p_complaint_contact if disp == "human_to_agent" else 0.0)
+        if p > 0 and self._u() < p:
+            self.blocklist.complain(caller_id, end_s)
+        if kind and end_s - (call[3] + ring_s) < bl.short_call_s:
+            self.blocklist.complain(caller_id, end_s, bl.short_call_weight)
+        if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
+                and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
+            self.calling_list.mark_callback(number_id)
+        due = self.calling_list.after_attempt(number_id, disp, label, end_s, live=live)
+        if self.calling_list.status[number_id] == SUCCESSFUL:
+            self.harvest_live[number_id] = live
+        return due
+
+    # -- daily snapshots --------------------------------------------------------------------------
+    def _days(self):
+        env = self.model.env
+        for day in range(self.cfg.campaign.n_shifts):
+            yield env.timeout((day + 1) * SECONDS_PER_DAY - env.now)
+            self._snapshot(day)
+
+    def _day_totals(self) -> dict[str, float]:
+        st = self.model.stats
+        now = {
+            "dials": st.n_dials, "contacts": st.by_disposition.get("human_to_agent", 0),
+            "busy_s": st.agent_busy_s, "logged_in_s": st.agent_logged_in_s, "live": st.n_live,
+            "late": st.n_window_abandoned, "amd_fp": st.by_disposition.get("amd_false_positive", 0),
+        }
+        day = {k: now[k] - self._last[k] for k in now}
+        self._last = now
+        return day
+
+    def _snapshot(self, day: int) -> None:
+        d = self._day_totals()
+        hours = d["logged_in_s"] / 3600.0
+        common = {
+            "day": day,
+            "weekday": self.calling_list.weekday(day),
+            "dials_day": int(d["dials"]),
+            "contacts_day": int(d["contacts"]),
+            "live_answers_day": int(d["live"]),
+            "late_live_answers_day": int(d["late"]),
+            "agent_hours_day": hours,
+            "contacts_per_agent_hour": d["contacts"] / hours if hours > 0 else np.nan,
+            "agent_idle_share": 1.0 - d["busy_s"] / d["logged_in_s"] if hours > 0 else np.nan,
+            "n_caller_ids_used": self.pool.n_used,
+            "n_caller_ids_flagged": len(self.blocklist.first_flagged_at_s),
+        }
+        lst, strat = self.calling_list, self.population.strategy
+        groups = [("all", np.ones(len(strat), dtype=bool))]
+        groups += [(name, strat == i) for i, name in enumerate(STRATEGIES) if (strat == i).any()]
+        for name, mask in groups:
+            status = lst.status[mask]
+            self._daily.append({
+                **common,
+                "strategy": name,
+                "n_numbers": int(mask.sum()),
+                "n_on_list": int((status == ACTIVE).sum()),
+                "n_successful": int((status == SUCCESSFUL).sum()),
+                "n_dropped": int((status == DROPPED).sum()),
+                "calls": int(lst.calls[mask].sum()),
+                "silent_calls": int(lst.silent[mask].sum()),
+                "amd_hangups": int(lst.amd_hangups[mask].sum()),
+                "contacts": int(lst.contacts[mask].sum()),
+                "callbacks": int(lst.callbacks[mask].sum()),
+            })
+
+    def daily_frame(self) -> pd.DataFrame:
+        """One row per (day, strategy), plus ``strategy == "all"``; see the module conventions."""
+        return pd.DataFrame(self._daily)
+
+    def numbers_frame(self) -> pd.DataFrame:
+        """One row per number: its traits, final status and what it received."""
+        lst, pop = self.calling_list, self.population
+        return pd.DataFrame({
+            "number_id": np.arange(pop.n_numbers),
+            "strategy": pd.Categorical.from_codes(pop.strategy, categories=list(STRATEGIES)),
+            "assigned": pop.assigned,
+            "status": pd.Categorical.from_codes(lst.status, categories=[_STATUS[i] for i in range(3)]),
+            "status_day": lst.status_day,
+            "attempts": lst.attempts,
+            "calls": lst.calls,
+            "silent_calls": lst.silent,
+            "amd_hangups": lst.amd_hangups,
+            "contacts": lst.contacts,
+            "callbacks": lst.callbacks,
+            "live_answers": pop.n_unwanted,
+            "number_changed": pop.changed,
+            "harvested_live": self.harvest_live,
+        })
