@@ -50,7 +50,8 @@ def test_never_answer_without_voicemail_rings_out_until_dropped():
     cfg = list_config({"never_answer": 1.0}, population={"p_voicemail": 0.0}, hygiene={"max_no_answer": 4})
     r = ds.run(cfg, 3)
     assert set(r.records["disposition"]) == {"no_answer"}
-    assert (r.numbers["attempts"] == 4).all() and (r.numbers["status"] == "dropped").all()
+    assert (r.numbers["attempts"] == 4).all()
+    assert (r.numbers["status"] == "dropped").all()
 
 
 def test_screen_unknown_sends_every_call_to_voicemail_which_the_amd_sees():
@@ -93,7 +94,8 @@ def test_screening_assistant_rings_the_person_only_when_an_agent_speaks(p_accept
     assert set(rec.loc[rec["network_outcome"] == "answered", "answer_kind"]) == {"screening_assistant"}
     hung_up = rec["disposition"] == "machine_hangup"
     reached = rec["agent_id"] >= 0
-    assert hung_up.sum() > 0 and reached.sum() > 0
+    assert hung_up.sum() > 0
+    assert reached.sum() > 0
     expected = "human_to_agent" if p_accept == 1.0 else "machine_to_agent"
     assert (rec.loc[reached, "disposition"] == expected).all()
     assert (r.numbers["contacts"] > 0).sum() == (p_accept == 1.0) * reached.sum()
@@ -121,7 +123,8 @@ def test_blocklist_users_reject_a_flagged_caller_id_and_a_rotating_pool_retires_
     rec = fixed.records.sort_values("dial_at_s")
     first_short = rec.loc[rec["network_outcome"] == "answered", "end_at_s"].min()
     after = rec[rec["dial_at_s"] > first_short + 60.0]
-    assert len(after) > 0 and (after["network_outcome"] == "rejected").all()
+    assert len(after) > 0
+    assert (after["network_outcome"] == "rejected").all()
     assert fixed.summary["n_caller_ids_flagged"] == 1
 
     rotating = ds.run(list_config({"blocklist": 1.0}, blocklist=trigger, n_numbers=300,
@@ -149,7 +152,8 @@ def test_successful_numbers_were_really_reached_by_an_agent():
     r = ds.run(list_config(mix, n_numbers=600, days=10), 11)
     reached = set(r.records.loc[r.records["disposition"] == "human_to_agent", "number_id"])
     successful = set(r.numbers.loc[r.numbers["status"] == "successful", "number_id"])
-    assert successful == reached and len(successful) > 0
+    assert successful == reached
+    assert len(successful) > 0
     last = r.records.sort_values("attempt").groupby("number_id").tail(1).set_index("number_id")
     assert (last.loc[sorted(successful), "disposition"] == "human_to_agent").all()  # never dialled again
 
@@ -166,7 +170,8 @@ def test_daily_snapshots_add_up_and_days_without_a_window_have_no_agents():
             assert parts[col].sum() == total[col]
         assert total["n_on_list"] + total["n_successful"] + total["n_dropped"] == total["n_numbers"]
     sunday = d[(d["weekday"] == 6) & (d["strategy"] == "all")]
-    assert (sunday["dials_day"] == 0).all() and (sunday["agent_hours_day"] == 0).all()
+    assert (sunday["dials_day"] == 0).all()
+    assert (sunday["agent_hours_day"] == 0).all()
     assert d.groupby("strategy")["n_successful"].apply(lambda s: s.is_monotonic_increasing).all()
 
 
@@ -178,10 +183,12 @@ def test_probe_robot_harvests_the_numbers_its_amd_called_human_and_drops_the_peo
     assert rec["agent_id"].isna().all()
     harvested = set(r.numbers.loc[r.numbers["status"] == "successful", "number_id"])
     said_human = set(rec.loc[rec["amd_label"] == "human", "number_id"])
-    assert harvested == said_human and len(harvested) > 0
+    assert harvested == said_human
+    assert len(harvested) > 0
     live = rec["answer_kind"].isin(["human", "human_hello_hello", "human_long_greeting", "human_silent"])
     dropped = rec.loc[(rec["amd_label"] == "human") & live, "disposition"]
-    assert len(dropped) > 0 and dropped.isin(["abandoned", "callee_hung_up"]).all()  # silence, then a drop
+    assert len(dropped) > 0
+    assert dropped.isin(["abandoned", "callee_hung_up"]).all()
     unassigned = set(r.numbers.loc[~r.numbers["assigned"], "number_id"])
     assert not harvested & unassigned
     assert 0.0 < r.summary["successful_live_share"] <= 1.0
@@ -192,7 +199,8 @@ def test_a_list_run_is_a_pure_function_of_config_and_seed():
     cfg = list_config(mix, caller_id={"policy": "rotating"}, days=4)
     seq = np.random.SeedSequence(99)
     a, b = ds.run(cfg, seq), ds.run(cfg, seq)  # the same SeedSequence object twice: identical streams
-    assert a.records.equals(b.records) and a.daily.equals(b.daily)
+    assert a.records.equals(b.records)
+    assert a.daily.equals(b.daily)
     assert not ds.run(cfg, 100).records.equals(a.records)
 
 
@@ -202,11 +210,12 @@ def test_strategy_assignment_is_coupled_across_adoption_shares():
     for share in (0.1, 0.3, 0.6):
         r = ds.run(list_config({"answer_all": 1 - share, "screen_unknown": share}, days=1), 14)
         ids.append(set(r.numbers.loc[r.numbers["strategy"] == "screen_unknown", "number_id"]))
-    assert ids[0] <= ids[1] <= ids[2] and len(ids[0]) < len(ids[2])
+    assert ids[0] <= ids[1] <= ids[2]
+    assert len(ids[0]) < len(ids[2])
 
 
 @pytest.mark.parametrize(
-    "data, match",
+    ("data", "match"),
     [
         ({"probe": {"n_lines": 5}}, r"\[probe\] must be used together with a \[population\] section"),
         ({"population": {"strategy_mix": {"answer_all": 0.5}}}, r"population\.strategy_mix must be shares that sum to 1"),
@@ -229,5 +238,7 @@ def test_list_config_round_trips_through_plain_dicts():
                       rules={"ofcom_abandoned_gap_s": 259_200.0})
     again = ds.config_from_dict(ds.config_to_dict(cfg))
     assert ds.config_to_dict(again) == ds.config_to_dict(cfg)
-    assert again.rules == cfg.rules and again.rules.ofcom_abandoned_gap_s == 259_200.0
-    assert again.population == cfg.population and again.caller_id.policy == "rotating"
+    assert again.rules == cfg.rules
+    assert again.rules.ofcom_abandoned_gap_s == 259_200.0
+    assert again.population == cfg.population
+    assert again.caller_id.policy == "rotating"
