@@ -56,7 +56,8 @@ def test_no_attempt_breaks_a_window_cap_gap_or_redial_rule(rule_table, seed):
     week = (r.start_weekday + day) // 7
     for wd, tod in zip(weekday, rec["dial_at_s"] % DAY_S, strict=True):
         win = r.window_s(int(wd))
-        assert win is not None and win[0] <= tod < win[1], (WEEKDAYS[wd], tod, win)
+        assert win is not None, WEEKDAYS[wd]
+        assert win[0] <= tod < win[1], (WEEKDAYS[wd], tod, win)
     assert rec.assign(day=day).groupby(["number_id", "day"]).size().max() <= r.max_attempts_per_day
     assert rec.assign(week=week).groupby(["number_id", "week"]).size().max() <= r.max_attempts_per_week
     assert rec.groupby("number_id").size().max() <= r.max_attempts_per_campaign
