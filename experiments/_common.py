@@ -1,0 +1,152 @@
+"""What every experiment script shares: its command line, seeds, parallel replications and output files.
+
+Each experiment is ``python experiments/NAME.py [--smoke] [--config FILE] --out DIR
+[--seed N] [--workers N] [--force]`` (DESIGN.md) and exposes ``main(config,
+out_dir, ...)``. Outputs are written atomically; an ``--out`` that already holds
+an experiment's ``config.json`` is refused unless ``--force`` is given, so earlier
+results are never overwritten by accident.
+
+Conventions
+-----------
+- One ``SeedSequence(seed)`` per experiment; replication ``i`` uses its child
+  ``i`` for every configuration (common random numbers across the points of a
+  sweep). Results do not depend on ``--workers``: each job gets its seed up
+  front and results are collected in job order.
+- Means across replications carry a 95 % t half-width (``*_ci95`` columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import dialer_sim as ds
+from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
+from dialer_sim.stats import mean_ci
+
+__all__ = [
+    "CONFIGS",
+    "ExperimentError",
+    "cli",
+    "replication_seeds",
+    "run_jobs",
+    "save_csv",
+    "save_fig",
+    "summarise",
+    "write_config",
+    "write_text",
+]
+
+CONFIGS = Path(__file__).resolve().parent / "configs"
+
+
+class ExperimentError(ds.DialerSimError):
+    """Bad experiment input (output folder, arguments, missing upstream results)."""
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """Child ``i`` of ``SeedSequence(seed)`` for replication ``i``."""
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def run_jobs(fn: Callable, jobs: Sequence[tuple], *, workers: int = 1, desc: str = "runs") -> list:
+    """``[fn(*job) for job in jobs]``, on ``workers`` processes, in job order, with a progress bar."""
+    from tqdm.auto import tqdm
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [fn(*job) for job in tqdm(jobs, desc=desc, file=sys.stderr, leave=False)]
+    from joblib import Parallel, delayed
+
+    par = Parallel(n_jobs=workers, return_as="generator")
+    return list(tqdm(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc, file=sys.stderr,
+                     leave=False))
+
+
+def summarise(table: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Mean and 95 % t half-width across replications of each metric, per group."""
+    rows = []
+    for key, g in table.groupby(by, sort=False, observed=True):
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row["n_replications"] = len(g)
+        for m in metrics:
+            vals = g[m].to_numpy(dtype=float)
+            vals = vals[np.isfinite(vals)]
+            if len(vals) > 1:
+                row[m], row[f"{m}_ci95"] = mean_ci(vals)
+            else:
+                row[m], row[f"{m}_ci95"] = (float(vals[0]) if len(vals) else np.nan), np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def save_csv(df: pd.DataFrame, path: Path) -> None:
+    atomic_write(Path(path), lambda p: df.to_csv(p, index=False))
+
+
+def save_fig(fig, path: Path) -> None:
+    fig.tight_layout()
+    atomic_write(Path(path), lambda p: fig.savefig(p, dpi=130, format="png"))
+    plt.close(fig)
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write_text(Path(path), text)
+
+
+def write_config(out_dir: Path, experiment: str, *, seed: int, config: ds.DialerConfig | None, **extra) -> None:
+    """``config.json``: the experiment, its seed, the base configuration and any sweep settings."""
+    payload = {"experiment": experiment, "seed": seed, **extra}
+    if config is not None:
+        payload["config"] = ds.config_to_dict(config)
+    atomic_write_json(Path(out_dir) / "config.json", payload)
+
+
+def prepare_out(out_dir: Path, *, force: bool) -> Path:
+    """Create ``out_dir``; refuse one that already holds results unless ``force``."""
+    out_dir = Path(out_dir)
+    if (out_dir / "config.json").exists() and not force:
+        raise ExperimentError(f"--out {str(out_dir)!r} already holds results (config.json); "
+                              "choose another folder or pass --force to replace them.")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExperimentError(f"--out must be a folder; got the file {str(out_dir)!r}.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def cli(name: str, doc: str, default_config: Path, seed: int,
+        run: Callable[[argparse.Namespace, ds.DialerConfig], object], argv=None,
+        extra_args: Callable[[argparse.ArgumentParser], None] | None = None) -> int:
+    """Parse the standard arguments, load the config, call ``run(args, config)``; one-line errors, exit 2."""
+    p = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=doc.split("\n\n")[0])
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--config", type=Path, default=default_config, help="base campaign (TOML)")
+    p.add_argument("--smoke", action="store_true", help="the small run CI compares with tests/data/")
+    p.add_argument("--seed", type=int, default=seed)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    p.add_argument("--force", action="store_true", help="replace earlier results in --out")
+    if extra_args is not None:
+        extra_args(p)
+    args = p.parse_args(argv)
+    try:
+        if args.workers < 1:
+            raise ExperimentError(f"--workers must be an integer >= 1; got {args.workers}.")
+        if args.seed < 0:
+            raise ExperimentError(f"--seed must be an integer >= 0; got {args.seed}.")
+        if not args.config.is_file():
+            raise ExperimentError(f"--config must name an existing TOML file; got {str(args.config)!r}.")
+        args.out = prepare_out(args.out, force=args.force)
+        run(args, ds.load_config(args.config))
+    except (ds.DialerSimError, OSError) as exc:
+        print(f"{name}: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{name}: wrote {args.out}", file=sys.stderr)
+    return 0
