@@ -2,10 +2,11 @@
 
 ``FeatureStream`` consumes 20 ms packets and, at any moment, summarises the audio heard so far
 as one fixed-length vector (``FEATURE_NAMES``): VAD cadence (speech onset, speech time,
-utterances, current pause), beep evidence, level statistics of speech packets, and the mean
-and spread of MFCCs and librosa's spectral descriptors over speech packets. The learned
-detector evaluates its classifier on this vector at growing windows; training computes
-exactly the same vectors by running the same stream, so train and inference cannot drift.
+utterances, current pause), beep and 2100 Hz fax/modem answer-tone evidence, level
+statistics of speech packets, and the mean and spread of MFCCs and librosa's spectral
+descriptors over speech packets. The learned detector evaluates its classifier on this vector
+at growing windows; training computes exactly the same vectors by running the same stream,
+so train and inference cannot drift.
 
 The MFCCs follow librosa's pipeline (``librosa.feature.mfcc``): power spectrum of a
 Hann-windowed frame, ``librosa.filters.mel`` filterbank (Slaney), ``10 log10`` (of power plus
@@ -30,7 +31,7 @@ from scipy.fft import dct
 
 from amd.audio import check_audio, frames
 from amd.detectors._base import FRAME_N_SAMPLES, FRAME_S, SR_HZ, check_sr
-from amd.detectors.beep import BeepDetector, BeepTracker
+from amd.detectors.beep import BeepDetector, BeepTracker, answer_tone_detector
 from amd.detectors.vad import SpeechTracker
 
 __all__ = ["FEATURE_NAMES", "N_FFT", "N_MFCC", "FeatureStream", "feature_trajectory", "frame_spectral"]
@@ -50,6 +51,8 @@ _CADENCE = [
     "silence_run_s",
     "beep",
     "max_tone_ratio",
+    "answer_tone",
+    "answer_tone_ratio",
     "level_mean_db",
     "level_std_db",
     "noise_mean_db",
@@ -124,10 +127,13 @@ class FeatureStream:
             aggressiveness=aggressiveness, min_speech_s=0.1, word_gap_s=0.2, min_level_dbfs=-50.0
         )
         self.beeps = BeepTracker(BeepDetector())
+        self.answer_tones = BeepTracker(answer_tone_detector())
         self.n_frames = 0
         self.n_speech = 0
         self.beep_seen = False
+        self.answer_tone_seen = False
         self.max_tone_ratio = 0.0
+        self.max_answer_tone_ratio = 0.0
         self.level_sum = 0.0
         self.level_sq = 0.0
         self.spec_sum = np.zeros(_N_SPEC)
@@ -145,6 +151,9 @@ class FeatureStream:
         if self.beeps.update(frame) is not None:
             self.beep_seen = True
         self.max_tone_ratio = max(self.max_tone_ratio, self.beeps.last_ratio)
+        if self.answer_tones.update(frame) is not None:
+            self.answer_tone_seen = True
+        self.max_answer_tone_ratio = max(self.max_answer_tone_ratio, self.answer_tones.last_ratio)
         self.speech.update(frame)
         level_db = 10.0 * np.log10(max(float(frame @ frame) / frame.size, 1e-12) / 0.5)
         if not self.speech.last_flag:
@@ -159,6 +168,12 @@ class FeatureStream:
         spec = frame_spectral(frame)
         self.spec_sum += spec
         self.spec_sq += spec * spec
+
+    def tone_pending(self) -> bool:
+        """Whether the last packet continues a tone run not yet long enough to confirm."""
+        return bool(self.beeps.run_freqs or self.answer_tones.run_freqs) and not (
+            self.beep_seen or self.answer_tone_seen
+        )
 
     def _push_non_speech(self, level_db: float) -> None:
         """Background level statistics (a live line carries room noise between words, a recorded
@@ -199,6 +214,8 @@ class FeatureStream:
             sp.silence_run_s,
             float(self.beep_seen),
             self.max_tone_ratio,
+            float(self.answer_tone_seen),
+            self.max_answer_tone_ratio,
             level_mean if self.n_speech else -100.0,
             level_std,
             *self._noise_summary(),

@@ -162,7 +162,7 @@ def test_shipped_model_is_portable_json():
     from amd.detectors.learned import DEFAULT_MODEL_PATH
 
     model = json.loads(DEFAULT_MODEL_PATH.read_text())
-    assert model["format"] == "amd-learned-logistic-v1"
+    assert model["format"] == "amd-learned-logistic-v2"
     n = len(model["feature_names"])
     assert len(model["classifier"]["coef"]) == len(model["classifier"]["mean"]) == n
     pol = model["policy"]

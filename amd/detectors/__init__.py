@@ -13,7 +13,14 @@ Audio at 8 kHz, mono float in [-1, 1]; ``decided_at_s`` in seconds from answer; 
 from amd.detectors._base import FRAME_S, LABELS, SR_HZ, Decision, Detector, DetectorStream
 from amd.detectors._registry import DETECTOR_NAMES, best_detector_name, make_detector
 from amd.detectors.asterisk import AsteriskAmd
-from amd.detectors.beep import Beep, BeepDetector, BeepTracker, find_beeps, goertzel_power
+from amd.detectors.beep import (
+    Beep,
+    BeepDetector,
+    BeepTracker,
+    answer_tone_detector,
+    find_beeps,
+    goertzel_power,
+)
 from amd.detectors.learned import LearnedDetector
 from amd.detectors.vad import SpeechTracker, VadDetector
 
@@ -32,6 +39,7 @@ __all__ = [
     "LearnedDetector",
     "SpeechTracker",
     "VadDetector",
+    "answer_tone_detector",
     "best_detector_name",
     "find_beeps",
     "goertzel_power",

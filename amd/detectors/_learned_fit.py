@@ -34,7 +34,7 @@ FIRST_DECISION_S = 0.2
 MAX_DECISION_S = 1.8
 SILENCE_TIMEOUT_S = 3.0
 N_FOLDS = 5
-C_GRID = (0.01, 0.1, 1.0, 10.0)
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 1.0, 10.0)
 LATENCY_PENALTY_PER_S = 0.02
 _GRID_M = (0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
 _GRID_H = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -52,11 +52,11 @@ def clip_snapshots(audio: np.ndarray) -> dict[str, Any]:
     step = int(round(STEP_S / FRAME_S))
     last = int(round(MAX_DECISION_S / FRAME_S))
     rows, times = [], []
-    beep_frame = None
+    beep_frame = None  # first packet with a beep or an answer tone (the policy's MACHINE rule)
     n = audio.size // 160
     for i in range(n):
         stream.push(audio[i * 160 : (i + 1) * 160])
-        if stream.beep_seen and beep_frame is None:
+        if (stream.beep_seen or stream.answer_tone_seen) and beep_frame is None:
             beep_frame = i + 1
         onset = stream.speech.onset_s
         if onset is None:
@@ -190,7 +190,27 @@ def _cross_validate(snaps, y_clip: np.ndarray, folds: np.ndarray):
     return cv_loss, oof_by_c
 
 
-def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool = False) -> dict[str, Any]:
+def fold_assignment(n_clips: int, groups: list[str] | None, *, seed: int) -> np.ndarray:
+    """Cross-validation fold of each clip: seeded round-robin over clips, or over groups.
+
+    With ``groups`` (one source id per clip), the distinct groups are shuffled with ``seed``
+    and dealt to the ``N_FOLDS`` folds in turn, so every clip of a group is in one fold.
+    """
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        return rng.permutation(n_clips) % N_FOLDS
+    if len(groups) != n_clips:
+        raise ValueError(f"`groups` must hold one source per clip ({n_clips}); got {len(groups)}.")
+    names = sorted(set(groups))
+    if len(names) < N_FOLDS:
+        raise ValueError(f"`groups` must hold >= {N_FOLDS} distinct sources; got {len(names)}.")
+    fold_of = {names[j]: k % N_FOLDS for k, j in enumerate(rng.permutation(len(names)))}
+    return np.array([fold_of[g] for g in groups])
+
+
+def fit_model(
+    audios, labels, *, seed: int, max_human_fp: float, groups: list[str] | None = None, progress: bool = False
+) -> dict[str, Any]:
     """Train the learned detector; returns the model dict (written as JSON by ``amd-bench train``)."""
     from tqdm import tqdm
 
@@ -205,7 +225,7 @@ def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool 
     snaps = [clip_snapshots(a) for a in tqdm(audios, desc="features", disable=not progress)]
     silent = [y for s, y in zip(snaps, y_clip, strict=True) if s["onset_s"] is None]
     silent_label = "machine" if silent and np.mean(silent) > 0.5 else "human"
-    folds = np.random.default_rng(seed).permutation(len(snaps)) % N_FOLDS
+    folds = fold_assignment(len(snaps), groups, seed=seed)
     cv_loss, oof_by_c = _cross_validate(snaps, y_clip, folds)
     best_c = min(C_GRID, key=lambda c: (cv_loss[c], c))
     policy = {
@@ -219,7 +239,7 @@ def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool 
     policy.update({k: chosen[k] for k in ("human_threshold", "machine_threshold", "final_threshold")})
     classifier = _fit_lr(*_stack(snaps, y_clip, np.arange(len(snaps))), best_c)
     return {
-        "format": "amd-learned-logistic-v1",
+        "format": "amd-learned-logistic-v2",
         "feature_names": list(FEATURE_NAMES),
         "classifier": classifier,
         "policy": policy,
@@ -228,6 +248,7 @@ def fit_model(audios, labels, *, seed: int, max_human_fp: float, progress: bool 
             "n_clips": len(snaps),
             "n_machine": int(y_clip.sum()),
             "max_human_fp": max_human_fp,
+            "folds": "by source" if groups is not None else "by clip",
             "cv_log_loss": {str(c): v for c, v in cv_loss.items()},
             "cross_validation": {k: v for k, v in chosen.items() if k.startswith("oof")},
         },

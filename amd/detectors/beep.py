@@ -49,7 +49,7 @@ import numpy as np
 from amd.audio import check_audio, frames
 from amd.detectors._base import FRAME_N_SAMPLES, FRAME_S, SR_HZ, Decision, Detector, DetectorStream, require
 
-__all__ = ["Beep", "BeepDetector", "BeepTracker", "find_beeps", "goertzel_power"]
+__all__ = ["Beep", "BeepDetector", "BeepTracker", "answer_tone_detector", "find_beeps", "goertzel_power"]
 
 _N_SUBBLOCKS = 4  # 5 ms envelope sub-blocks per 20 ms packet
 
@@ -167,6 +167,24 @@ class BeepTracker:
         )
         self.beeps.append(beep)
         return beep
+
+
+def answer_tone_detector() -> BeepDetector:
+    """Tracker settings for the 2100 Hz fax/modem answer tone (ITU-T V.25 ANS, V.8 ANSam, T.30 CED).
+
+    The answer tone is 2100 +- 15 Hz and lasts 2.6-4 s (V.25); ANSam adds a 15 Hz, 20 %
+    amplitude modulation and phase reversals every 450 ms. The bank covers 1900-2300 Hz (above
+    the 2000 Hz limit of the beep bank, so the two never report the same tone), the envelope
+    test is relaxed to a coefficient of variation of 0.5 for the amplitude modulation, and
+    0.3 s of tone is required: shorter than the 450 ms between phase reversals, which break a
+    tone run for one packet, and far longer than any end-of-greeting beep would need.
+
+    Returns
+    -------
+    BeepDetector
+        Parameters for ``BeepTracker``.
+    """
+    return BeepDetector(min_freq_hz=1900.0, max_freq_hz=2300.0, min_beep_s=0.3, max_envelope_cv=0.5)
 
 
 class BeepDetector(Detector):

@@ -4,8 +4,11 @@ After the VAD finds the callee's speech onset, the classifier is evaluated on th
 ``amd.features`` vector every ``step_s`` (from ``first_decision_s`` after the onset). The
 decision is taken as soon as P(machine) is confidently high (>= ``machine_threshold``: MACHINE)
 or low (<= ``human_threshold``: HUMAN); at ``max_decision_s`` after onset the final threshold
-decides. A confirmed beep is MACHINE at once; a line with no speech by ``silence_timeout_s``
-gets ``silent_label``. The thresholds are chosen on out-of-fold predictions on the training
+decides. A confirmed beep or 2100 Hz fax/modem answer tone (ITU-T V.25/V.8/T.30) is MACHINE
+at once; while a tone run is heard but not yet long enough to confirm, an evaluation due then
+is postponed to the first packet after the run (otherwise the classifier could answer HUMAN
+0.2 s into a fax tone that the tone rule confirms 0.1 s later). A line with no speech by
+``silence_timeout_s`` gets ``silent_label``. The thresholds are chosen on out-of-fold predictions on the training
 split so that the human false-positive rate stays low (``amd.detectors._learned_fit``).
 
 The model is stored as JSON (feature names, scaler mean and scale, coefficients, intercept,
@@ -35,7 +38,7 @@ __all__ = ["DEFAULT_MODEL_PATH", "LearnedDetector", "load_model", "model_probabi
 
 #: The model shipped with the package, trained on the train split of the 600-clip corpus.
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "learned.json"
-MODEL_FORMAT = "amd-learned-logistic-v1"
+MODEL_FORMAT = "amd-learned-logistic-v2"
 
 
 @lru_cache(maxsize=8)
@@ -52,7 +55,7 @@ def load_model(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        The file is not a model of format ``amd-learned-logistic-v1`` or its features differ
+        The file is not a model of format ``amd-learned-logistic-v2`` or its features differ
         from ``amd.features.FEATURE_NAMES``.
     """
     path = Path(path)
@@ -113,6 +116,7 @@ class LearnedDetector(Detector):
         *,
         seed: int,
         max_human_fp: float = 0.01,
+        groups: list[str] | None = None,
         progress: bool = False,
     ) -> LearnedDetector:
         """Train the classifier and choose the decision thresholds.
@@ -127,6 +131,10 @@ class LearnedDetector(Detector):
             Seed of the cross-validation fold assignment.
         max_human_fp : float in [0, 1)
             Largest out-of-fold human false-positive rate the thresholds may give.
+        groups : list of str, optional
+            Source of each recording (the corpus ``source`` column). Cross-validation folds
+            then keep each source in one fold, so the out-of-fold predictions that set ``C``
+            and the thresholds never saw the same prompt or text; default: clip-level folds.
         progress : bool
             Show a progress bar over recordings.
 
@@ -136,7 +144,9 @@ class LearnedDetector(Detector):
         """
         from amd.detectors._learned_fit import fit_model
 
-        self.model_ = fit_model(audios, labels, seed=seed, max_human_fp=max_human_fp, progress=progress)
+        self.model_ = fit_model(
+            audios, labels, seed=seed, max_human_fp=max_human_fp, groups=groups, progress=progress
+        )
         return self
 
     def model(self) -> dict[str, Any]:
@@ -170,6 +180,7 @@ class _LearnedStream(DetectorStream):
         self.first_frames = int(round(self.policy["first_decision_s"] / FRAME_S))
         self.max_frames = int(round(self.policy["max_decision_s"] / FRAME_S))
         self.last_p: float | None = None
+        self.overdue = False  # an evaluation was postponed while a tone run was unconfirmed
 
     def _prob(self) -> float:
         p = float(model_probability(self.model, self.features.features(), self.offset)[0])
@@ -182,14 +193,20 @@ class _LearnedStream(DetectorStream):
         t = self.elapsed_s
         if fs.beep_seen:
             return Decision("machine", 1.0, t, "BEEP")
+        if fs.answer_tone_seen:
+            return Decision("machine", 1.0, t, "ANSWERTONE")
         onset = fs.speech.onset_s
         if onset is None:
             if t >= self.policy["silence_timeout_s"] - 1e-9:
                 return Decision(self.policy["silent_label"], None, t, "SILENCE")
             return None
         since = self.n_frames - int(round(onset / FRAME_S))
-        if since < self.first_frames or (since - self.first_frames) % self.step_frames:
+        if since < self.first_frames or ((since - self.first_frames) % self.step_frames and not self.overdue):
             return None
+        if fs.tone_pending():  # a tone is being heard: wait for the beep/answer-tone rule or its end
+            self.overdue = True
+            return None
+        self.overdue = False
         p = self._prob()
         pol = self.policy
         if p >= pol["machine_threshold"]:
