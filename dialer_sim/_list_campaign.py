@@ -49,7 +49,7 @@ class _FixedLines(PacingPolicy):
 class ListCampaign:
     """Population, caller IDs, blocklist and calling list of one replication."""
 
-    def __init__(self, model, streams):
+    def __init__(self, model, streams, dial_list):
         cfg = model.cfg
         self.model = model
         self.cfg = cfg
@@ -58,6 +58,8 @@ class ListCampaign:
         self.blocklist = CommunityBlocklist(cfg.blocklist)
         self.pool = CallerIdPool(cfg.caller_id, self.blocklist)
         self.calling_list = CallingList(cfg, n)
+        self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
+        self.on_list[np.asarray(dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
@@ -162,8 +164,9 @@ class ListCampaign:
             "n_caller_ids_flagged": len(self.blocklist.first_flagged_at_s),
         }
         lst, strat = self.calling_list, self.population.strategy
-        groups = [("all", np.ones(len(strat), dtype=bool))]
-        groups += [(name, strat == i) for i, name in enumerate(STRATEGIES) if (strat == i).any()]
+        on = self.on_list
+        groups = [("all", on)]
+        groups += [(name, on & (strat == i)) for i, name in enumerate(STRATEGIES) if (on & (strat == i)).any()]
         for name, mask in groups:
             status = lst.status[mask]
             self._daily.append({
@@ -185,9 +188,9 @@ class ListCampaign:
         return pd.DataFrame(self._daily)
 
     def numbers_frame(self) -> pd.DataFrame:
-        """One row per number: its traits, final status and what it received."""
+        """One row per number on the list: its traits, final status and what it received."""
         lst, pop = self.calling_list, self.population
-        return pd.DataFrame({
+        frame = pd.DataFrame({
             "number_id": np.arange(pop.n_numbers),
             "strategy": pd.Categorical.from_codes(pop.strategy, categories=list(STRATEGIES)),
             "assigned": pop.assigned,
@@ -203,3 +206,4 @@ class ListCampaign:
             "number_changed": pop.changed,
             "harvested_live": self.harvest_live,
         })
+        return frame[self.on_list].reset_index(drop=True)

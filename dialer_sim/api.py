@@ -102,6 +102,7 @@ def run(
     trace: list | None = None,
     policy=None,
     progress: bool = False,
+    dial_list=None,
 ) -> Result:
     """Simulate one replication of ``config``.
 
@@ -120,6 +121,11 @@ def run(
         A policy instance to use instead of the one built from ``config.pacing``.
     progress : bool
         Show a progress bar over simulated time (stderr).
+    dial_list : sequence of int, optional
+        List campaigns only: dial these numbers of the population (``0 ..
+        n_numbers - 1``, distinct) in this order instead of all of them, e.g.
+        the numbers a probing robot harvested. The population is the same as
+        for any other run with the same config and seed.
 
     Returns
     -------
@@ -129,8 +135,10 @@ def run(
     if not isinstance(config, DialerConfig):
         raise ConfigError(f"config must be a DialerConfig; got {type(config).__name__}.")
     seq = as_seed_sequence(seed)
+    if dial_list is not None:
+        dial_list = _check_dial_list(config, dial_list)
     sink = RecordSink(records_path)
-    model = CampaignModel(config, make_streams(seq), sink, trace=trace, policy=policy)
+    model = CampaignModel(config, make_streams(seq), sink, trace=trace, policy=policy, dial_list=dial_list)
     try:
         with _progress_bar(model, enabled=progress):
             model.run()
@@ -150,6 +158,21 @@ def run(
     return Result(config=dataclasses.replace(config), seed=seed_info, summary=summary, records=records,
                   records_path=Path(records_path) if records_path is not None else None, daily=daily,
                   numbers=numbers)
+
+
+def _check_dial_list(config: DialerConfig, dial_list) -> list[int]:
+    if not config.list_mode:
+        raise ConfigError("dial_list needs a list campaign (a [population] section); got a campaign without one.")
+    ids = np.asarray(dial_list)
+    n = config.campaign.n_numbers
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or len(ids) == 0:
+        raise ConfigError(f"dial_list must be a non-empty sequence of integers; got {ids.dtype} of shape {ids.shape}.")
+    if ids.min() < 0 or ids.max() >= n:
+        raise ConfigError(f"dial_list must hold numbers in [0, {n - 1}] (campaign.n_numbers = {n}); "
+                          f"got {int(ids.min() if ids.min() < 0 else ids.max())}.")
+    if len(np.unique(ids)) != len(ids):
+        raise ConfigError("dial_list must not repeat a number; got duplicates.")
+    return ids.tolist()
 
 
 def _list_summary(numbers: pd.DataFrame, campaign) -> dict:

@@ -71,14 +71,17 @@ class CampaignModel:
         When a list, ``(call_id, event, time_s)`` tuples are appended (tests).
     """
 
-    def __init__(self, config: DialerConfig, streams, sink: RecordSink, *, trace: list | None = None, policy=None):
+    def __init__(self, config: DialerConfig, streams, sink: RecordSink, *, trace: list | None = None, policy=None,
+                 dial_list=None):
         self.cfg = config
         self.env = simpy.Environment()
         self.sink = sink
         self._append_row = sink.append_row
         self.trace = trace
         self.state = DialerState()
-        self.list = ListCampaign(self, streams) if config.list_mode else None
+        # The fresh numbers in dialling order (list mode may dial a subset of the population).
+        self._dial_list = list(range(config.campaign.n_numbers)) if dial_list is None else [int(i) for i in dial_list]
+        self.list = ListCampaign(self, streams, self._dial_list) if config.list_mode else None
         if policy is None:
             policy = self.list.probe_policy() if self.list is not None and config.probe else None
         self.policy = policy if policy is not None else make_policy(config.pacing.params)
@@ -197,7 +200,7 @@ class CampaignModel:
         while heap and heap[0][0] <= now:
             _, number_id, attempt = heapq.heappop(heap)
             self._ready.append((number_id, attempt))
-        return (self.cfg.campaign.n_numbers - self._fresh) + len(self._ready)
+        return (len(self._dial_list) - self._fresh) + len(self._ready)
 
     def _place(self) -> None:
         """Ask the policy for lines and launch them (called on every state change)."""
@@ -214,7 +217,7 @@ class CampaignModel:
             if self._ready:
                 number_id, attempt = self._ready.popleft()
             else:
-                number_id, attempt = self._fresh, 1
+                number_id, attempt = self._dial_list[self._fresh], 1
                 self._fresh += 1
             if lst is not None:
                 lst.dial(number_id)

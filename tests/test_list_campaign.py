@@ -242,3 +242,19 @@ def test_list_config_round_trips_through_plain_dicts():
     assert again.rules.ofcom_abandoned_gap_s == 259_200.0
     assert again.population == cfg.population
     assert again.caller_id.policy == "rotating"
+
+
+def test_a_dial_list_dials_only_those_numbers_of_the_same_population():
+    mix = {"answer_all": 0.5, "silent_answer": 0.5}
+    cfg = list_config(mix, n_numbers=500, days=3)
+    full = ds.run(cfg, 15)
+    chosen = full.numbers.loc[full.numbers["strategy"] == "silent_answer", "number_id"].to_numpy()[:100]
+    sub = ds.run(cfg, 15, dial_list=chosen)
+    assert set(sub.records["number_id"]) <= set(chosen.tolist())
+    assert len(sub.numbers) == 100
+    assert (sub.numbers["strategy"] == "silent_answer").all()  # the same people behind the same numbers
+    assert sub.daily.query("strategy == 'all'")["n_numbers"].eq(100).all()
+    with pytest.raises(ds.ConfigError, match=r"dial_list must hold numbers in \[0, 499\]"):
+        ds.run(cfg, 15, dial_list=[0, 500])
+    with pytest.raises(ds.ConfigError, match="dial_list must not repeat a number"):
+        ds.run(cfg, 15, dial_list=[1, 1])
