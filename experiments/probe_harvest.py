@@ -1,0 +1,400 @@
+"""Robots try whole number ranges: how fast a probing robot harvests a list, and how screening slows it.
+
+Question: a robot with a few lines, no agents and an answering-machine
+detector dials every number of a 20,000-number block; each call its AMD labels
+human puts the number on the "successful" list it sells on or dials later
+(``dialer_sim.config_list.ProbeConfig``). How many numbers does it harvest per
+day, how precise is the harvest (share of harvesting calls that really reached
+a live person), how many silent calls does it inflict, and how does the
+adoption of each screening strategy (screen_unknown, silent_answer,
+screening_assistant, block_withheld, never_answer; the rest answer_all) change
+that, for a withheld and a fixed caller ID? Then the second stage: a sales
+campaign (10 agents, VICIdial adaptive pacing, 2 days) on the harvested
+numbers against the same campaign on an equal-size random sample of the range.
+
+Figures:
+- ``harvest_days.png``: harvested list size over the days, one panel per
+  strategy, one line per adoption share (first caller ID), 95 % bands.
+- ``harvest_adoption.png``: harvest at the last day against adoption, per
+  strategy, one panel per caller ID, 95 % intervals.
+- ``precision.png``: harvest precision (live share) against adoption.
+- ``sales.png``: contacts per agent-hour and dials per contact of the sales
+  stage, harvested list against random sample.
+
+Tables: ``harvest.csv`` (caller ID, strategy, adoption, day, replication),
+``harvest_summary.csv`` (last day, means and 95 % half-widths),
+``sales.csv`` and ``sales_summary.csv`` (rows ``harvested``, ``random`` and the
+per-replication ratio ``harvested/random``).
+
+Run: ``python experiments/probe_harvest.py --out results/probe_harvest [--smoke] [--workers 2]``.
+
+Conventions
+-----------
+- Adoption is a share in [0, 1]: ``strategy_mix = {answer_all: 1 - a, strategy: a}``.
+  The population assigns strategies from one uniform per number, so raising
+  ``a`` switches more of the same numbers (a coupled sweep). Adoption 0 is one
+  run per caller ID and replication, shared by every strategy's curve.
+- Replication ``i`` of every point, and of the sales stage on its harvest, uses
+  child ``i`` of ``SeedSequence(seed)``: the same people behind the same numbers
+  (common random numbers). The random sample of replication ``i`` is drawn
+  from the extra child ``(*child.spawn_key, SAMPLE_STREAM)``, outside the
+  simulation's named streams.
+- Counts in ``harvest.csv`` are cumulative to the end of ``day`` (day 0 a Monday).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    CONFIGS,
+    ExperimentError,
+    cli,
+    replication_seeds,
+    run_jobs,
+    save_csv,
+    save_fig,
+    summarise,
+    write_config,
+    write_text,
+)
+
+import dialer_sim as ds  # noqa: E402
+
+CONFIG = CONFIGS / "probe_range.toml"
+SEED = 20261122
+STRATEGIES = ("screen_unknown", "silent_answer", "screening_assistant", "block_withheld", "never_answer")
+ADOPTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
+CALLER_IDS = ("withheld", "fixed")
+SALES_ADOPTIONS = (0.0, 0.5)
+REPLICATIONS = 5
+SALES_DAYS = 2
+SAMPLE_STREAM = 1_000_003
+SMOKE_TABLE = "harvest.csv"
+#: The sales stage: a legitimate campaign shows its number (German law, reference/dialer.md §3.4) and paces
+#: like experiments/configs/screening_campaign.toml (VICIdial HARD_LIMIT at a 3 % daily drop rate).
+SALES_OVERRIDES = {
+    "agents.n_agents": 10, "campaign.shift_start_s": 32400.0,
+    "campaign.shift_length_s": 28800.0, "network.ring_timeout_s": 20.0, "caller_id.policy": "fixed",
+    "pacing.policy": "vicidial_adapt", "pacing.mode": "hard_limit", "pacing.initial_dial_level": 1.5,
+    "pacing.adaptive_maximum_level": 3.0, "pacing.adaptive_dropped_percentage": 3.0,
+    "abandon.window_s": 2.0, "abandon.clock_start": "speech_start", "abandon.drop_action": "message",
+}
+HARVEST_METRICS = ["n_harvested", "n_harvested_live", "precision", "n_harvested_adopters", "n_dials",
+                   "silent_calls", "dials_per_harvest"]
+SALES_METRICS = ["n_numbers", "n_dials", "n_contacts", "contacts_per_agent_hour", "dials_per_contact",
+                 "abandon_rate_live", "agent_utilisation"]
+
+
+def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
+    """``{answer_all: 1 - adoption, strategy: adoption}`` without zero entries."""
+    if strategy == "answer_all" or adoption == 0.0:
+        return {"answer_all": 1.0}
+    return {k: v for k, v in (("answer_all", 1.0 - adoption), (strategy, adoption)) if v > 0}
+
+
+def point_config(config: ds.DialerConfig, caller_id: str, strategy: str, adoption: float) -> ds.DialerConfig:
+    return ds.apply_overrides(config, {"caller_id.policy": caller_id,
+                                       "population.strategy_mix": strategy_mix(strategy, adoption)})
+
+
+def harvest_by_day(result: ds.Result, strategy: str) -> pd.DataFrame:
+    """Cumulative harvest, its live share, dials and silent calls at the end of each day of a probe run."""
+    num, daily = result.numbers, result.daily.query("strategy == 'all'")
+    succ = num[num["status"] == "successful"]
+    days = daily["day"].to_numpy()
+    on_day = succ["status_day"].to_numpy()[:, None] <= days[None, :]
+    n = on_day.sum(axis=0)
+    n_live = (on_day & succ["harvested_live"].to_numpy()[:, None]).sum(axis=0)
+    n_adopt = (on_day & (succ["strategy"] == strategy).to_numpy()[:, None]).sum(axis=0)
+    dials = np.cumsum(daily["dials_day"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.DataFrame({"day": days, "n_harvested": n, "n_harvested_live": n_live,
+                             "precision": np.where(n > 0, n_live / np.maximum(n, 1), np.nan),
+                             "n_harvested_adopters": n_adopt, "n_dials": dials,
+                             "silent_calls": daily["silent_calls"].to_numpy(),
+                             "dials_per_harvest": np.where(n > 0, dials / np.maximum(n, 1), np.nan)})
+
+
+def probe_job(config: ds.DialerConfig, child: np.random.SeedSequence, caller_id: str, strategy: str,
+              adoption: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """One probe replication: its day-by-day harvest and the harvested numbers (ascending)."""
+    result = ds.run(point_config(config, caller_id, strategy, adoption), child, keep_records=False)
+    num = result.numbers
+    ids = num.loc[num["status"] == "successful", "number_id"].to_numpy(dtype=np.int64)
+    unassigned_harvested = int((~num.loc[num["status"] == "successful", "assigned"]).sum())
+    if unassigned_harvested:  # the robot's AMD cannot hear a person on a number that is not in service
+        raise RuntimeError(f"{unassigned_harvested} unassigned numbers were harvested; the probe model is broken.")
+    return harvest_by_day(result, strategy), ids
+
+
+def probe_points(caller_ids, strategies, adoptions) -> list[tuple[str, str, float]]:
+    """(caller_id, strategy, adoption) to simulate; adoption 0 once per caller ID (as answer_all)."""
+    pts = []
+    for cid in caller_ids:
+        if 0.0 in adoptions:
+            pts.append((cid, "answer_all", 0.0))
+        pts += [(cid, s, a) for s in strategies for a in adoptions if a > 0]
+    return pts
+
+
+def run_probes(config, *, caller_ids, strategies, adoptions, replications, seed, workers):
+    """Every probe point x replication; returns the harvest table and the harvested ids by (point, rep)."""
+    children = replication_seeds(seed, replications)
+    pts = probe_points(caller_ids, strategies, adoptions)
+    jobs = [(config, children[rep], *pt) for pt in pts for rep in range(replications)]
+    out = run_jobs(probe_job, jobs, workers=workers, desc="probe runs")
+    frames, harvested = [], {}
+    for (_, _, cid, strat, adopt), (frame, ids), rep in zip(jobs, out, [r for _ in pts for r in range(replications)],
+                                                             strict=True):
+        harvested[(cid, strat, adopt, rep)] = ids
+        # The adoption-0 run is every strategy's starting point.
+        for s in (strategies if adopt == 0.0 else (strat,)):
+            f = frame.copy()
+            if adopt == 0.0:
+                f["n_harvested_adopters"] = 0
+            f.insert(0, "replication", rep)
+            f.insert(0, "adoption", adopt)
+            f.insert(0, "strategy", s)
+            f.insert(0, "caller_id", cid)
+            frames.append(f)
+    table = pd.concat(frames, ignore_index=True).sort_values(["caller_id", "strategy", "adoption", "replication",
+                                                              "day"], kind="stable", ignore_index=True)
+    return table, harvested
+
+
+def sales_config(config: ds.DialerConfig, *, n_days: int = SALES_DAYS) -> ds.DialerConfig:
+    """The sales campaign on the same population (same n_numbers and [population]), without [probe]."""
+    data = ds.config_to_dict(ds.apply_overrides(config, {**SALES_OVERRIDES, "campaign.n_shifts": n_days}))
+    data.pop("probe")
+    return ds.config_from_dict(data)
+
+
+def sample_range(n_numbers: int, size: int, child: np.random.SeedSequence) -> np.ndarray:
+    """``size`` distinct numbers of the range, ascending, from the replication's sample stream."""
+    seq = np.random.SeedSequence(child.entropy, spawn_key=(*child.spawn_key, SAMPLE_STREAM))
+    rng = np.random.default_rng(seq)
+    return np.sort(rng.choice(n_numbers, size=size, replace=False))
+
+
+def sales_job(config: ds.DialerConfig, child: np.random.SeedSequence, ids: np.ndarray) -> dict:
+    """One sales replication on ``ids``; its headline metrics."""
+    result = ds.run(config, child, dial_list=ids, keep_records=False)
+    return {"n_numbers": len(ids), **{m: result.summary[m] for m in SALES_METRICS if m != "n_numbers"}}
+
+
+def run_sales(config, harvested, *, caller_id, strategies, replications, seed, workers,
+              n_days: int = SALES_DAYS) -> pd.DataFrame:
+    """The sales campaign on each harvest at SALES_ADOPTIONS, and on a random sample of the range of equal size.
+
+    Adoption 0 is one point (strategy ``answer_all``), shared by every strategy.
+    """
+    children = replication_seeds(seed, replications)
+    n = config.campaign.n_numbers
+    pts = [("answer_all", 0.0)] if 0.0 in SALES_ADOPTIONS else []
+    pts += [(s, a) for s in strategies for a in SALES_ADOPTIONS if a > 0]
+    jobs, keys = [], []
+    for s, a in pts:
+        cfg = sales_config(point_config(config, caller_id, s, a), n_days=n_days)
+        for rep in range(replications):
+            ids = harvested.get((caller_id, s, a, rep), np.array([], dtype=np.int64))
+            if len(ids) == 0:
+                continue
+            jobs += [(cfg, children[rep], ids), (cfg, children[rep], sample_range(n, len(ids), children[rep]))]
+            keys += [(s, a, "harvested", rep), (s, a, "random", rep)]
+    out = run_jobs(sales_job, jobs, workers=workers, desc="sales runs")
+    rows = [{"strategy": s, "adoption": a, "list": lst, "replication": rep, **o}
+            for (s, a, lst, rep), o in zip(keys, out, strict=True)]
+    return pd.DataFrame(rows)
+
+
+def sales_summary(sales: pd.DataFrame) -> pd.DataFrame:
+    """Means and 95 % half-widths per list, plus the paired per-replication ratio harvested/random."""
+    by = ["strategy", "adoption", "list"]
+    wide = sales.pivot_table(index=["strategy", "adoption", "replication"], columns="list",
+                             values=["contacts_per_agent_hour", "dials_per_contact"]).reset_index()
+    ratio = pd.DataFrame({"strategy": wide["strategy"], "adoption": wide["adoption"], "list": "harvested/random",
+                          "replication": wide["replication"]})
+    for m in ("contacts_per_agent_hour", "dials_per_contact"):
+        ratio[m] = wide[(m, "harvested")] / wide[(m, "random")]
+    both = pd.concat([sales, ratio], ignore_index=True)
+    return summarise(both, by, [m for m in SALES_METRICS if m in both])
+
+
+def plot_harvest_days(axes, harvest: pd.DataFrame, caller_id: str, strategies):
+    """Harvested list size over days, one panel per strategy, one line per adoption (mean and 95 % band)."""
+    summ = summarise(harvest[harvest["caller_id"] == caller_id], ["strategy", "adoption", "day"], ["n_harvested"])
+    cmap = plt.get_cmap("viridis")
+    adoptions = sorted(summ["adoption"].unique())
+    for ax, s in zip(axes, strategies, strict=False):
+        for i, a in enumerate(adoptions):
+            g = summ[(summ["strategy"] == s) & (summ["adoption"] == a)]
+            c = cmap(i / max(len(adoptions) - 1, 1))
+            ax.plot(g["day"], g["n_harvested"], marker=".", color=c, label=f"{a:.0%}")
+            half = np.nan_to_num(g["n_harvested_ci95"].to_numpy())
+            ax.fill_between(g["day"], g["n_harvested"] - half, g["n_harvested"] + half, color=c, alpha=0.2, lw=0)
+        ax.set_title(s, fontsize=10)
+        ax.set_xlabel("campaign day (0 = Monday)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("harvested numbers (cumulative)")
+    axes[0].legend(title="adoption", fontsize=8)
+    return axes
+
+
+def plot_against_adoption(axes, summary: pd.DataFrame, metric: str, ylabel: str, scale: float = 1.0):
+    """``metric`` at the last day against adoption, one line per strategy, one panel per caller ID."""
+    for ax, (cid, g) in zip(axes, summary.groupby("caller_id", sort=False), strict=False):
+        for s, gs in g.groupby("strategy", sort=False):
+            ax.errorbar(100 * gs["adoption"], scale * gs[metric], yerr=scale * np.nan_to_num(gs[f"{metric}_ci95"]),
+                        marker="o", capsize=3, label=s)
+        ax.set_title(f"caller ID {cid}", fontsize=10)
+        ax.set_xlabel("adoption of the strategy, % of the range's people")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(fontsize=8)
+    return axes
+
+
+def plot_sales(axes, summ: pd.DataFrame):
+    """Contacts per agent-hour and dials per contact: harvested list against random sample of the range."""
+    lists = summ[summ["list"].isin(["harvested", "random"])].copy()
+    lists["point"] = lists["strategy"] + " " + (100 * lists["adoption"]).round().astype(int).astype(str) + " %"
+    lists.loc[lists["adoption"] == 0.0, "point"] = "no screening"
+    points = list(dict.fromkeys(lists["point"]))
+    x = np.arange(len(points))
+    for ax, m, label in zip(axes, ("contacts_per_agent_hour", "dials_per_contact"),
+                            ("contacts per agent-hour", "dials per contact"), strict=True):
+        for k, (lst, color) in enumerate((("harvested", "tab:red"), ("random", "tab:gray"))):
+            g = lists[lists["list"] == lst].set_index("point").reindex(points)
+            ax.bar(x + (k - 0.5) * 0.38, g[m], 0.38, yerr=np.nan_to_num(g[f"{m}_ci95"]), capsize=3, color=color,
+                   label=f"{lst} list" if lst == "harvested" else "random sample of the range")
+        ax.set_xticks(x, points, rotation=25, ha="right", fontsize=8)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    return axes
+
+
+def write_figures(out_dir: Path, harvest, summary, sales_summ, caller_ids, strategies, sales_days) -> None:
+    ncol = 3
+    nrow = -(-len(strategies) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(12, 3.6 * nrow), sharey=True, squeeze=False)
+    plot_harvest_days(axes.ravel(), harvest, caller_ids[0], strategies)
+    for ax in axes.ravel()[len(strategies):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Probe robot: harvested list over the days (caller ID {caller_ids[0]}, mean and 95 % band)")
+    save_fig(fig, out_dir / "harvest_days.png")
+    for name, metric, label, scale in (("harvest_adoption.png", "n_harvested", "harvested numbers at the last day",
+                                        1.0),
+                                       ("precision.png", "precision", "live share of the harvest, %", 100.0)):
+        fig, axes = plt.subplots(1, len(caller_ids), figsize=(5.5 * len(caller_ids), 4.2), sharey=True,
+                                 squeeze=False)
+        plot_against_adoption(axes.ravel(), summary, metric, label, scale)
+        save_fig(fig, out_dir / name)
+    if len(sales_summ):
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        plot_sales(axes, sales_summ)
+        fig.suptitle(f"Sales stage: {SALES_OVERRIDES['agents.n_agents']} agents, "
+                     f"{sales_days} day(s), mean and 95 % CI")
+        save_fig(fig, out_dir / "sales.png")
+
+
+def _count(v) -> str:
+    return "" if v is None or not np.isfinite(v) else f"{v:.0f}"
+
+
+def report(summary, sales_summ, config, *, replications, seed, caller_ids) -> str:
+    c = config.campaign
+    lines = ["# Probing robots: harvest of a number range under screening", "",
+             f"{c.n_numbers:,} numbers ({config.population.p_unassigned:.0%} unassigned), {config.probe.n_lines} lines, "
+             f"no agents, {c.n_shifts} days; {replications} replications, seed {seed} (common random numbers).", "",
+             "![harvest over days](harvest_days.png)", "", "![harvest against adoption](harvest_adoption.png)", "",
+             "![precision](precision.png)", "",
+             "| caller ID | strategy | adoption | harvested | live share | dials | silent calls |",
+             "|---|---|---|---|---|---|---|"]
+    for _, r in summary.iterrows():
+        lines.append(f"| {r['caller_id']} | {r['strategy']} | {r['adoption']:.0%} | {r['n_harvested']:.0f} ± "
+                     f"{np.nan_to_num(r['n_harvested_ci95']):.0f} | {r['precision']:.1%} | {r['n_dials']:.0f} | "
+                     f"{r['silent_calls']:.0f} |")
+    lines += ["", f"## Sales stage on the harvest (caller ID {caller_ids[0]} probe)", "", "![sales](sales.png)", "",
+              "| strategy | adoption | list | numbers | contacts / agent-hour | dials / contact |", "|---|---|---|---|---|---|"]
+    for _, r in sales_summ.iterrows():
+        lines.append(f"| {r['strategy']} | {r['adoption']:.0%} | {r['list']} | {_count(r.get('n_numbers'))} | "
+                     f"{r['contacts_per_agent_hour']:.3g} ± {np.nan_to_num(r['contacts_per_agent_hour_ci95']):.2g} | "
+                     f"{r['dials_per_contact']:.3g} ± {np.nan_to_num(r['dials_per_contact_ci95']):.2g} |")
+    return "\n".join(lines + [""])
+
+
+def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICATIONS, seed: int = SEED,
+         workers: int = 1, strategies=STRATEGIES, adoptions=ADOPTIONS, caller_ids=CALLER_IDS,
+         sales_days: int = SALES_DAYS) -> pd.DataFrame:
+    """Run both stages and write tables, charts, config.json and REPORT.md into ``out_dir``; return the summary."""
+    if config.probe is None:
+        raise ds.ConfigError("the config must have a [probe] section (a probing robot); got none.")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    harvest, harvested = run_probes(config, caller_ids=caller_ids, strategies=strategies, adoptions=adoptions,
+                                    replications=replications, seed=seed, workers=workers)
+    last = harvest[harvest["day"] == harvest["day"].max()]
+    summary = summarise(last, ["caller_id", "strategy", "adoption"], HARVEST_METRICS)
+    sales = run_sales(config, harvested, caller_id=caller_ids[0], strategies=strategies,
+                      replications=replications, seed=seed, workers=workers, n_days=sales_days)
+    sales_summ = sales_summary(sales) if len(sales) else pd.DataFrame()
+    save_csv(harvest, out_dir / "harvest.csv")
+    save_csv(summary, out_dir / "harvest_summary.csv")
+    save_csv(sales, out_dir / "sales.csv")
+    save_csv(sales_summ, out_dir / "sales_summary.csv")
+    write_figures(out_dir, harvest, summary, sales_summ, list(caller_ids), list(strategies), sales_days)
+    write_config(out_dir, "probe_harvest", seed=seed, config=config, replications=replications,
+                 strategies=list(strategies), adoptions=list(adoptions), caller_ids=list(caller_ids),
+                 sales_adoptions=list(SALES_ADOPTIONS), sales_overrides=SALES_OVERRIDES,
+                 sales_config=ds.config_to_dict(sales_config(config, n_days=sales_days)))
+    write_text(out_dir / "REPORT.md", report(summary, sales_summ, config, replications=replications, seed=seed,
+                                             caller_ids=caller_ids))
+    return summary
+
+
+def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
+    """The --smoke variant: a 1,000-number block over 4 days."""
+    return ds.apply_overrides(config, {"campaign.n_numbers": 1000, "campaign.n_shifts": 4})
+
+
+#: --smoke: adoption 0/50/100 %, the first caller ID, two replications, a one-day sales stage.
+SMOKE = {"replications": 2, "adoptions": (0.0, 0.5, 1.0), "caller_ids": ("withheld",), "sales_days": 1}
+
+
+def run_smoke(out_dir: Path) -> pd.DataFrame:
+    """The --smoke run CI compares with tests/data/probe_harvest_smoke.csv."""
+    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, **SMOKE)
+
+
+def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
+    if args.replications < 2:
+        raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
+    if args.smoke:
+        main(smoke_config(config), args.out, seed=args.seed, workers=args.workers, **SMOKE)
+    else:
+        main(config, args.out, seed=args.seed, workers=args.workers, replications=args.replications)
+
+
+def _extra(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
+
+
+def cli_main(argv=None) -> int:
+    """The command line; returns the exit status (2 with a one-line message on bad input)."""
+    return cli("probe_harvest", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra)
+
+
+if __name__ == "__main__":
+    sys.exit(cli_main())
