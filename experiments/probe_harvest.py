@@ -251,12 +251,17 @@ def plot_harvest_days(axes, harvest: pd.DataFrame, caller_id: str, strategies):
     return axes
 
 
-def plot_against_adoption(axes, summary: pd.DataFrame, metric: str, ylabel: str, scale: float = 1.0):
+def plot_against_adoption(axes, summary: pd.DataFrame, metric: str, ylabel: str, scale: float = 1.0, *,
+                          caller_ids, strategies):
     """``metric`` at the last day against adoption, one line per strategy, one panel per caller ID."""
-    for ax, (cid, g) in zip(axes, summary.groupby("caller_id", sort=False), strict=False):
-        for s, gs in g.groupby("strategy", sort=False):
-            ax.errorbar(100 * gs["adoption"], scale * gs[metric], yerr=scale * np.nan_to_num(gs[f"{metric}_ci95"]),
-                        marker="o", capsize=3, label=s)
+    for ax, cid in zip(axes, caller_ids, strict=False):
+        g = summary[summary["caller_id"] == cid]
+        for k, s in enumerate(strategies):
+            gs = g[g["strategy"] == s]
+            # Strategies that meet a robot alike (screen_unknown, never_answer) coincide: offset them a little.
+            dx = 1.2 * (k - (len(strategies) - 1) / 2)
+            ax.errorbar(100 * gs["adoption"] + dx, scale * gs[metric], yerr=scale * np.nan_to_num(gs[f"{metric}_ci95"]),
+                        marker="osD^v"[k % 5], ls=("-", "--", "-.", ":")[k % 4], capsize=3, label=s)
         ax.set_title(f"caller ID {cid}", fontsize=10)
         ax.set_xlabel("adoption of the strategy, % of the range's people")
         ax.grid(alpha=0.3)
@@ -299,7 +304,8 @@ def write_figures(out_dir: Path, harvest, summary, sales_summ, caller_ids, strat
                                        ("precision.png", "precision", "live share of the harvest, %", 100.0)):
         fig, axes = plt.subplots(1, len(caller_ids), figsize=(5.5 * len(caller_ids), 4.2), sharey=True,
                                  squeeze=False)
-        plot_against_adoption(axes.ravel(), summary, metric, label, scale)
+        plot_against_adoption(axes.ravel(), summary, metric, label, scale, caller_ids=caller_ids,
+                              strategies=strategies)
         save_fig(fig, out_dir / name)
     if len(sales_summ):
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))

@@ -157,6 +157,7 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, args, match):
     assert re.search(match, err)
 
 
+@pytest.mark.slow
 def test_cli_refuses_an_out_folder_with_results_without_force(tmp_path):
     """The real entry point: one line on stderr, exit 2, earlier results untouched."""
     (tmp_path / "config.json").write_text('{"experiment": "earlier"}')
