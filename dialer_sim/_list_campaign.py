@@ -112,8 +112,8 @@ class ListCampaign:
         number_id, caller_id = call[1], call[4]
         live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
         pop, bl = self.population, self.cfg.blocklist
-        if live:
-            pop.live_answer(number_id)
+        if disp not in ("busy", "unobtainable", "rejected"):
+            pop.unwanted_call(number_id)  # it rang (or went to voicemail): the owner sees the missed call
         self.pool.on_result(caller_id, kind != "", end_s)
         p = bl.p_complaint_silent if (live and (disp in SILENT or disp == "amd_false_positive")) else (
             bl.p_complaint_contact if disp == "human_to_agent" else 0.0)
@@ -202,7 +202,6 @@ class ListCampaign:
             "amd_hangups": lst.amd_hangups,
             "contacts": lst.contacts,
             "callbacks": lst.callbacks,
-            "live_answers": pop.n_unwanted,
             "number_changed": pop.changed,
             "harvested_live": self.harvest_live,
         })

@@ -115,9 +115,9 @@ class PopulationConfig:
     ``human_silent``; ``screening_assistant`` is answered at once by the
     assistant, and when an agent speaks the person is rung and takes the call with
     ``p_accept_after_screening`` (the identified-business rate, 53 %: the assistant
-    names the caller); ``change_number`` makes the number unobtainable after
-    ``change_after_n_unwanted`` live answers of the campaign's calls (assumption;
-    no data). ``p_unassigned``: share of the numbers that are not in service
+    names the caller); ``change_number`` makes the number unobtainable once
+    ``change_after_n_unwanted`` of the campaign's calls have reached the phone,
+    answered or missed (assumption; no data). ``p_unassigned``: share of the numbers that are not in service
     (about 10 % of random-digit samples, reference §4; a probing robot's range has
     more). ``p_fax_line``: fax/modem lines (<= 3 % of dials, reference §4).
     """

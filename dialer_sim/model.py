@@ -190,9 +190,16 @@ class CampaignModel:
             yield self.env.timeout(start - self.env.now)
             while self.env.now + dt <= end:
                 yield self.env.timeout(dt)
+                if self._list_exhausted():
+                    return  # nothing can ever be dialled again: the controller has nothing left to steer
                 self.state.now_s = self.env.now
                 self.policy.update(self.state)
                 self._place()
+
+    def _list_exhausted(self) -> bool:
+        """No fresh number, no retry pending and no line up (so no attempt can create a retry)."""
+        return (self._fresh >= len(self._dial_list) and not self._ready and not self._retry_heap
+                and self.state.n_lines_up == 0)
 
     def _numbers_left(self) -> int:
         now = self.env.now

@@ -154,8 +154,8 @@ class Population:
         """A screener heard the dialer's voicemail message: does the person call back?"""
         return self._u() < self.cfg.p_callback_after_message
 
-    def live_answer(self, number_id: int) -> None:
-        """Count an answer by the person; a ``change_number`` user gives up the number after enough."""
+    def unwanted_call(self, number_id: int) -> None:
+        """Count a campaign call that reached the phone; a ``change_number`` user gives up the number after enough."""
         self.n_unwanted[number_id] += 1
         if (self.strategy[number_id] == _S["change_number"]
                 and self.n_unwanted[number_id] >= self.cfg.change_after_n_unwanted):

@@ -1,0 +1,86 @@
+"""The screening-starvation experiment: smoke run against its stored reference, outputs and mechanisms."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "experiments"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import screening_starvation as S  # noqa: E402
+from generate_data import smoke_reference  # noqa: E402
+
+#: Results are a pure function of config and seed; the tolerance absorbs last-digit libm differences only.
+RTOL = 1e-9
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("starvation")
+    summary = S.run_smoke(out, workers=2)
+    return out, summary
+
+
+@pytest.mark.slow
+def test_smoke_run_matches_reference_and_writes_every_output(smoke):
+    out, _ = smoke
+    fresh = pd.read_csv(out / S.SMOKE_TABLE)
+    pd.testing.assert_frame_equal(fresh, pd.read_csv(smoke_reference("screening_starvation")), rtol=RTOL,
+                                  check_exact=False)
+    for name in ("starvation.png", "composition.png", "protection.png", "days.png"):
+        data = (out / name).read_bytes()
+        assert data[:8] == PNG
+        assert len(data) > 20_000
+    daily = pd.read_csv(out / "starvation.csv")
+    required = ["strategy", "adoption", "day", "replication", "n_on_list", "n_successful",
+                "contacts_per_agent_hour", "calls_per_person", "silent_calls_per_person"]
+    assert list(daily.columns[: len(required)]) == required
+    assert set(daily["strategy"]) == {*S.SWEPT, "mixed"}
+    meta = json.loads((out / "config.json").read_text())
+    assert meta["seed"] == S.SEED
+    assert meta["config"]["campaign"]["n_shifts"] == 12
+    assert "![starvation curves](starvation.png)" in (out / "REPORT.md").read_text()
+
+
+@pytest.mark.slow
+def test_screening_starves_the_list_and_protects_its_users(smoke):
+    _, summary = smoke
+    s = summary.set_index(["strategy", "adoption"])
+    for strategy in ("screen_unknown", "never_answer", "block_withheld"):
+        assert s.loc[(strategy, 1.0), "n_successful"] == 0  # nobody can be reached at all
+    for strategy in S.SWEPT:
+        assert s.loc[(strategy, 1.0), "n_successful"] <= s.loc[(strategy, 0.0), "n_successful"]
+    assert s.loc[("silent_answer", 1.0), "contacts_per_agent_hour"] < s.loc[("silent_answer", 0.0),
+                                                                             "contacts_per_agent_hour"]
+
+
+@pytest.mark.slow
+def test_workers_do_not_change_results(smoke, tmp_path):
+    out, _ = smoke  # made with 2 workers
+    cfg = S.smoke_config(S.ds.load_config(S.CONFIG))
+    one = S.main(cfg, tmp_path, levels=(0.0, 0.5, 1.0), replications=2, seed=S.SEED, workers=1)
+    pd.testing.assert_frame_equal(one, pd.read_csv(out / S.SMOKE_TABLE), rtol=RTOL, check_exact=False)
+
+
+def test_cli_refuses_to_overwrite_results_and_reports_bad_input_in_one_line(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    script = ROOT / "experiments" / "screening_starvation.py"
+    for args, expected in (
+        (["--out", str(tmp_path), "--smoke"], "already holds results"),
+        (["--out", str(tmp_path / "new"), "--config", str(tmp_path / "missing.toml")], "--config must name"),
+        (["--out", str(tmp_path / "new"), "--workers", "0"], "--workers must be an integer >= 1; got 0."),
+    ):
+        proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2
+        assert expected in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in proc.stderr
+    assert (tmp_path / "config.json").read_text() == "{}"
