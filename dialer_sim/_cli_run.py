@@ -11,7 +11,7 @@ from ._io import atomic_write_json, prepare_out_dir
 from .api import run
 from .errors import ConfigError
 
-OUTPUTS = ("records.parquet", "records.csv", "summary.json", "config.json")
+OUTPUTS = ("records.parquet", "records.csv", "summary.json", "config.json", "daily.csv", "numbers.parquet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run",
         help="simulate one campaign and write its call records and summary",
         description="Simulate one campaign. Writes DIR/records.parquet, DIR/summary.json and DIR/config.json "
-        "(and DIR/records.csv with --csv).",
+        "(and DIR/records.csv with --csv). List campaigns (a [population] section) also write DIR/daily.csv "
+        "(the list per day and strategy) and DIR/numbers.parquet (one row per number).",
     )
     p.add_argument("config", type=Path, help="campaign configuration (TOML)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -46,6 +47,11 @@ def _run(args: argparse.Namespace) -> int:
     meta = {"seed": args.seed, "config_file": str(args.config), "config": config_to_dict(config)}
     atomic_write_json(out / "config.json", meta)
     atomic_write_json(out / "summary.json", {"seed": args.seed, **result.summary})
+    if result.daily is not None:
+        from ._io import atomic_write
+
+        atomic_write(out / "daily.csv", lambda p: result.daily.to_csv(p, index=False))
+        atomic_write(out / "numbers.parquet", lambda p: result.numbers.to_parquet(p, index=False))
     s = result.summary
     print(  # noqa: T201
         f"{s['n_dials']} dials, {s['n_contacts']} contacts, utilisation {s['agent_utilisation']:.1%}, "

@@ -259,3 +259,21 @@ def test_a_dial_list_dials_only_those_numbers_of_the_same_population():
         ds.run(cfg, 15, dial_list=[0, 500])
     with pytest.raises(ds.ConfigError, match="dial_list must not repeat a number"):
         ds.run(cfg, 15, dial_list=[1, 1])
+
+
+def test_cli_run_of_a_list_campaign_writes_daily_and_numbers(tmp_path):
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    toml = tmp_path / "c.toml"
+    toml.write_text('[campaign]\nn_numbers = 300\nn_shifts = 3\n[agents]\nn_agents = 3\n'
+                    '[population]\nstrategy_mix = { answer_all = 0.5, blocklist = 0.5 }\n')
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "dialer_sim.cli", "run", str(toml), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    daily = pd.read_csv(out / "daily.csv")
+    assert set(daily["strategy"]) == {"all", "answer_all", "blocklist"}
+    assert len(pd.read_parquet(out / "numbers.parquet")) == 300
