@@ -18,9 +18,12 @@ Figures:
 - ``days.png``: live contacts per agent-hour day by day at 0, 50 and 100 %.
 
 Tables: ``starvation.csv`` (strategy, adoption, day, replication and the list
-and agent metrics of that day), ``campaigns.csv`` (one row per run: campaign
+and agent metrics of that day), ``starvation_summary.csv`` (the same per day
+with means and 95 % half-widths across replications), ``campaigns.csv`` (one row per run: campaign
 totals), ``campaigns_summary.csv`` (means and 95 % half-widths),
-``protection.csv`` (per run, adopters and others), ``composition.csv``.
+``protection.csv`` (per run and group of people: calls, silent calls and AMD
+hang-ups per person per week, successful and dropped shares, mean days until a
+number is dropped), ``composition.csv``.
 
 ``block_withheld`` only matters when the dialer withholds its number, so its
 points run with a withheld caller ID (and their own 0 % baseline); every other
@@ -95,7 +98,9 @@ def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replicati
                        "calls_per_person_week": g["calls"].mean() / weeks,
                        "silent_calls_per_person_week": g["silent_calls"].mean() / weeks,
                        "amd_hangups_per_person_week": g["amd_hangups"].mean() / weeks,
-                       "successful_share": float((g["status"] == "successful").mean())})
+                       "successful_share": float((g["status"] == "successful").mean()),
+                       "dropped_share": float((g["status"] == "dropped").mean()),
+                       "mean_days_to_drop": float(g.loc[g["status"] == "dropped", "status_day"].mean() + 1)})
     composition = d[d["strategy"] != "all"][["day", "strategy", "n_on_list", "n_successful"]].rename(
         columns={"strategy": "group"}).assign(**key) if strategy == "mixed" else None
     totals = {**key, **{m: r.summary[m] for m in CAMPAIGN_METRICS}}
@@ -240,6 +245,10 @@ def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications:
                       "contacts_per_agent_hour", "calls_per_person", "silent_calls_per_person",
                       "amd_hangups_per_person", "agent_idle_share", "n_dropped", "dials_day", "contacts_day"]],
                out_dir / "starvation.csv")
+    per_day = C.summarise(daily, ["strategy", "adoption", "day"], ["n_on_list", "n_successful",
+                                                                    "contacts_per_agent_hour", "agent_idle_share",
+                                                                    "calls_per_person", "silent_calls_per_person"])
+    C.save_csv(per_day, out_dir / "starvation_summary.csv")
     C.save_csv(totals, out_dir / "campaigns.csv")
     C.save_csv(summary, out_dir / "campaigns_summary.csv")
     C.save_csv(res["groups"], out_dir / "protection.csv")
