@@ -1,0 +1,332 @@
+"""Measured answering-machine detectors in the dialer: abandoned calls and what silent answerers gain.
+
+Question: the AMD benchmark measures, for each audio detector, how often it
+calls a live person a machine (human false positive) and how long it takes to
+decide. Put each detector's measured behaviour table into the same 30-day list
+campaign (``screening_campaign.toml``): how do false positives and decision
+latency change the abandoned-call rate as regulators count it (a live answer not
+given an agent within the 2 s window, ``abandon_rate_window_live``), the dialer's
+own drops, contacts per agent-hour and agent idle time? And how much do people
+who answer and stay silent (``silent_answer``) gain against each detector, next
+to people who answer normally (``answer_all``)?
+
+AMD variants: ``off`` (every answer goes to an agent), ``parametric`` (the
+model's confusion rates and delays, docs/model.md) and one ``empirical`` variant
+per detector of the benchmark's ``behaviour.csv`` (``--amd-results DIR``; each
+detector's rows are written to ``behaviour/DETECTOR.csv`` in the output folder
+and sampled per call by :class:`dialer_sim.amd_model.EmpiricalAmd`). Population
+mixes: everyone ``answer_all``, and 30 % ``silent_answer``.
+
+Figures: ``abandon.png`` (window-rule abandoned rate per AMD variant and mix,
+95 % intervals), ``fp_vs_abandon.png`` (in-campaign human false-positive rate
+against the window-rule abandoned rate), ``silent_protection.png`` (per person
+and week: calls, silent calls, AMD hang-ups, and the share reached by an agent,
+``silent_answer`` against ``answer_all``).
+
+Tables: ``amd_in_the_loop.csv`` (one row per mix, variant and replication),
+``amd_in_the_loop_summary.csv``, ``protection.csv`` / ``protection_summary.csv``
+(per strategy), ``detectors.csv`` (each table's clip-level human FP rate and
+decision latency).
+
+Run: ``python experiments/amd_in_the_loop.py --out results/amd_in_the_loop
+[--amd-results results/amd_benchmark] [--smoke] [--workers 2]``.
+
+Conventions
+-----------
+Rates are proportions in tables, percent in charts and the report. "Per week"
+is a per-number total over the campaign's calendar days divided by days / 7.
+Replication ``i`` uses child ``i`` of ``SeedSequence(seed)`` for every mix and
+variant (common random numbers).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    CONFIGS,
+    ExperimentError,
+    cli,
+    replication_seeds,
+    run_jobs,
+    save_csv,
+    save_fig,
+    summarise,
+    write_config,
+    write_text,
+)
+
+import dialer_sim as ds
+from dialer_sim.amd_model import BEHAVIOUR_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = CONFIGS / "screening_campaign.toml"
+AMD_RESULTS = Path("results/amd_benchmark")
+SMOKE_BEHAVIOUR = ROOT / "tests" / "data" / "amd_behaviour_smoke.csv"
+SEED = 20261123
+REPLICATIONS = 3
+SMOKE_REPLICATIONS = 2
+SMOKE_TABLE = "amd_in_the_loop.csv"
+MIXES = {"0 % silent": {"answer_all": 1.0}, "30 % silent": {"answer_all": 0.7, "silent_answer": 0.3}}
+METRICS = ["abandon_rate_window_live", "abandon_rate_live", "amd_false_positive_rate_live",
+           "contacts_per_agent_hour", "agent_idle_share", "n_live_answers"]
+STRATEGIES = ("answer_all", "silent_answer")
+PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week", "successful_share"]
+HUMAN_KINDS = ("human", "human_hello_hello", "human_long_greeting", "human_silent")
+
+
+def read_behaviour(amd_results: Path) -> pd.DataFrame:
+    """The benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns)."""
+    path = Path(amd_results) / "behaviour.csv"
+    if not path.is_file():
+        raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
+                              "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
+    df = pd.read_csv(path)
+    missing = [c for c in ("detector", *BEHAVIOUR_COLUMNS) if c not in df.columns]
+    if missing:
+        raise ExperimentError(f"--amd-results: {str(path)!r} lacks the column(s) {missing}.")
+    return df
+
+
+def split_behaviour(behaviour: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
+    """One behaviour table per detector in ``out_dir/behaviour/``, in the benchmark's detector order."""
+    folder = Path(out_dir) / "behaviour"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for det, g in behaviour.groupby("detector", sort=False):
+        paths[str(det)] = folder / f"{det}.csv"
+        save_csv(g[list(BEHAVIOUR_COLUMNS)], paths[str(det)])
+    return paths
+
+
+def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
+    """Clip-level human FP rate, machine miss rate and median human decision time of each detector."""
+    rows = []
+    for det, g in behaviour.groupby("detector", sort=False):
+        human = g["kind"].isin(HUMAN_KINDS)
+        rows.append({"detector": det, "n_clips": len(g),
+                     "table_human_fp_rate": float((g.loc[human, "label"] == "machine").mean()),
+                     "table_machine_to_agent_rate": float((g.loc[~human, "label"] != "machine").mean()),
+                     "table_human_decided_median_s": float(g.loc[human, "decided_at_s"].median())})
+    return pd.DataFrame(rows)
+
+
+def variants(tables: dict[str, Path]) -> dict[str, dict]:
+    """AMD off, parametric, and one empirical variant per measured detector table."""
+    out = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
+    for det, path in tables.items():
+        out[det] = {"amd.mode": "empirical", "amd.table_path": str(path)}
+    return out
+
+
+def protection(numbers: pd.DataFrame, n_days: int) -> list[dict]:
+    """Per person and week, for ``answer_all`` and ``silent_answer`` numbers (absent strategies left out)."""
+    weeks = n_days / 7.0
+    rows = []
+    for strategy in STRATEGIES:
+        g = numbers[numbers["strategy"] == strategy]
+        if g.empty:
+            continue
+        rows.append({"strategy": strategy, "n_people": len(g),
+                     "calls_per_week": g["calls"].mean() / weeks,
+                     "silent_calls_per_week": g["silent_calls"].mean() / weeks,
+                     "amd_hangups_per_week": g["amd_hangups"].mean() / weeks,
+                     "successful_share": float((g["status"] == "successful").mean())})
+    return rows
+
+
+def one_run(config: ds.DialerConfig, seed, mix: str, variant: str, rep: int) -> tuple[dict, list[dict]]:
+    """One replication: the summary metrics and the per-strategy protection rows."""
+    result = ds.run(config, seed, keep_records=False)
+    key = {"mix": mix, "variant": variant, "replication": rep}
+    row = {**key, **{m: result.summary[m] for m in METRICS}}
+    return row, [{**key, **p} for p in protection(result.numbers, config.campaign.n_shifts)]
+
+
+def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replications: int, seed: int,
+             workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every mix x AMD variant x replication, on common random numbers."""
+    seeds = replication_seeds(seed, replications)
+    jobs = []
+    for mix, shares in mixes.items():
+        for name, overrides in amd_variants.items():
+            cfg = ds.apply_overrides(config, {"population.strategy_mix": dict(shares), **overrides})
+            jobs += [(cfg, seeds[rep], mix, name, rep) for rep in range(replications)]
+    out = run_jobs(one_run, jobs, workers=workers, desc="amd_in_the_loop")
+    return pd.DataFrame([r for r, _ in out]), pd.DataFrame([p for _, ps in out for p in ps])
+
+
+def plot_abandon(ax, summary: pd.DataFrame):
+    """Grouped bars: window-rule abandoned rate per AMD variant, one bar per mix, 95 % intervals."""
+    names = list(dict.fromkeys(summary["variant"]))
+    mixes = list(dict.fromkeys(summary["mix"]))
+    width = 0.8 / len(mixes)
+    x = np.arange(len(names))
+    for i, mix in enumerate(mixes):
+        g = summary[summary["mix"] == mix].set_index("variant").reindex(names)
+        ax.bar(x + (i - (len(mixes) - 1) / 2) * width, 100 * g["abandon_rate_window_live"], width,
+               yerr=100 * np.nan_to_num(g["abandon_rate_window_live_ci95"]), capsize=3, label=mix)
+    ax.axhline(3.0, color="tab:red", lw=0.8, ls=":", label="3 % limit")
+    ax.set_xticks(x, names)
+    ax.set_ylabel(f"abandoned under the {summary.attrs.get('window_s', 2):g} s rule, % of live answers")
+    ax.set_xlabel("AMD variant (detector names: measured behaviour table)")
+    ax.set_title("Abandoned calls as regulators count them")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_fp_scatter(ax, summary: pd.DataFrame):
+    """In-campaign human false-positive rate against the window-rule abandoned rate."""
+    markers = dict(zip(dict.fromkeys(summary["mix"]), ("o", "s", "^", "D"), strict=False))
+    colours = plt.get_cmap("tab10")
+    names = list(dict.fromkeys(summary["variant"]))
+    for _, r in summary.iterrows():
+        ax.errorbar(100 * r["amd_false_positive_rate_live"], 100 * r["abandon_rate_window_live"],
+                    xerr=100 * np.nan_to_num(r["amd_false_positive_rate_live_ci95"]),
+                    yerr=100 * np.nan_to_num(r["abandon_rate_window_live_ci95"]), fmt=markers[r["mix"]],
+                    color=colours(names.index(r["variant"])), capsize=3, ms=7)
+        ax.annotate(r["variant"], (100 * r["amd_false_positive_rate_live"], 100 * r["abandon_rate_window_live"]),
+                    textcoords="offset points", xytext=(6, -3), fontsize=8)
+    for mix, m in markers.items():
+        ax.plot([], [], m, color="0.4", label=mix)
+    lim = 100 * max(summary["abandon_rate_window_live"].max(), summary["amd_false_positive_rate_live"].max()) + 5
+    ax.plot([0, lim], [0, lim], color="0.7", lw=0.8, ls="--", label="abandoned = false positives")
+    ax.set_xlabel("AMD hung up on a live person, % of live answers")
+    ax.set_ylabel("abandoned under the window rule, % of live answers")
+    ax.set_title("Human false positives drive the regulators' abandoned rate")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_protection(axes, psum: pd.DataFrame):
+    """Per AMD variant, silent_answer against answer_all users (the mix with silent answerers)."""
+    mix = psum.loc[psum["strategy"] == "silent_answer", "mix"].iloc[0]
+    g = psum[psum["mix"] == mix]
+    names = list(dict.fromkeys(g["variant"]))
+    x = np.arange(len(names))
+    panels = [("calls_per_week", "calls per person and week", 1), ("amd_hangups_per_week",
+              "AMD hang-ups per person and week", 1), ("successful_share", "reached by an agent, % of people", 100)]
+    for ax, (col, label, scale) in zip(axes, panels, strict=True):
+        for i, strategy in enumerate(STRATEGIES):
+            s = g[g["strategy"] == strategy].set_index("variant").reindex(names)
+            ax.bar(x + (i - 0.5) * 0.4, scale * s[col], 0.4, yerr=scale * np.nan_to_num(s[f"{col}_ci95"]),
+                   capsize=3, label=strategy)
+        ax.set_xticks(x, names, fontsize=8)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    axes[0].set_title(f"What staying silent buys, per AMD variant ({mix})")
+    return axes
+
+
+def _pm(r, col: str, scale: float = 100.0, fmt: str = ".2f") -> str:
+    return f"{scale * r[col]:{fmt}} ± {scale * np.nan_to_num(r[col + '_ci95']):{fmt}}"
+
+
+def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, config: ds.DialerConfig, *,
+           replications: int, seed: int, source: str) -> str:
+    """REPORT.md fragment: the abandoned rates per variant and the silent answerers' gain."""
+    lines = [
+        "## AMD in the loop: measured detectors in a 30-day list campaign", "",
+        f"`{config.campaign.campaign_id}`: {config.agents.n_agents} agents, {config.campaign.n_numbers} numbers, "
+        f"{config.campaign.n_shifts} days, pacing {config.pacing.policy}, {config.abandon.window_s:g} s window from "
+        f"{config.abandon.clock_start}; AMD behaviour tables from `{source}`; {replications} replications, "
+        f"seed {seed} (common random numbers). ± is a 95 % t half-width.", "",
+        "| detector table | clips | human FP (clips) | machines to agent (clips) | median human decision, s |",
+        "|---|---|---|---|---|",
+    ]
+    for _, d in detectors.iterrows():
+        lines.append(f"| {d['detector']} | {d['n_clips']} | {d['table_human_fp_rate']:.1%} | "
+                     f"{d['table_machine_to_agent_rate']:.1%} | {d['table_human_decided_median_s']:.2f} |")
+    lines += ["", "![abandoned calls per AMD variant](abandon.png)", "",
+              "| mix | AMD | abandoned (window rule), % | dialer drops, % | AMD human FP, % | contacts / agent-h "
+              "| agent idle, % |", "|---|---|---|---|---|---|---|"]
+    for _, r in summary.iterrows():
+        lines.append(f"| {r['mix']} | {r['variant']} | {_pm(r, 'abandon_rate_window_live', fmt='.1f')} | "
+                     f"{_pm(r, 'abandon_rate_live')} | {_pm(r, 'amd_false_positive_rate_live', fmt='.1f')} | "
+                     f"{_pm(r, 'contacts_per_agent_hour', 1.0)} | {_pm(r, 'agent_idle_share', fmt='.1f')} |")
+    lines += ["", "![false positives against abandoned calls](fp_vs_abandon.png)", "",
+              "![silent answerers against each detector](silent_protection.png)", "",
+              "| mix | AMD | strategy | calls / week | silent calls / week | AMD hang-ups / week | reached, % |",
+              "|---|---|---|---|---|---|---|"]
+    for _, p in psum.iterrows():
+        lines.append(f"| {p['mix']} | {p['variant']} | {p['strategy']} | {_pm(p, 'calls_per_week', 1.0)} | "
+                     f"{_pm(p, 'silent_calls_per_week', 1.0)} | {_pm(p, 'amd_hangups_per_week', 1.0)} | "
+                     f"{_pm(p, 'successful_share', fmt='.1f')} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
+         behaviour: pd.DataFrame | None = None, mixes: dict | None = None, replications: int = REPLICATIONS,
+         seed: int = SEED, workers: int = 1) -> pd.DataFrame:
+    """Run every mix and AMD variant; write the tables, three charts, config.json and REPORT.md.
+
+    ``behaviour`` (the benchmark's multi-detector table) overrides ``amd_results/behaviour.csv``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source = "given table" if behaviour is not None else str(Path(amd_results) / "behaviour.csv")
+    behaviour = read_behaviour(amd_results) if behaviour is None else behaviour
+    mixes = MIXES if mixes is None else mixes
+    amd_variants = variants(split_behaviour(behaviour, out_dir))
+    table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, workers=workers)
+    summary = summarise(table, ["mix", "variant"], METRICS)
+    psum = summarise(prot, ["mix", "variant", "strategy"], PROTECTION)
+    detectors = detector_table(behaviour)
+    for df, name in ((table, "amd_in_the_loop.csv"), (summary, "amd_in_the_loop_summary.csv"),
+                     (prot, "protection.csv"), (psum, "protection_summary.csv"), (detectors, "detectors.csv")):
+        save_csv(df, out_dir / name)
+    summary.attrs["window_s"] = config.abandon.window_s
+    fig, ax = plt.subplots(figsize=(9, 5))
+    save_fig(plot_abandon(ax, summary).figure, out_dir / "abandon.png")
+    fig, ax = plt.subplots(figsize=(8, 6))
+    save_fig(plot_fp_scatter(ax, summary).figure, out_dir / "fp_vs_abandon.png")
+    if (prot["strategy"] == "silent_answer").any():
+        fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True)
+        save_fig(plot_protection(axes, psum)[0].figure, out_dir / "silent_protection.png")
+    write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
+                 amd_variants=amd_variants, behaviour_source=source)
+    write_text(out_dir / "REPORT.md", report(summary, psum, detectors, config, replications=replications,
+                                            seed=seed, source=source))
+    return summary
+
+
+def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
+    """The --smoke campaign: 3 agents, 2000 numbers, 10 days."""
+    return ds.apply_overrides(config, {"agents.n_agents": 3, "campaign.n_numbers": 2000, "campaign.n_shifts": 10})
+
+
+def run_smoke(out_dir: Path, *, workers: int = 1, seed: int = SEED, config: ds.DialerConfig | None = None):
+    """The --smoke run on tests/data/amd_behaviour_smoke.csv (CI compares it with tests/data/)."""
+    base = ds.load_config(CONFIG) if config is None else config
+    return main(smoke_config(base), out_dir, behaviour=pd.read_csv(SMOKE_BEHAVIOUR),
+                replications=SMOKE_REPLICATIONS, seed=seed, workers=workers)
+
+
+def _args(p) -> None:
+    p.add_argument("--amd-results", type=Path, default=AMD_RESULTS,
+                   help="folder of an `amd-bench run` holding behaviour.csv (ignored with --smoke)")
+
+
+def _run(args, config: ds.DialerConfig) -> None:
+    if args.smoke:
+        run_smoke(args.out, workers=args.workers, seed=args.seed, config=config)
+    else:
+        main(config, args.out, amd_results=args.amd_results, seed=args.seed, workers=args.workers)
+
+
+if __name__ == "__main__":
+    sys.exit(cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, extra_args=_args))

@@ -1,0 +1,143 @@
+"""The AMD-in-the-loop experiment: smoke reference, outputs, detector effects and CLI errors.
+
+The smoke behaviour table tests/data/amd_behaviour_smoke.csv is a deterministic
+subset of an AMD benchmark run (``amd-bench run``, 600 clips, written to
+results/amd_bench600/behaviour.csv on 2026-11-21 with the detectors of commit
+57ffa0f): the detectors ``asterisk``, ``vad`` and ``learned``, and for each the
+first 4 clips of every answer kind in file order (108 rows).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "experiments"))
+
+import amd_in_the_loop as ail  # noqa: E402
+
+from dialer_sim.amd_model import load_behaviour_table  # noqa: E402
+
+#: Results are a pure function of config and seed; the tolerance only absorbs libm last digits.
+RTOL = 1e-9
+SCRIPT = ROOT / "experiments" / "amd_in_the_loop.py"
+DETECTORS = ["asterisk", "vad", "learned"]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("amd_loop_smoke")
+    summary = ail.run_smoke(out)
+    return out, summary.set_index(["mix", "variant"])
+
+
+@pytest.mark.slow
+def test_smoke_run_matches_reference(smoke):
+    """Same seed, same per-replication table as tests/data/amd_in_the_loop_smoke.csv."""
+    out, _ = smoke
+    fresh = pd.read_csv(out / ail.SMOKE_TABLE)
+    reference = pd.read_csv(ROOT / "tests" / "data" / "amd_in_the_loop_smoke.csv")
+    pd.testing.assert_frame_equal(fresh, reference, rtol=RTOL, check_exact=False)
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_every_output(smoke):
+    """Tables, three charts, per-detector behaviour tables, config.json with the seed, and the report."""
+    out, summary = smoke
+    for name in ("amd_in_the_loop_summary.csv", "protection.csv", "protection_summary.csv", "detectors.csv"):
+        assert len(pd.read_csv(out / name)) > 0
+    for name in ("abandon.png", "fp_vs_abandon.png", "silent_protection.png"):
+        png = (out / name).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 10_000
+    for det in DETECTORS:
+        assert len(load_behaviour_table(out / "behaviour" / f"{det}.csv")) == 36
+    meta = json.loads((out / "config.json").read_text())
+    assert meta["seed"] == ail.SEED
+    assert sorted(meta["amd_variants"]) == sorted(["off", "parametric", *DETECTORS])
+    assert "![abandoned calls per AMD variant](abandon.png)" in (out / "REPORT.md").read_text()
+    assert len(summary) == len(ail.MIXES) * (2 + len(DETECTORS))
+
+
+@pytest.mark.slow
+def test_amd_off_never_hangs_up_on_a_person(smoke):
+    """With AMD off every answer goes to an agent: no AMD false positives in either mix."""
+    _, summary = smoke
+    off = summary.xs("off", level="variant")
+    assert (off["amd_false_positive_rate_live"] == 0.0).all()
+
+
+@pytest.mark.slow
+def test_detector_with_more_human_false_positives_abandons_more(smoke):
+    """asterisk (9 of 16 human clips called machine) beats learned (0 of 16) on the window-rule rate."""
+    _, summary = smoke
+    for mix in ail.MIXES:
+        assert summary.loc[(mix, "asterisk"), "abandon_rate_window_live"] > \
+            summary.loc[(mix, "learned"), "abandon_rate_window_live"]
+        assert summary.loc[(mix, "asterisk"), "amd_false_positive_rate_live"] > \
+            summary.loc[(mix, "learned"), "amd_false_positive_rate_live"]
+
+
+@pytest.mark.slow
+def test_silent_answerers_are_hung_up_on_by_a_silence_detector(smoke):
+    """asterisk calls silence a machine: silent answerers get more AMD hang-ups and are reached less."""
+    out, _ = smoke
+    p = pd.read_csv(out / "protection_summary.csv").set_index(["mix", "variant", "strategy"])
+    silent, normal = p.loc[("30 % silent", "asterisk", "silent_answer")], p.loc[("30 % silent", "asterisk",
+                                                                                 "answer_all")]
+    assert silent["amd_hangups_per_week"] > normal["amd_hangups_per_week"]
+    assert silent["successful_share"] < normal["successful_share"]
+
+
+def test_detector_table_counts_human_false_positives():
+    """The clip-level human FP rate is the share of human-kind clips labelled machine."""
+    rows = [("a", "human", "machine"), ("a", "human_silent", "human"), ("a", "fax", "human"),
+            ("a", "machine_beep", "machine"), ("b", "human", "human"), ("b", "fax", "machine")]
+    df = pd.DataFrame(rows, columns=["detector", "kind", "label"]).assign(decided_at_s=1.0)
+    table = ail.detector_table(df).set_index("detector")
+    assert table.loc["a", "table_human_fp_rate"] == 0.5
+    assert table.loc["a", "table_machine_to_agent_rate"] == 0.5
+    assert table.loc["b", "table_human_fp_rate"] == 0.0
+
+
+def test_split_behaviour_writes_one_loadable_table_per_detector(tmp_path):
+    """Each detector's rows, without the detector column, in a file the simulation accepts."""
+    behaviour = pd.read_csv(ail.SMOKE_BEHAVIOUR)
+    paths = ail.split_behaviour(behaviour, tmp_path)
+    assert list(paths) == DETECTORS
+    for det, path in paths.items():
+        table = load_behaviour_table(path)
+        assert "detector" not in table.columns
+        assert len(table) == (behaviour["detector"] == det).sum()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def test_cli_names_the_missing_behaviour_table(tmp_path):
+    """No benchmark results: one line naming the path and how to make it, exit 2."""
+    missing = tmp_path / "no_bench"
+    proc = _cli("--amd-results", str(missing), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert str(missing / "behaviour.csv") in lines[0]
+    assert "amd-bench run" in lines[0]
+
+
+def test_cli_refuses_an_out_folder_holding_results(tmp_path):
+    """Earlier results are kept without --force: one line on stderr, exit 2."""
+    (tmp_path / "config.json").write_text("{}")
+    proc = _cli("--smoke", "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "--force" in proc.stderr
+    assert (tmp_path / "config.json").read_text() == "{}"
