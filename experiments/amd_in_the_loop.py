@@ -216,14 +216,16 @@ def plot_protection(axes, psum: pd.DataFrame):
     g = psum[psum["mix"] == mix]
     names = list(dict.fromkeys(g["variant"]))
     x = np.arange(len(names))
-    panels = [("calls_per_week", "calls per person and week", 1), ("amd_hangups_per_week",
-              "AMD hang-ups per person and week", 1), ("successful_share", "reached by an agent, % of people", 100)]
+    panels = [("calls_per_week", "calls per person and week", 1),
+              ("silent_calls_per_week", "silent calls per person and week", 1),
+              ("amd_hangups_per_week", "AMD hang-ups per person and week", 1),
+              ("successful_share", "reached by an agent, % of people", 100)]
     for ax, (col, label, scale) in zip(axes, panels, strict=True):
         for i, strategy in enumerate(STRATEGIES):
             s = g[g["strategy"] == strategy].set_index("variant").reindex(names)
             ax.bar(x + (i - 0.5) * 0.4, scale * s[col], 0.4, yerr=scale * np.nan_to_num(s[f"{col}_ci95"]),
                    capsize=3, label=strategy)
-        ax.set_xticks(x, names, fontsize=8)
+        ax.set_xticks(x, names, fontsize=9)
         ax.set_ylabel(label)
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=8)
@@ -295,7 +297,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
     fig, ax = plt.subplots(figsize=(8, 6))
     save_fig(plot_fp_scatter(ax, summary).figure, out_dir / "fp_vs_abandon.png")
     if (prot["strategy"] == "silent_answer").any():
-        fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True)
+        fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True)
         save_fig(plot_protection(axes, psum)[0].figure, out_dir / "silent_protection.png")
     write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
                  amd_variants=amd_variants, behaviour_source=source)

@@ -152,7 +152,9 @@ def plot_team(ax, summary: pd.DataFrame, n_agents: int, handle_s: float):
     # Policies span 0 % to tens of %: linear below 1 %, logarithmic above.
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlim(-0.1, 100)
-    ax.set_ylim(0, 102)
+    # The bound starts low for small teams and high for large ones: zoom on what the panel holds.
+    shown = summary.loc[summary["n_agents"] == n_agents, "agent_utilisation"].tolist() + [front.utilisation.min()]
+    ax.set_ylim(max(0.0, 100 * min(shown) - 5), 101)
     ax.set_xticks([0, 0.5, 1, 3, 10, 30, 100])
     ax.set_xticklabels(["0", "0.5", "1", "3", "10", "30", "100"])
     ax.set_title(f"{n_agents} agents")
