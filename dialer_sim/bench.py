@@ -10,6 +10,9 @@ Workloads
 ---------
 - ``erlang_a``: the open-loop validation case λ=10/s, μ=1/s, θ=1/s, n=10 with
   200,000 calls.
+- ``list_campaign``: the 30-day, 40,000-number list campaign of
+  ``experiments/configs/screening_campaign.toml`` with a population mixing
+  every screening strategy (per-number state, rules, hygiene, blocklist).
 - ``campaign``: ``experiments/configs/bench_campaign.toml`` (100 agents, 30
   shifts, VICIdial adaptive pacing, about 1.5 million dial attempts), records
   streamed to Parquet; the same campaign at a tenth of the shifts is run too,
@@ -33,6 +36,10 @@ __all__ = ["minimal_erlang_a", "run_benchmarks", "sweep_speedup"]
 
 _CONFIGS = Path(__file__).resolve().parent.parent / "experiments" / "configs"
 BENCH_CAMPAIGN = _CONFIGS / "bench_campaign.toml"
+#: The 30-day list campaign of the screening experiments, with a mixed population.
+LIST_CAMPAIGN = _CONFIGS / "screening_campaign.toml"
+LIST_MIX = {"answer_all": 0.45, "screen_unknown": 0.15, "block_withheld": 0.05, "blocklist": 0.10,
+            "silent_answer": 0.05, "screening_assistant": 0.05, "never_answer": 0.10, "change_number": 0.05}
 SMOKE_SWEEP = _CONFIGS / "sweep_smoke.toml"
 
 
@@ -83,6 +90,15 @@ def _workload(name: str, scale: float, seed: int) -> dict:
         t0 = time.perf_counter()
         result = run(config, seed, keep_records=False)
         wall = time.perf_counter() - t0
+    elif name == "list_campaign":
+        from ._config_io import apply_overrides, load_config
+
+        config = load_config(LIST_CAMPAIGN)
+        n_numbers = max(1000, round(config.campaign.n_numbers * scale))
+        config = apply_overrides(config, {"campaign.n_numbers": n_numbers, "population.strategy_mix": LIST_MIX})
+        t0 = time.perf_counter()
+        result = run(config, seed, keep_records=False)
+        wall = time.perf_counter() - t0
     else:
         from ._config_io import apply_overrides, load_config
 
@@ -125,7 +141,7 @@ def sweep_speedup(*, log=None) -> dict:
 def run_benchmarks(*, scale: float = 1.0, seed: int = 0, sweep: bool = True, log=None) -> dict:
     """Run every workload (each in its own process) and the sweep speed-up; returns ``{"workloads": [...], ...}``."""
     out = []
-    for name in ("erlang_a", "campaign"):
+    for name in ("erlang_a", "campaign", "list_campaign"):
         if log:
             log(f"bench: {name} (scale {scale:g}) ...")
         row = _in_child(name, scale, seed)
