@@ -205,7 +205,7 @@ def plot_fp_scatter(ax, summary: pd.DataFrame):
     ax.set_xlabel("AMD hung up on a live person, % of live answers")
     ax.set_ylabel("abandoned under the window rule, % of live answers")
     ax.set_title("Human false positives drive the regulators' abandoned rate")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     return ax
 
@@ -265,7 +265,7 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
               "|---|---|---|---|---|---|---|"]
     for _, p in psum.iterrows():
         lines.append(f"| {p['mix']} | {p['variant']} | {p['strategy']} | {_pm(p, 'calls_per_week', 1.0)} | "
-                     f"{_pm(p, 'silent_calls_per_week', 1.0)} | {_pm(p, 'amd_hangups_per_week', 1.0)} | "
+                     f"{_pm(p, 'silent_calls_per_week', 1.0, '.3f')} | {_pm(p, 'amd_hangups_per_week', 1.0, '.3f')} | "
                      f"{_pm(p, 'successful_share', fmt='.1f')} |")
     lines.append("")
     return "\n".join(lines)
