@@ -27,6 +27,8 @@ Tables: ``harvest.csv`` (caller ID, strategy, adoption, day, replication),
 per-replication ratio ``harvested/random``).
 
 Run: ``python experiments/probe_harvest.py --out results/probe_harvest [--smoke] [--workers 2]``.
+The full default run (42 probe points x 5 replications, 60 sales runs) takes about 510 CPU-seconds, so
+about 4-5 minutes with ``--workers 2`` on two free cores; ``--smoke`` about 5 s.
 
 Conventions
 -----------

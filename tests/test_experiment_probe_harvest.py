@@ -87,10 +87,13 @@ def test_full_block_withheld_harvests_nothing_and_never_answer_harvests_no_perso
 
 @pytest.mark.slow
 def test_sales_on_the_harvest_beats_a_random_sample_of_the_range(smoke):
-    """Without screening, the harvested list gives more contacts per agent-hour than an equal-size random sample:
-    the paired ratio's 95 % interval lies above 1."""
+    """Without screening, the harvested list needs fewer dials per contact than an equal-size random sample (no
+    unassigned numbers, no screeners), and in the smoke's one-day stage on a few hundred numbers, where the agents
+    run short of numbers to dial, it also gives more contacts per agent-hour: both paired ratios' 95 % intervals
+    exclude 1."""
     summ = pd.read_csv(smoke / "sales_summary.csv")
     ratio = summ[(summ["list"] == "harvested/random") & (summ["adoption"] == 0.0)].iloc[0]
+    assert ratio["dials_per_contact"] + ratio["dials_per_contact_ci95"] < 1.0
     assert ratio["contacts_per_agent_hour"] - ratio["contacts_per_agent_hour_ci95"] > 1.0
     sales = pd.read_csv(smoke / "sales.csv")
     pairs = sales.pivot_table(index=["strategy", "adoption", "replication"], columns="list", values="n_numbers")
