@@ -321,11 +321,23 @@ def _count(v) -> str:
     return "" if v is None or not np.isfinite(v) else f"{v:.0f}"
 
 
-def report(summary, sales_summ, config, *, replications, seed, caller_ids) -> str:
+def headline(harvest: pd.DataFrame, caller_id: str) -> str:
+    """One sentence on the unscreened range: first-day harvest and the day 90 % of the final harvest is reached."""
+    z = harvest[(harvest["caller_id"] == caller_id) & (harvest["adoption"] == 0.0)]
+    if z.empty:
+        return ""
+    m = z.drop_duplicates(["replication", "day"]).groupby("day")["n_harvested"].mean()
+    day90 = int((m >= 0.9 * m.iloc[-1]).idxmax())
+    return (f"Without screening (caller ID {caller_id}) the robot harvests {m.iloc[0]:.0f} numbers on day 0 and "
+            f"reaches 90 % of its final {m.iloc[-1]:.0f} on day {day90}.")
+
+
+def report(summary, sales_summ, config, *, replications, seed, caller_ids, harvest) -> str:
     c = config.campaign
     lines = ["# Probing robots: harvest of a number range under screening", "",
              f"{c.n_numbers:,} numbers ({config.population.p_unassigned:.0%} unassigned), {config.probe.n_lines} lines, "
-             f"no agents, {c.n_shifts} days; {replications} replications, seed {seed} (common random numbers).", "",
+             f"no agents, {c.n_shifts} days; {replications} replications, seed {seed} (common random numbers). "
+             + headline(harvest, caller_ids[0]), "",
              "![harvest over days](harvest_days.png)", "", "![harvest against adoption](harvest_adoption.png)", "",
              "![precision](precision.png)", "",
              "| caller ID | strategy | adoption | harvested | live share | dials | silent calls |",
@@ -368,7 +380,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICAT
                  sales_adoptions=list(SALES_ADOPTIONS), sales_overrides=SALES_OVERRIDES,
                  sales_config=ds.config_to_dict(sales_config(config, n_days=sales_days)))
     write_text(out_dir / "REPORT.md", report(summary, sales_summ, config, replications=replications, seed=seed,
-                                             caller_ids=caller_ids))
+                                             caller_ids=caller_ids, harvest=harvest))
     return summary
 
 
