@@ -124,8 +124,13 @@ def prepare_out(out_dir: Path, *, force: bool) -> Path:
 
 def cli(name: str, doc: str, default_config: Path, seed: int,
         run: Callable[[argparse.Namespace, ds.DialerConfig], object], argv=None,
-        extra_args: Callable[[argparse.ArgumentParser], None] | None = None) -> int:
-    """Parse the standard arguments, load the config, call ``run(args, config)``; one-line errors, exit 2."""
+        extra_args: Callable[[argparse.ArgumentParser], None] | None = None,
+        check: Callable[[argparse.Namespace], None] | None = None) -> int:
+    """Parse the standard arguments, load the config, call ``run(args, config)``; one-line errors, exit 2.
+
+    ``check(args)`` validates the experiment's own inputs before ``--out`` is created, so bad input
+    leaves no empty output folder behind.
+    """
     p = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=doc.split("\n\n")[0])
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--config", type=Path, default=default_config, help="base campaign (TOML)")
@@ -143,8 +148,11 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
             raise ExperimentError(f"--seed must be an integer >= 0; got {args.seed}.")
         if not args.config.is_file():
             raise ExperimentError(f"--config must name an existing TOML file; got {str(args.config)!r}.")
+        config = ds.load_config(args.config)
+        if check is not None:
+            check(args)
         args.out = prepare_out(args.out, force=args.force)
-        run(args, ds.load_config(args.config))
+        run(args, config)
     except (ds.DialerSimError, OSError) as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
         return 2

@@ -330,5 +330,10 @@ def _run(args, config: ds.DialerConfig) -> None:
         main(config, args.out, amd_results=args.amd_results, seed=args.seed, workers=args.workers)
 
 
+def _check(args) -> None:
+    if not args.smoke:
+        read_behaviour(args.amd_results)  # fail before --out is created
+
+
 if __name__ == "__main__":
-    sys.exit(cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, extra_args=_args))
+    sys.exit(cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, extra_args=_args, check=_check))
