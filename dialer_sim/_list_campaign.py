@@ -107,8 +107,13 @@ class ListCampaign:
     def screened_person_accepts(self) -> bool:
         return self.population.accepts_after_screening()
 
-    def after_attempt(self, call: list, disp: str, kind: str, label: str, ring_s: float, end_s: float):
-        """Feed an ended attempt to the population, blocklist, pool and list; return the next due time or None."""
+    def after_attempt(self, call: list, disp: str, kind: str, label: str, ring_s: float, end_s: float,
+                      seen_as: str):
+        """Feed an ended attempt to the population, blocklist, pool and list; return the next due time or None.
+
+        ``disp`` is the truth (what the person experienced); ``seen_as`` what the dialer observed, which drives
+        its retry rules and hygiene (a machine dropped for want of an agent is a drop to the dialer).
+        """
         number_id, caller_id = call[1], call[4]
         live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
         pop, bl = self.population, self.cfg.blocklist
@@ -124,7 +129,7 @@ class ListCampaign:
         if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
-        due = self.calling_list.after_attempt(number_id, disp, label, end_s, live=live)
+        due = self.calling_list.after_attempt(number_id, seen_as, label, end_s, live=live)
         if self.calling_list.status[number_id] == SUCCESSFUL:
             self.harvest_live[number_id] = live
         return due

@@ -204,8 +204,10 @@ class BlocklistConfig:
     month from > 9 m users); every answered call shorter than ``short_call_s``
     adds ``short_call_weight`` (network analytics flag short-call patterns; calls
     of 50 s or more look less like robocalls, reference §5). Flagged IDs are
-    rejected by ``blocklist`` users, and with ``label_shown_to_all`` everyone else
-    sees "spam" and picks up at the flagged-spam rate.
+    rejected by ``blocklist`` users (the people who installed such an app). With
+    ``label_shown_to_all`` (off by default: German carriers show no spam labels;
+    turn it on for US-style network labels such as "Spam Likely") everyone else
+    sees "spam" too and picks up at the flagged-spam rate.
     """
 
     flag_score: float = 7.0
@@ -215,7 +217,7 @@ class BlocklistConfig:
     p_complaint_contact: float = 0.02
     short_call_s: float = 50.0
     short_call_weight: float = 0.005
-    label_shown_to_all: bool = True
+    label_shown_to_all: bool = False
 
     def __post_init__(self) -> None:
         _num("blocklist.flag_score", self.flag_score, 1.0, 9.0)

@@ -404,7 +404,9 @@ class CampaignModel:
         if end > now:
             yield self.env.timeout(end - now)
         disp = "abandoned" if human else ("fax" if kind == "fax" else "machine_hangup")
-        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, end, "dialer", disp)
+        # The dialer cannot tell a dropped machine from a dropped person: its pacing counts a drop either way.
+        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, end, "dialer", disp,
+                     seen_as="abandoned")
 
     def _talk_to_agent(self, call, kind, ring_s, times, label, t_dec, agent, human):
         env, st = self.env, self.state
@@ -459,7 +461,13 @@ class CampaignModel:
         if self.trace is not None:
             self.trace.append((f"agent-{agent}", "idle_at", self.env.now))
 
-    def _record(self, call, outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp):
+    def _record(self, call, outcome, ring_s, kind, ss, ge, label, t_dec, agent, t_conn, end, ended_by, disp,
+                seen_as: str = ""):
+        """Write the record and feed the outcome to stats, pacing and the list.
+
+        ``seen_as``: the disposition the dialer itself observes when it differs from the truth (a machine
+        dropped for want of an agent looks like any other drop to the pacing policy).
+        """
         call_id, number_id, attempt, dial_at, caller_id = call
         c = self.cfg.campaign
         self._append_row((c.campaign_id, int(dial_at // SECONDS_PER_DAY), number_id, attempt, caller_id, dial_at,
@@ -473,9 +481,9 @@ class CampaignModel:
             self._window_check(dial_at + ring_s, ss, ge, t_conn, end, disp)
         if not self._retries:  # open loop: no dialer, no pacing, no retries
             return
-        self.policy.on_outcome(end, disp)
+        self.policy.on_outcome(end, seen_as or disp)
         if self.list is not None:
-            due = self.list.after_attempt(call, disp, kind, label, ring_s, end)
+            due = self.list.after_attempt(call, disp, kind, label, ring_s, end, seen_as or disp)
             if due is not None:
                 heapq.heappush(self._retry_heap, (due, number_id, attempt + 1))
         elif disp not in _FINAL and attempt < c.max_attempts:
