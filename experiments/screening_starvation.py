@@ -266,6 +266,8 @@ def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications:
 
 
 def _fmt(row, m: str, spec: str) -> str:
+    if not np.isfinite(row[m]):
+        return "–"  # e.g. dials per contact with no contact at all
     half = row[f"{m}_ci95"]
     return f"{row[m]:{spec}}" + ("" if not np.isfinite(half) else f" ± {half:{spec}}")
 
