@@ -398,9 +398,15 @@ def run_smoke(out_dir: Path) -> pd.DataFrame:
     return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, **SMOKE)
 
 
-def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
+def _check(args: argparse.Namespace) -> None:
+    """The experiment's own inputs, checked before --out is created."""
     if args.replications < 2:
         raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
+    if ds.load_config(args.config).probe is None:
+        raise ds.ConfigError(f"--config {str(args.config)!r} must have a [probe] section (a probing robot); got none.")
+
+
+def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
     if args.smoke:
         main(smoke_config(config), args.out, seed=args.seed, workers=args.workers, **SMOKE)
     else:
@@ -413,7 +419,7 @@ def _extra(p: argparse.ArgumentParser) -> None:
 
 def cli_main(argv=None) -> int:
     """The command line; returns the exit status (2 with a one-line message on bad input)."""
-    return cli("probe_harvest", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra)
+    return cli("probe_harvest", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
 
 
 if __name__ == "__main__":

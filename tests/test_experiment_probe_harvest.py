@@ -158,6 +158,7 @@ def test_cli_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, args, match):
     assert len(err.splitlines()) == 1
     assert err.startswith("probe_harvest: error:")
     assert re.search(match, err)
+    assert not (tmp_path / "out").exists()  # bad input leaves no empty output folder
 
 
 @pytest.mark.slow
