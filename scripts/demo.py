@@ -1,19 +1,28 @@
-"""`make demo`: run the headline experiments and write results/ with charts and REPORT.md.
+"""`make demo`: run small but meaningful versions of the experiments and write results/REPORT.md.
 
 1. A predictive-dialer day under the six pacing policies (experiments/predictive_day.py).
 2. The AMD benchmark on a freshly built corpus of real recorded and synthesised
    speech (amd-bench corpus build / run), when the Debian speech packages are present.
+3. The screening-starvation sweep (the project's main question), AMD in the loop
+   (reads step 2's behaviour table), pacing against abandonment, and the probing robot.
+
+Each experiment writes its own folder with CSV, PNG, config.json and REPORT.md;
+results/REPORT.md gathers the headline numbers and embeds every report.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parent.parent
+WORKERS = "2"
 
 
 def step(title: str, cmd: list[str]) -> bool:
@@ -27,28 +36,118 @@ def _has_asterisk_sounds() -> bool:
     return any(d.is_dir() for d in ASTERISK_DIRS)
 
 
-def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", type=Path, default=ROOT / "results")
-    args = p.parse_args()
-    out = args.out.resolve()
+def experiment(py: str, name: str, out: Path, *extra: str) -> list[str]:
+    return [py, f"experiments/{name}.py", "--out", str(out / name), "--force", "--workers", WORKERS, *extra]
+
+
+def run_all(out: Path) -> dict[str, bool]:
     py = sys.executable
     bindir = Path(py).parent
-    ok = step("Predictive-dialer day, six pacing policies",
-              [py, "experiments/predictive_day.py", "--out", str(out / "predictive_day")])
+    ok: dict[str, bool] = {}
+    ok["predictive_day"] = step("Predictive-dialer day, six pacing policies",
+                                [py, "experiments/predictive_day.py", "--out", str(out / "predictive_day")])
     if shutil.which("espeak-ng") and _has_asterisk_sounds():
         corpus = out / "amd_corpus"
         built = (corpus / "labels.csv").exists() or step(
             "AMD corpus (600 clips of real and synthesised speech through a telephone channel)",
             [str(bindir / "amd-bench"), "corpus", "build", "--out", str(corpus), "--n-clips", "600"])
-        ok &= built and step("AMD benchmark on the test split",
-                             [str(bindir / "amd-bench"), "run", "--corpus", str(corpus), "--out",
-                              str(out / "amd_benchmark"), "--force"])
+        ok["amd_benchmark"] = built and step("AMD benchmark on the test split",
+                                             [str(bindir / "amd-bench"), "run", "--corpus", str(corpus), "--out",
+                                              str(out / "amd_benchmark"), "--force"])
     else:
         print("\n== AMD benchmark skipped: espeak-ng or asterisk-core-sounds-en-wav is not installed "
               "(run `make system-deps` as root).", file=sys.stderr)
-    print(f"\nResults in {out}: predictive_day/REPORT.md, amd_benchmark/", flush=True)
-    return 0 if ok else 1
+        ok["amd_benchmark"] = False
+    ok["screening_starvation"] = step("Screening starvation: adoption sweeps over a 30-day campaign",
+                                      experiment(py, "screening_starvation", out, "--demo"))
+    if ok["amd_benchmark"]:
+        ok["amd_in_the_loop"] = step("AMD in the loop: measured detectors drive the campaign",
+                                     experiment(py, "amd_in_the_loop", out, "--amd-results",
+                                                str(out / "amd_benchmark")))
+    ok["pacing_vs_abandonment"] = step("Pacing against abandonment, teams of 10 to 100",
+                                       experiment(py, "pacing_vs_abandonment", out))
+    ok["probe_harvest"] = step("A probing robot harvests a number range", experiment(py, "probe_harvest", out))
+    return ok
+
+
+def _embed(out: Path, name: str) -> list[str]:
+    """An experiment's REPORT.md one heading level down, with its image links made relative to results/."""
+    path = out / name / "REPORT.md"
+    if not path.exists():
+        return [f"*`{name}` did not run; see the `make demo` log.*", ""]
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^(#+) ", lambda m: "#" + m.group(1) + " ", text, flags=re.M)
+    text = re.sub(r"\]\((?!https?://|/)([^)]+\.(?:png|csv))\)", lambda m: f"]({name}/{m.group(1)})", text)
+    return [text.rstrip(), ""]
+
+
+def headlines(out: Path) -> list[str]:
+    """The few numbers a reader wants first, read from the experiments' tables."""
+    lines = []
+    s = out / "screening_starvation" / "campaigns_summary.csv"
+    if s.exists():
+        t = pd.read_csv(s).set_index(["strategy", "adoption"])
+        base = t.loc[("screen_unknown", 0.0)]
+        lines.append(f"- **Screening starves the dialer.** With nobody screening, the campaign makes "
+                     f"{base['contacts_per_agent_hour']:.2f} live contacts per agent-hour and passes on "
+                     f"{base['n_successful']:,.0f} successful numbers. At 50 % adoption:")
+        for strategy in t.index.get_level_values(0).unique():
+            if strategy == "mixed" or (strategy, 0.5) not in t.index:
+                continue
+            r = t.loc[(strategy, 0.5)]
+            lines.append(f"  - `{strategy}`: {r['contacts_per_agent_hour']:.2f} contacts per agent-hour, "
+                         f"{r['n_successful']:,.0f} successful numbers, agents idle {r['agent_idle_share']:.0%}.")
+    m = out / "amd_benchmark" / "metrics.csv"
+    if m.exists():
+        t = pd.read_csv(m).set_index("detector")
+        parts = [f"`{d}` {r['human_fp_rate']:.1%} (balanced accuracy {r['balanced_accuracy']:.1%})"
+                 for d, r in t.iterrows()]
+        lines.append("- **Humans hung up on as machines** (AMD benchmark, test split): " + "; ".join(parts) + ".")
+    return lines + [""]
+
+
+def write_report(out: Path, ok: dict[str, bool]) -> Path:
+    lines = ["# What `make demo` found", "",
+             "Small but complete versions of every experiment; each folder holds its CSV tables, charts, "
+             "`config.json` (with the seed) and its own `REPORT.md`. Rerun any one with "
+             "`python experiments/NAME.py --out DIR` for the full size.", "", "## Headline numbers", "",
+             *headlines(out)]
+    for name, title in (("screening_starvation", "Screening starvation"),
+                        ("amd_in_the_loop", "AMD in the loop"),
+                        ("pacing_vs_abandonment", "Pacing against abandonment"),
+                        ("probe_harvest", "The probing robot"),
+                        ("predictive_day", "One predictive day"),
+                        ("amd_benchmark", "The AMD benchmark")):
+        lines += [f"## {title}", ""]
+        if name == "amd_benchmark":
+            bench = out / name
+            if (bench / "metrics.csv").exists():
+                lines += ["![confusion matrices](amd_benchmark/confusion.png)", "",
+                          "![latency](amd_benchmark/latency_cdf.png)", "",
+                          "![operating curves](amd_benchmark/operating_curves.png)", "",
+                          "Tables: `amd_benchmark/metrics.csv`, `per_kind.csv`, `behaviour.csv`.", ""]
+            else:
+                lines += ["*The AMD benchmark did not run.*", ""]
+            continue
+        lines += _embed(out, name)
+    failed = [k for k, v in ok.items() if not v]
+    if failed:
+        lines += ["## Steps that failed", "", *[f"- {k}" for k in failed], ""]
+    from dialer_sim._io import atomic_write_text
+
+    return atomic_write_text(out / "REPORT.md", "\n".join(lines))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", type=Path, default=ROOT / "results")
+    p.add_argument("--report-only", action="store_true", help="only rebuild REPORT.md from existing results")
+    args = p.parse_args()
+    out = args.out.resolve()
+    ok = {} if args.report_only else run_all(out)
+    report = write_report(out, ok)
+    print(f"\nResults in {out}; start with {report}", flush=True)
+    return 0 if all(ok.values()) else 1
 
 
 if __name__ == "__main__":
