@@ -63,12 +63,12 @@ def run_jobs(fn: Callable, jobs: Sequence[tuple], *, workers: int = 1, desc: str
     from tqdm.auto import tqdm
 
     if workers <= 1 or len(jobs) <= 1:
-        return [fn(*job) for job in tqdm(jobs, desc=desc, file=sys.stderr, leave=False)]
+        return [fn(*job) for job in tqdm(jobs, desc=desc, file=sys.stderr, leave=False, disable=None)]
     from joblib import Parallel, delayed
 
     par = Parallel(n_jobs=workers, return_as="generator")
     return list(tqdm(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc, file=sys.stderr,
-                     leave=False))
+                     leave=False, disable=None))  # disable=None: a bar on a terminal, silence in logs
 
 
 def summarise(table: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
