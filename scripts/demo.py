@@ -77,7 +77,7 @@ def _embed(out: Path, name: str) -> list[str]:
     if not path.exists():
         return [f"*`{name}` did not run; see the `make demo` log.*", ""]
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^(#+) ", lambda m: "#" + m.group(1) + " ", text, flags=re.M)
+    text = re.sub(r"^(#+) ", lambda m: "##" + m.group(1) + " ", text, flags=re.M)
     text = re.sub(r"\]\((?!https?://|/)([^)]+\.(?:png|csv))\)", lambda m: f"]({name}/{m.group(1)})", text)
     return [text.rstrip(), ""]
 
@@ -91,7 +91,8 @@ def headlines(out: Path) -> list[str]:
         base = t.loc[("screen_unknown", 0.0)]
         lines.append(f"- **Screening starves the dialer.** With nobody screening, the campaign makes "
                      f"{base['contacts_per_agent_hour']:.2f} live contacts per agent-hour and passes on "
-                     f"{base['n_successful']:,.0f} successful numbers. At 50 % adoption:")
+                     f"{base['n_successful']:,.0f} successful numbers. At 50 % adoption (the rest answer as "
+                     f"usual; `block_withheld` against a withheld caller ID, whose own baseline is lower):")
         for strategy in t.index.get_level_values(0).unique():
             if strategy == "mixed" or (strategy, 0.5) not in t.index:
                 continue
