@@ -77,7 +77,9 @@ def _embed(out: Path, name: str) -> list[str]:
     if not path.exists():
         return [f"*`{name}` did not run; see the `make demo` log.*", ""]
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^(#+) ", lambda m: "##" + m.group(1) + " ", text, flags=re.M)
+    levels = [len(h) for h in re.findall(r"^(#+) ", text, flags=re.M)]
+    shift = 3 - min(levels, default=3)  # the report's top heading becomes ###, under this page's ## section
+    text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + shift) + " ", text, flags=re.M)
     text = re.sub(r"\]\((?!https?://|/)([^)]+\.(?:png|csv))\)", lambda m: f"]({name}/{m.group(1)})", text)
     return [text.rstrip(), ""]
 
