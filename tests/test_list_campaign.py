@@ -277,3 +277,37 @@ def test_cli_run_of_a_list_campaign_writes_daily_and_numbers(tmp_path):
     daily = pd.read_csv(out / "daily.csv")
     assert set(daily["strategy"]) == {"all", "answer_all", "blocklist"}
     assert len(pd.read_parquet(out / "numbers.parquet")) == 300
+
+
+def test_blocklist_score_follows_its_formula_and_forgets_old_complaints():
+    from dialer_sim.caller_id import CommunityBlocklist
+
+    bl = CommunityBlocklist(ds.BlocklistConfig(half_score_weight=10.0, window_days=28.0, flag_score=7.0))
+    for i in range(30):
+        bl.complain("+49301", float(i))
+    assert bl.score("+49301", 100.0) == pytest.approx(1 + 8 * 30 / 40)  # C = 30 -> 7.0
+    assert bl.is_flagged("+49301", 100.0)
+    assert bl.first_flagged_at_s["+49301"] == 29.0
+    assert bl.score("+49301", 29.0 + 28 * 86_400.0 + 1) == pytest.approx(1.0)  # all older than the window
+    assert not bl.is_flagged("+49301", 29.0 + 28 * 86_400.0 + 1)
+    bl.complain("withheld", 0.0, 100.0)
+    assert not bl.is_flagged("withheld", 1.0)  # a withheld number cannot be rated
+
+
+def test_rotating_pool_retires_a_number_whose_answer_rate_halves():
+    from dialer_sim.caller_id import CallerIdPool, CommunityBlocklist
+
+    cfg = ds.CallerIdConfig(policy="rotating", pool_size=2, n_spare_numbers=1, answer_rate_window_calls=10,
+                            retire_answer_ratio=0.5)
+    pool = CallerIdPool(cfg, CommunityBlocklist(ds.BlocklistConfig()))
+    first = pool.active[0]
+    for i in range(10):
+        pool.on_result(first, i % 2 == 0, float(i))  # baseline answer rate 0.5
+    for i in range(7):
+        pool.on_result(first, False, 20.0 + i)  # the last-10 rate falls to 0.2 < 0.5 x 0.5 after 5 misses
+    assert first not in pool.active
+    assert pool.retired[first][1] == "answer_rate"
+    assert pool.n_used == 3
+    assert len(pool.active) == 2
+    callers = {pool.next_caller(100.0).caller_id for _ in range(4)}
+    assert first not in callers
