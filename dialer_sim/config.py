@@ -75,6 +75,10 @@ class CampaignConfig:
     without a live contact is retried after ``retry_gap_s`` up to
     ``max_attempts`` attempts (default 3: Cisco ``maxDialAttempts`` and the German
     code's 3 a day, reference/dialer.md §1.2, §3.4).
+
+    In a list campaign (a ``[population]`` section, docs/screening.md) ``n_shifts``
+    counts calendar days, each day's shift is clipped to its calling window, and
+    ``[rules]`` and ``[hygiene]`` replace ``max_attempts`` and ``retry_gap_s``.
     """
 
     campaign_id: str = "campaign-1"
