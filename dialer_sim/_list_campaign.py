@@ -200,6 +200,7 @@ class ListCampaign:
             "strategy": pd.Categorical.from_codes(pop.strategy, categories=list(STRATEGIES)),
             "assigned": pop.assigned,
             "status": pd.Categorical.from_codes(lst.status, categories=[_STATUS[i] for i in range(3)]),
+            "first_day": lst.first_day,
             "status_day": lst.status_day,
             "attempts": lst.attempts,
             "calls": lst.calls,

@@ -163,7 +163,10 @@ def run(
 def _check_dial_list(config: DialerConfig, dial_list) -> list[int]:
     if not config.list_mode:
         raise ConfigError("dial_list needs a list campaign (a [population] section); got a campaign without one.")
-    ids = np.asarray(dial_list)
+    try:
+        ids = np.asarray(dial_list)
+    except (TypeError, ValueError):
+        raise ConfigError(f"dial_list must be a flat sequence of integers; got {type(dial_list).__name__}.") from None
     n = config.campaign.n_numbers
     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or len(ids) == 0:
         raise ConfigError(f"dial_list must be a non-empty sequence of integers; got {ids.dtype} of shape {ids.shape}.")
@@ -179,7 +182,8 @@ def _list_summary(numbers: pd.DataFrame, campaign) -> dict:
     """List-campaign totals for the summary: list state, caller IDs, harvest quality."""
     status = numbers["status"].value_counts()
     n_succ = int(status.get("successful", 0))
-    dropped = numbers.loc[numbers["status"] == "dropped", "status_day"]
+    is_dropped = numbers["status"] == "dropped"
+    dropped = numbers.loc[is_dropped, "status_day"] - numbers.loc[is_dropped, "first_day"]
     return {
         "n_numbers": len(numbers),
         "n_on_list": int(status.get("active", 0)),

@@ -60,6 +60,7 @@ class CallingList:
         self.attempts = np.zeros(n, dtype=np.int32)
         self.reasons = np.zeros((n, 5), dtype=np.int32)
         self.status_day = np.full(n, -1, dtype=np.int32)  # day the number was dropped or marked successful
+        self.first_day = np.full(n, -1, dtype=np.int32)   # day of the number's first attempt
         self.calls = np.zeros(n, dtype=np.int32)           # attempts that rang or were answered
         self.silent = np.zeros(n, dtype=np.int32)          # silent calls heard by the person
         self.amd_hangups = np.zeros(n, dtype=np.int32)     # the person was hung up on as a machine
@@ -93,6 +94,8 @@ class CallingList:
     def on_dial(self, number_id: int, now_s: float) -> int:
         """Count an attempt placed now; return its attempt number (1-based)."""
         day = int(now_s // SECONDS_PER_DAY)
+        if self.first_day[number_id] < 0:
+            self.first_day[number_id] = day
         if self._day_of_last[number_id] != day:
             self._day_of_last[number_id] = day
             self._n_day[number_id] = 0
@@ -150,7 +153,9 @@ class CallingList:
         """The earliest time the rules allow the next attempt on ``number_id`` after one ending at ``end_s``."""
         r = self.rules
         due = end_s + r.min_gap_s
-        if r.ofcom_abandoned_gap_s > 0 and disposition == "abandoned":
+        if r.ofcom_abandoned_gap_s > 0 and disposition and observed_outcome(disposition) == "drop":
+            # Every drop the dialer saw, including a callee who hung up in dead air: it cannot guarantee that
+            # the person was not abandoned (Ofcom counts a hang-up after the 2 s deadline as abandoned).
             due = max(due, end_s + r.ofcom_abandoned_gap_s)
         if r.ofcom_no_same_day_after_machine and amd_label == "machine":
             due = max(due, (end_s // SECONDS_PER_DAY + 1) * SECONDS_PER_DAY)

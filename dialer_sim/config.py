@@ -394,6 +394,8 @@ class DialerConfig:
             _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1 (0 only with [probe])",
                    self.agents.n_agents)
         else:
+            _check(self.amd.mode != "off", "amd.mode", "parametric or empirical with [probe] (a robot harvests "
+                   "the numbers its AMD calls human)", self.amd.mode)
             return
         max_level = float(getattr(self.pacing.params, "max_lines_per_agent", 1.0) or 1.0)
         for attr in ("lines_per_agent", "adaptive_maximum_level", "max_lines_per_agent"):

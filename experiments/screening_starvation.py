@@ -100,11 +100,17 @@ def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replicati
                        "amd_hangups_per_person_week": g["amd_hangups"].mean() / weeks,
                        "successful_share": float((g["status"] == "successful").mean()),
                        "dropped_share": float((g["status"] == "dropped").mean()),
-                       "mean_days_to_drop": float(g.loc[g["status"] == "dropped", "status_day"].mean() + 1)})
+                       "mean_days_to_drop": _days_to_drop(g)})
     composition = d[d["strategy"] != "all"][["day", "strategy", "n_on_list", "n_successful"]].rename(
         columns={"strategy": "group"}).assign(**key) if strategy == "mixed" else None
     totals = {**key, **{m: r.summary[m] for m in CAMPAIGN_METRICS}}
     return {"daily": daily, "totals": totals, "groups": groups, "composition": composition}
+
+
+def _days_to_drop(numbers: pd.DataFrame) -> float:
+    """Mean calendar days from a number's first attempt to the day it was dropped, both counted."""
+    d = numbers[numbers["status"] == "dropped"]
+    return float((d["status_day"] - d["first_day"]).mean() + 1) if len(d) else float("nan")
 
 
 def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, workers: int) -> dict[str, pd.DataFrame]:
@@ -335,10 +341,19 @@ def _run(args, config: ds.DialerConfig) -> None:
         main(config, args.out, seed=args.seed, workers=args.workers, replications=args.replications)
 
 
+def _check(args) -> None:
+    if args.replications < 2 and not (args.smoke or args.demo):
+        raise C.ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
+    config = ds.load_config(args.config)
+    if not config.list_mode:
+        raise C.ExperimentError(f"--config {str(args.config)!r} has no [population] section; the sweep needs a list "
+                                "campaign such as experiments/configs/screening_campaign.toml.")
+
+
 def _extra(p) -> None:
     p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs (a few minutes)")
     p.add_argument("--replications", type=int, default=3)
 
 
 if __name__ == "__main__":
-    sys.exit(C.cli("screening_starvation", __doc__, CONFIG, SEED, _run, extra_args=_extra))
+    sys.exit(C.cli("screening_starvation", __doc__, CONFIG, SEED, _run, extra_args=_extra, check=_check))

@@ -77,6 +77,9 @@ def test_cli_refuses_to_overwrite_results_and_reports_bad_input_in_one_line(tmp_
         (["--out", str(tmp_path), "--smoke"], "already holds results"),
         (["--out", str(tmp_path / "new"), "--config", str(tmp_path / "missing.toml")], "--config must name"),
         (["--out", str(tmp_path / "new"), "--workers", "0"], "--workers must be an integer >= 1; got 0."),
+        (["--out", str(tmp_path / "new"), "--replications", "0"], "--replications must be an integer >= 2"),
+        (["--out", str(tmp_path / "new"), "--config", str(ROOT / "experiments" / "configs" / "bench_campaign.toml")],
+         "has no [population] section"),
     ):
         proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2
@@ -84,3 +87,4 @@ def test_cli_refuses_to_overwrite_results_and_reports_bad_input_in_one_line(tmp_
         assert len(proc.stderr.strip().splitlines()) == 1
         assert "Traceback" not in proc.stderr
     assert (tmp_path / "config.json").read_text() == "{}"
+    assert not (tmp_path / "new").exists()

@@ -227,6 +227,7 @@ def test_strategy_assignment_is_coupled_across_adoption_shares():
         ({"population": {"availability_weekday": [0.5] * 23}}, r"population\.availability_weekday must be a list of 24"),
         ({"population": {}, "hygiene": {"max_machine": 0}}, r"hygiene\.max_machine must be an integer in \[1"),
         ({"population": {}, "blocklist": {"tellows": 7}}, r"blocklist\.tellows is not a known setting"),
+        ({"population": {}, "probe": {}, "amd": {"mode": "off"}}, r"amd\.mode must be parametric or empirical with"),
     ],
 )
 def test_bad_list_settings_name_field_rule_and_value(data, match):
@@ -311,3 +312,16 @@ def test_rotating_pool_retires_a_number_whose_answer_rate_halves():
     assert len(pool.active) == 2
     callers = {pool.next_caller(100.0).caller_id for _ in range(4)}
     assert first not in callers
+
+
+def test_days_to_drop_count_from_a_numbers_first_attempt():
+    r = ds.run(list_config({"answer_all": 0.5, "never_answer": 0.5}, n_numbers=600, days=10, agents=2), 16)
+    first = (r.records.groupby("number_id")["dial_at_s"].min() // 86_400).astype(int)
+    nums = r.numbers.set_index("number_id")
+    dialled = nums.loc[first.index]
+    assert (dialled["first_day"] == first).all()
+    assert (nums.loc[~nums.index.isin(first.index), "first_day"] == -1).all()
+    dropped = nums[nums["status"] == "dropped"]
+    assert first.max() > 0  # fresh numbers were still being started after day 0
+    expected = (dropped["status_day"] - dropped["first_day"] + 1).mean()
+    assert r.summary["mean_days_to_drop"] == pytest.approx(expected)

@@ -67,7 +67,7 @@ def test_no_attempt_breaks_a_window_cap_gap_or_redial_rule(rule_table, seed):
         nxt = g["dial_at_s"].to_numpy()[1:]
         assert (nxt >= prev["end_at_s"].to_numpy() + r.min_gap_s - 1e-6).all()
         if r.ofcom_abandoned_gap_s:
-            after = (prev["disposition"] == "abandoned").to_numpy()
+            after = prev["disposition"].isin(["abandoned", "callee_hung_up"]).to_numpy()  # every drop it saw
             assert (nxt[after] >= prev["end_at_s"].to_numpy()[after] + r.ofcom_abandoned_gap_s - 1e-6).all()
         if r.ofcom_no_same_day_after_machine:
             after = (prev["amd_label"] == "machine").to_numpy()
