@@ -197,9 +197,13 @@ class CampaignModel:
                 self._place()
 
     def _list_exhausted(self) -> bool:
-        """No fresh number, no retry pending and no line up (so no attempt can create a retry)."""
+        """No fresh number, no retry pending and no attempt unfinished (so none can create a retry).
+
+        Unfinished counts every attempt not yet recorded, including calls playing a message after a drop
+        or on a voicemail, which are no longer lines up for the pacing.
+        """
         return (self._fresh >= len(self._dial_list) and not self._ready and not self._retry_heap
-                and self.state.n_lines_up == 0)
+                and self._next_call == self.stats.n_dials)
 
     def _numbers_left(self) -> int:
         now = self.env.now
