@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as C  # noqa: E402
 
 import dialer_sim as ds  # noqa: E402
+from dialer_sim.bench import LIST_MIX  # noqa: E402
 
 CONFIG = C.CONFIGS / "screening_campaign.toml"
 SEED = 20261121
@@ -54,10 +55,9 @@ SMOKE_TABLE = "campaigns_summary.csv"
 #: Strategies whose adoption is swept; everybody else on the list is ``answer_all``.
 SWEPT = ("screen_unknown", "block_withheld", "blocklist", "silent_answer", "screening_assistant", "never_answer",
          "change_number")
-#: A population mixing every strategy, for the composition chart (shares are illustrative:
-#: no adoption data exists, reference §6; Pew's 80 % who ignore unknown callers are in the pick-up rates).
-MIXED = {"answer_all": 0.45, "screen_unknown": 0.15, "block_withheld": 0.05, "blocklist": 0.10,
-         "silent_answer": 0.05, "screening_assistant": 0.05, "never_answer": 0.10, "change_number": 0.05}
+#: A population mixing every strategy, for the composition chart (the bench's list workload uses the same;
+#: shares are illustrative: no adoption data exists, reference §6).
+MIXED = LIST_MIX
 LEVELS = tuple(round(0.1 * i, 1) for i in range(11))
 DAILY_COLUMNS = ["n_on_list", "n_successful", "n_dropped", "contacts_per_agent_hour", "agent_idle_share",
                  "dials_day", "contacts_day"]
@@ -69,9 +69,12 @@ COLORS["answer_all"] = "0.55"
 
 def point_config(base: ds.DialerConfig, strategy: str, adoption: float) -> ds.DialerConfig:
     """The campaign with ``adoption`` of the list using ``strategy`` and the rest answering all."""
-    mix = {"answer_all": round(1.0 - adoption, 10), strategy: adoption} if strategy != "mixed" else dict(MIXED)
-    if strategy in ("answer_all", "mixed") or adoption == 0.0:
-        mix = {"answer_all": 1.0} if strategy != "mixed" else mix
+    if strategy == "mixed":
+        mix = dict(MIXED)
+    elif strategy == "answer_all" or adoption == 0.0:
+        mix = {"answer_all": 1.0}
+    else:
+        mix = {"answer_all": round(1.0 - adoption, 10), strategy: adoption}
     overrides = {"population.strategy_mix": {k: v for k, v in mix.items() if v > 0}}
     if strategy == "block_withheld":
         overrides["caller_id.policy"] = "withheld"
@@ -126,10 +129,7 @@ def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, worker
     groups = pd.DataFrame([g for o in out for g in o["groups"]])
     composition = pd.concat([o["composition"] for o in out if o["composition"] is not None], ignore_index=True)
     # The 0 % point of every strategy is the answer-all campaign (block_withheld: its own, withheld caller ID).
-    base_rows = []
-    for s in SWEPT:
-        src = "block_withheld" if s == "block_withheld" else "answer_all"
-        base_rows.append((s, src))
+    base_rows = [(s, "block_withheld" if s == "block_withheld" else "answer_all") for s in SWEPT]
     daily = _with_baselines(daily, base_rows)
     totals = _with_baselines(totals, base_rows)
     return {"daily": daily, "totals": totals, "groups": groups, "composition": composition}
