@@ -15,6 +15,7 @@ from amd.corpus import CorpusError, build_corpus
 
 # --- detectors, metrics and benchmark ---
 # isort: split
+from amd.answer_mix import DEFAULT_ANSWER_MIX, AnswerMixError, read_answer_mix
 from amd.benchmark import AmdBenchmarkConfig, BenchmarkError, run_benchmark, train_from_corpus
 from amd.detectors import (
     DETECTOR_NAMES,
@@ -30,11 +31,13 @@ from amd.detectors import (
 
 __all__: list[str] = [
     "AmdBenchmarkConfig",
+    "AnswerMixError",
     "AsteriskAmd",
     "AudioError",
     "BeepDetector",
     "BenchmarkError",
     "CorpusError",
+    "DEFAULT_ANSWER_MIX",
     "DETECTOR_NAMES",
     "Decision",
     "Detector",
@@ -49,6 +52,7 @@ __all__: list[str] = [
     "int16_to_float",
     "load_audio",
     "make_detector",
+    "read_answer_mix",
     "run_benchmark",
     "train_from_corpus",
 ]

@@ -19,10 +19,12 @@ from amd.audio import frames
 from amd.detectors import FRAME_S, SR_HZ, Detector, make_detector
 
 #: The main threshold swept for each detector's operating curve, with its values. For the VAD
-#: detector the value sets both speech limits (``max_speech_s`` and ``max_utterance_s``).
+#: detector the value sets both speech limits (``max_speech_s`` and ``max_utterance_s``) and
+#: lets the undecided wait run one second past them (``max_wait_s``, at least its 3 s default),
+#: so that the patient end of the curve is not cut off by the wait limit.
 SWEEPS: dict[str, tuple[str, tuple[float, ...]]] = {
     "asterisk": ("greeting_ms", (500, 800, 1100, 1500, 2000, 2500, 3000, 4000)),
-    "vad": ("max_speech_s", (0.6, 0.9, 1.2, 1.4, 1.8, 2.2, 2.6, 3.2)),
+    "vad": ("max_speech_s", (0.6, 0.9, 1.2, 1.4, 1.8, 2.2, 2.6, 3.2, 4.0, 5.0, 6.0)),
     "learned": ("logit_offset", (-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 6.0)),
 }
 
@@ -84,6 +86,7 @@ def sweep_detector(name: str, clips: list[Clip], *, model_path: str | None, prog
         kwargs = {param: value}
         if name == "vad":
             kwargs["max_utterance_s"] = value
+            kwargs["max_wait_s"] = max(3.0, value + 1.0)
         if name == "learned" and model_path is not None:
             kwargs["model_path"] = model_path
         det = make_detector(name, **kwargs)

@@ -54,6 +54,12 @@ def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, metavar="FILE", help="learned-detector model (default: shipped)")
     p.add_argument("--no-sweep", action="store_true", help="skip the operating-curve sweeps")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--answer-mix",
+        default=None,
+        metavar="FILE",
+        help="JSON or TOML table of kind = share for metrics_answer_mix.csv (default: the dialer model's mix)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite earlier results in DIR")
     p.set_defaults(func=_run)
 
@@ -149,14 +155,19 @@ def _detectors(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from amd.answer_mix import DEFAULT_ANSWER_MIX, read_answer_mix
     from amd.benchmark import AmdBenchmarkConfig, run_benchmark
 
+    mix = DEFAULT_ANSWER_MIX if args.answer_mix is None else read_answer_mix(args.answer_mix)
     config = AmdBenchmarkConfig(
         detectors=tuple(args.detectors),
         split=args.split,
         sweep=not args.no_sweep,
         model_path=args.model,
         seed=args.seed,
+        answer_mix=dict(mix),
     )
     table = run_benchmark(
         args.corpus, args.out, config=config, force=args.force, progress=sys.stderr.isatty()
@@ -169,6 +180,16 @@ def _run(args: argparse.Namespace) -> int:
             f"bal. acc {100 * row['balanced_accuracy']:.1f}%, human latency median "
             f"{row['human_latency_from_speech_median_s']:.2f} s / p95 {row['human_latency_from_speech_p95_s']:.2f} s, "
             f"RTF {row['rtf']:.0f}x"
+        )
+    _say("under the answer mix (metrics_answer_mix.csv):")
+    mixed = pd.read_csv(Path(args.out) / "metrics_answer_mix.csv")
+    for row in mixed.to_dict("records"):
+        _say(
+            f"{row['detector']:>10}: human FP {100 * row['human_fp_rate']:.1f}% "
+            f"[{100 * row['human_fp_rate_ci95_low']:.1f}, {100 * row['human_fp_rate_ci95_high']:.1f}], "
+            f"machine miss {100 * row['machine_miss_rate']:.1f}%, bal. acc {100 * row['balanced_accuracy']:.1f}%, "
+            f"human latency median {row['human_latency_from_speech_median_s']:.2f} s "
+            f"/ p95 {row['human_latency_from_speech_p95_s']:.2f} s"
         )
     return 0
 

@@ -23,6 +23,13 @@ Definitions (``reference`` holds the truth, ``estimated`` the detector's labels)
 Each rate comes with a 95 % Wilson score interval (Wilson 1927), which keeps sensible
 coverage near 0 and 1 where the normal approximation fails.
 
+``evaluate_weighted`` gives the same metrics post-stratified by answer kind: each clip of kind
+*k* weighs ``W_k / n_k`` for a population share ``W_k`` (``amd.answer_mix``), so a rate is
+``sum_k W_k p_k`` over the kinds of its truth class. Its interval is the Wilson interval at the
+Kish effective sample size ``n_eff = (sum w)^2 / sum w^2 = 1 / sum_k W_k^2 / n_k`` (Kish 1965;
+the design-effect adjustment of Korn and Graubard 1998), which equals the post-stratified
+variance when the kinds share one rate. Latency quantiles are weighted (inverted CDF).
+
 Conventions
 -----------
 Labels ``'human' | 'machine'`` (reference) and ``'human' | 'machine' | 'notsure'``
@@ -41,6 +48,7 @@ __all__ = [
     "balanced_accuracy",
     "confusion_matrix",
     "evaluate",
+    "evaluate_weighted",
     "human_false_positive_rate",
     "human_latency_s",
     "machine_miss_rate",
@@ -77,8 +85,10 @@ def validate(reference: np.ndarray, estimated: np.ndarray) -> None:
         raise ValueError(f"`estimated` labels must be in {ESTIMATED_LABELS}; got {bad_est}.")
 
 
-def wilson_interval(n_success: int, n_total: int, z: float = Z_95) -> tuple[float, float]:
+def wilson_interval(n_success: float, n_total: float, z: float = Z_95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion; ``(nan, nan)`` when ``n_total == 0``.
+
+    Counts may be fractional (an effective sample size and ``p * n_eff`` successes).
 
     Examples
     --------
@@ -219,4 +229,100 @@ def evaluate(
         _latency_summary("human_latency_from_answer", human_latency_s(reference, estimated_decided_at_s))
     )
     out.update({"n_human": float(n_h), "n_machine": float(n_m)})
+    return out
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose weighted CDF reaches ``q`` (inverted CDF, numpy's ``method``)."""
+    order = np.argsort(values, kind="stable")
+    cdf = np.cumsum(weights[order])
+    i = int(np.searchsorted(cdf, q * cdf[-1] * (1.0 - 1e-12), side="left"))
+    return float(values[order][min(i, values.size - 1)])
+
+
+def _weighted_latency_summary(prefix: str, lat: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    if lat.size == 0 or not w.sum() > 0:
+        return _latency_summary(prefix, np.empty(0))
+    return {
+        f"{prefix}_median_s": _weighted_quantile(lat, w, 0.5),
+        f"{prefix}_p95_s": _weighted_quantile(lat, w, 0.95),
+        f"{prefix}_share_within_2s": float(w[lat <= 2.0].sum() / w.sum()),
+    }
+
+
+def _weighted_rate(hit: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Weighted share of ``hit`` with its Wilson interval at the Kish effective sample size."""
+    total = float(w.sum())
+    if total <= 0:
+        return (math.nan, math.nan, math.nan)
+    p = float(w[hit].sum()) / total
+    n_eff = total * total / float((w * w).sum())
+    low, high = wilson_interval(p * n_eff, n_eff)
+    return (p, low, high)
+
+
+def evaluate_weighted(
+    reference: np.ndarray,
+    estimated: np.ndarray,
+    *,
+    kinds: np.ndarray,
+    kind_weights: dict[str, float],
+    truth_of_kind: dict[str, str],
+    estimated_decided_at_s: np.ndarray,
+    reference_speech_start_s: np.ndarray,
+) -> dict[str, float]:
+    """The metrics of ``evaluate``, post-stratified by answer kind.
+
+    Parameters
+    ----------
+    kinds : np.ndarray of str
+        The answer kind of every call.
+    kind_weights : dict[str, float]
+        Population share of each kind (normalised here; a kind not named has weight 0).
+    truth_of_kind : dict[str, str]
+        The truth class of each kind, to report how much of each class the sample covers.
+
+    Returns
+    -------
+    dict[str, float]
+        The ``evaluate`` keys (rates post-stratified, intervals at the Kish effective size,
+        weighted latency quantiles), plus ``n_eff_human`` / ``n_eff_machine`` and
+        ``coverage_human`` / ``coverage_machine``: the share of each class's population weight
+        whose kinds appear in the sample (below 1, the rates speak only for the kinds present).
+    """
+    reference, estimated, kinds = np.asarray(reference), np.asarray(estimated), np.asarray(kinds)
+    validate(reference, estimated)
+    if kinds.shape != reference.shape:
+        raise ValueError(f"`kinds` must have one entry per call ({reference.size}); got {kinds.size}.")
+    n_k = {k: int(np.count_nonzero(kinds == k)) for k in np.unique(kinds)}
+    unknown = sorted(set(n_k) - set(truth_of_kind))
+    if unknown:
+        raise ValueError(f"`kinds` must be known answer kinds; got {unknown}.")
+    w = np.array([float(kind_weights.get(k, 0.0)) / n_k[k] for k in kinds])
+    is_h, is_m = reference == "human", reference == "machine"
+    out: dict[str, float] = {}
+    rates = {
+        "human_fp_rate": (is_h, estimated == "machine"),
+        "machine_miss_rate": (is_m, estimated != "machine"),
+        "notsure_rate": (np.ones_like(is_h), estimated == "notsure"),
+        "accuracy": (np.ones_like(is_h), estimated == reference),
+    }
+    for name, (den, hit) in rates.items():
+        p, low, high = _weighted_rate(hit[den], w[den])
+        out.update({name: p, f"{name}_ci95_low": low, f"{name}_ci95_high": high})
+    rec_h = _weighted_rate((estimated == "human")[is_h], w[is_h])
+    rec_m = _weighted_rate((estimated == "machine")[is_m], w[is_m])
+    for i, suffix in enumerate(("", "_ci95_low", "_ci95_high")):
+        out[f"balanced_accuracy{suffix}"] = 0.5 * (rec_h[i] + rec_m[i])
+    at = np.asarray(estimated_decided_at_s, dtype=float)
+    start = np.asarray(reference_speech_start_s, dtype=float)
+    spoke = is_h & np.isfinite(start)
+    out.update(_weighted_latency_summary("human_latency_from_speech", (at - start)[spoke], w[spoke]))
+    out.update(_weighted_latency_summary("human_latency_from_answer", at[is_h], w[is_h]))
+    for cls, mask in (("human", is_h), ("machine", is_m)):
+        wc = w[mask]
+        out[f"n_eff_{cls}"] = float(wc.sum() ** 2 / (wc * wc).sum()) if wc.sum() > 0 else 0.0
+        class_total = sum(v for k, v in kind_weights.items() if truth_of_kind.get(k) == cls)
+        present = sum(kind_weights.get(k, 0.0) for k in n_k if truth_of_kind[k] == cls)
+        out[f"coverage_{cls}"] = present / class_total if class_total > 0 else math.nan
     return out

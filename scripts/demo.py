@@ -106,6 +106,13 @@ def headlines(out: Path) -> list[str]:
         parts = [f"`{d}` {r['human_fp_rate']:.1%} (balanced accuracy {r['balanced_accuracy']:.1%})"
                  for d, r in t.iterrows()]
         lines.append("- **Humans hung up on as machines** (AMD benchmark, test split): " + "; ".join(parts) + ".")
+        mixed = out / "amd_benchmark" / "metrics_answer_mix.csv"
+        if mixed.exists():
+            t = pd.read_csv(mixed).set_index("detector")
+            parts = [f"`{d}` {r['human_fp_rate']:.1%} (balanced accuracy {r['balanced_accuracy']:.1%})"
+                     for d, r in t.iterrows()]
+            lines.append("- **The same under the dialer model's answer mix** (few long greetings, mostly short "
+                         "hellos; `metrics_answer_mix.csv`): " + "; ".join(parts) + ".")
     return lines + [""]
 
 
@@ -128,7 +135,8 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
                 lines += ["![confusion matrices](amd_benchmark/confusion.png)", "",
                           "![latency](amd_benchmark/latency_cdf.png)", "",
                           "![operating curves](amd_benchmark/operating_curves.png)", "",
-                          "Tables: `amd_benchmark/metrics.csv`, `per_kind.csv`, `behaviour.csv`.", ""]
+                          "Tables: `amd_benchmark/metrics.csv`, `metrics_answer_mix.csv`, `per_kind.csv`, "
+                          "`behaviour.csv`.", ""]
             else:
                 lines += ["*The AMD benchmark did not run.*", ""]
             continue

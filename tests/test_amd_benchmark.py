@@ -32,6 +32,7 @@ def test_small_corpus_train_and_benchmark(tmp_path):
     table = run_benchmark(corpus, out, config=config, progress=False)
     for name in (
         "metrics.csv",
+        "metrics_answer_mix.csv",
         "per_kind.csv",
         "behaviour.csv",
         "decisions.csv",
@@ -72,6 +73,19 @@ def test_small_corpus_train_and_benchmark(tmp_path):
     assert set(curves["detector"]) == {"asterisk", "vad", "learned"}
     best = json.loads((out / "best.json").read_text())
     assert best["detector"] in set(table["detector"])
-    assert json.loads((out / "config.json").read_text())["seed"] == 5
+    settings = json.loads((out / "config.json").read_text())
+    assert settings["seed"] == 5
+    assert settings["answer_mix"]["human"] == pytest.approx(0.36)
+    # The mix-weighted table: one row per detector, and its human FP is the mix-weighted mean of
+    # the per-kind machine shares that per_kind.csv reports.
+    mixed = pd.read_csv(out / "metrics_answer_mix.csv").set_index("detector")
+    assert list(mixed.index) == list(table["detector"])
+    per_kind = pd.read_csv(out / "per_kind.csv")
+    for det in mixed.index:
+        humans = per_kind[(per_kind["detector"] == det) & (per_kind["truth"] == "human")]
+        w = humans["kind"].map(settings["answer_mix"])
+        expected = float((w * humans["share_machine"]).sum() / w.sum())
+        assert mixed.loc[det, "human_fp_rate"] == pytest.approx(expected), det
+    assert best["under_answer_mix"]["human_fp_rate"] == pytest.approx(mixed.loc[best["detector"], "human_fp_rate"])
     with pytest.raises(BenchmarkError, match="--force"):
         run_benchmark(corpus, out, config=config, progress=False)

@@ -147,6 +147,20 @@ def test_run_missing_corpus_is_one_line_error(tmp_path, capsys):
     assert "labels.csv" in err
 
 
+def test_run_bad_answer_mix_is_one_line_error(tmp_path, capsys):
+    """A mix naming an unknown kind stops the run before any output is written."""
+    mix = tmp_path / "mix.toml"
+    mix.write_text("human = 1\nrobot = 1\n", encoding="utf-8")
+    out = tmp_path / "b"
+    argv = ["run", "--corpus", str(tmp_path), "--out", str(out), "--answer-mix", str(mix)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    assert "answer mix kind must be one of" in err
+    assert "'robot'" in err
+    assert not out.exists()
+
+
 def test_truncated_header_is_detected(tmp_path, capsys):
     """A WAV whose data chunk size exceeds the bytes present is reported as truncated."""
     path = tmp_path / "cut.wav"

@@ -1,0 +1,87 @@
+"""The answer mix: how often each answer kind picks up a real campaign's answered calls.
+
+The corpus has about the same number of clips of every answer kind, so that rare kinds are
+measured at all. A regulator or a dialer operator needs the rates a campaign would see, where
+short "Hello?" answers far outnumber long business greetings. ``amd.metrics.evaluate_weighted``
+post-stratifies the per-kind results by an answer mix to give those rates.
+
+``DEFAULT_ANSWER_MIX`` is the mix the dialer simulation assumes for answered calls
+(``dialer_sim.config``; about half machines, from the 40-70 % voicemail share of connected
+calls in reference/dialer.md section 4; the split inside each truth class is the project's
+assumption, documented in docs/model.md). A test keeps the two equal. A user can give their
+own mix as a JSON or TOML table of ``kind = weight`` (``amd-bench run --answer-mix FILE``).
+
+Conventions
+-----------
+Weights are non-negative shares; they need not sum to 1 (they are normalised), and a kind
+left out has weight 0. Each truth class needs a positive total.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+from amd._corpus_scenes import KINDS, TRUTH
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["DEFAULT_ANSWER_MIX", "AnswerMixError", "check_answer_mix", "read_answer_mix"]
+
+DEFAULT_ANSWER_MIX: dict[str, float] = {
+    "human": 0.36,
+    "human_hello_hello": 0.04,
+    "human_long_greeting": 0.04,
+    "human_silent": 0.01,
+    "machine_beep": 0.30,
+    "machine_nobeep": 0.08,
+    "machine_carrier": 0.10,
+    "screening_assistant": 0.04,
+    "fax": 0.03,
+}
+
+
+class AnswerMixError(ValueError):
+    """An answer mix with an unknown kind, a bad weight or an empty truth class."""
+
+
+def check_answer_mix(mix: dict[str, float]) -> dict[str, float]:
+    """The mix normalised to sum 1, every kind present; raises ``AnswerMixError`` if invalid."""
+    if not isinstance(mix, dict) or not mix:
+        raise AnswerMixError(f"answer mix must be a non-empty table of kind = weight; got {mix!r}.")
+    for kind, weight in mix.items():
+        if kind not in KINDS:
+            raise AnswerMixError(f"answer mix kind must be one of {KINDS}; got {kind!r}.")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise AnswerMixError(f"answer mix `{kind}` must be a finite number; got {weight!r}.")
+        if weight < 0:
+            raise AnswerMixError(f"answer mix `{kind}` must be >= 0; got {weight!r}.")
+    for truth in ("human", "machine"):
+        if sum(float(w) for k, w in mix.items() if TRUTH[k] == truth) <= 0:
+            raise AnswerMixError(
+                f"answer mix must give the {truth} kinds a positive total weight; got {mix!r}."
+            )
+    total = sum(float(w) for w in mix.values())
+    return {kind: float(mix.get(kind, 0.0)) / total for kind in KINDS}
+
+
+def read_answer_mix(path: str | os.PathLike[str]) -> dict[str, float]:
+    """Read and check an answer mix from a ``.json`` or ``.toml`` file (a table of kind = weight)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AnswerMixError(f"answer mix file {p} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise AnswerMixError(
+            f"answer mix file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}."
+        ) from None
+    return check_answer_mix(data)
