@@ -16,11 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from amd._paths import check_out_file
 from amd.detectors import DETECTOR_NAMES
 
 _CLASSIFY_COLUMNS = ("file", "label", "decided_at_s", "score", "error")
 #: Real-time factor targets of the issue, reported next to the measurements.
 RTF_TARGETS = {"asterisk": 1000.0, "vad": 1000.0, "learned": 200.0, "beep": None}
+#: Longest generated signal ``rtf`` accepts, in seconds (one hour is 230 MB of float64 at 8 kHz).
+MAX_RTF_DURATION_S = 3600.0
 
 
 def _say(msg: str) -> None:
@@ -99,8 +102,7 @@ def _classify(args: argparse.Namespace) -> int:
     from amd.detectors import SR_HZ, make_detector
 
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise ValueError(f"`--out` {out} already exists; pass --force to overwrite.")
+    check_out_file(out, force=args.force, field="--out", error=ValueError)
     detector = make_detector(args.detector)
     files = _collect(args.paths)
     if not files:
@@ -112,10 +114,11 @@ def _classify(args: argparse.Namespace) -> int:
             for note in notes:
                 _say(f"amd-bench classify: note: {path}: {note}")
             d = detector.detect(audio, sr)
-        except AudioError as exc:
+        except (AudioError, OSError) as exc:
             n_failed += 1
-            _say(f"amd-bench classify: error: {path}: {exc}")
-            rows.append({"file": str(path), "label": "", "decided_at_s": "", "score": "", "error": str(exc)})
+            reason = _file_reason(path, exc)
+            _say(f"amd-bench classify: error: {path}: {reason}")
+            rows.append({"file": str(path), "label": "", "decided_at_s": "", "score": "", "error": reason})
             continue
         rows.append(
             {
@@ -129,6 +132,14 @@ def _classify(args: argparse.Namespace) -> int:
     _write_rows(out, rows)
     _say(f"amd-bench classify: {len(rows) - n_failed} classified, {n_failed} failed -> {out}")
     return 1 if n_failed else 0
+
+
+def _file_reason(path: Path, exc: Exception) -> str:
+    """One line saying why ``path`` failed, without repeating the file name the row already has."""
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    prefix = f"{path.name}: "
+    text = text[len(prefix) :] if text.startswith(prefix) else text
+    return " ".join(text.split())
 
 
 def _write_rows(out: Path, rows: list[dict]) -> None:
@@ -219,8 +230,13 @@ def _rtf(args: argparse.Namespace) -> int:
     from amd._bench_run import measure_rtf, rtf_test_signal
     from amd.detectors import best_detector_name, make_detector
 
-    if not args.duration_s > 0:
-        raise ValueError(f"`--duration-s` must be > 0; got {args.duration_s}.")
+    if not 0 < args.duration_s <= MAX_RTF_DURATION_S:
+        raise ValueError(
+            f"`--duration-s` must be > 0 and <= {MAX_RTF_DURATION_S:g} s; got {args.duration_s}."
+        )
+    # A measurement is repeatable, so an existing report is replaced (`make bench` reruns it);
+    # a folder or an unusable parent is refused before the minutes of measuring.
+    check_out_file(Path(args.json), force=True, field="--json", error=ValueError)
     audio = rtf_test_signal(duration_s=args.duration_s, rng=np.random.default_rng(args.seed))
     results = []
     for name in args.detectors:

@@ -78,6 +78,10 @@ def read_answer_mix(path: str | os.PathLike[str]) -> dict[str, float]:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise AnswerMixError(f"answer mix file {p} cannot be read: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise AnswerMixError(
+            f"answer mix file {p} must be UTF-8 text; got byte 0x{exc.object[exc.start]:02x} at offset {exc.start}."
+        ) from None
     try:
         data = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:

@@ -38,8 +38,9 @@ from tqdm import tqdm
 
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
 from amd._corpus_scenes import TRUTH
+from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
-from amd.audio import load_audio
+from amd.audio import AudioError, load_audio
 from amd.detectors import SR_HZ, make_detector
 from amd.metrics import confusion_matrix, evaluate, evaluate_weighted
 
@@ -111,24 +112,80 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
     Raises
     ------
     BenchmarkError
-        No ``labels.csv``, missing columns, or an empty split.
+        No ``labels.csv``, an unparsable one, missing columns, a row with a bad value (named by
+        its line in the file, the column, the rule and the value), an empty split, or a clip
+        file that is missing or not readable audio.
     """
     corpus = Path(corpus_dir)
     labels_path = corpus / "labels.csv"
-    if not labels_path.is_file():
-        raise BenchmarkError(f"`corpus` must contain labels.csv; not found in {corpus}.")
-    table = pd.read_csv(labels_path)
-    missing = [c for c in _REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise BenchmarkError(f"labels.csv must have columns {list(_REQUIRED_COLUMNS)}; missing {missing}.")
+    table = _read_labels(labels_path)
     rows = table[table["split"] == split]
     if rows.empty:
         raise BenchmarkError(f"`split` {split!r} has no clips in {labels_path}.")
     clips = []
-    for row in tqdm(rows.to_dict("records"), desc=f"load {split}", disable=not progress, leave=False):
-        audio, _, _ = load_audio(corpus / row["file"], sr=SR_HZ)
+    for line, row in tqdm(
+        zip(rows.index + 2, rows.to_dict("records"), strict=True),
+        desc=f"load {split}",
+        disable=not progress,
+        leave=False,
+    ):
+        try:
+            audio, _, _ = load_audio(corpus / row["file"], sr=SR_HZ)
+        except AudioError as exc:
+            raise BenchmarkError(
+                f"{labels_path} line {line}: `file` {row['file']!r} is unusable: {exc}"
+            ) from None
         clips.append(Clip(row=row, audio=audio))
     return clips
+
+
+def _read_labels(labels_path: Path) -> pd.DataFrame:
+    """``labels.csv`` parsed and checked row by row (line numbers count the header as line 1)."""
+    if not labels_path.is_file():
+        raise BenchmarkError(f"`corpus` must contain labels.csv; not found in {labels_path.parent}.")
+    try:
+        table = pd.read_csv(labels_path, dtype={"file": str, "kind": str, "truth": str, "split": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise BenchmarkError(f"{labels_path} is not a readable CSV table: {reason}.") from None
+    missing = [c for c in _REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise BenchmarkError(f"labels.csv must have columns {list(_REQUIRED_COLUMNS)}; missing {missing}.")
+    table = table.reset_index(drop=True)
+    for column, allowed in (
+        ("kind", tuple(TRUTH)),
+        ("truth", ("human", "machine")),
+        ("split", ("train", "test")),
+    ):
+        _check_values(labels_path, table, column, table[column].isin(allowed), f"one of {allowed}")
+    _check_values(
+        labels_path,
+        table,
+        "truth",
+        table["truth"] == table["kind"].map(TRUTH),
+        "the truth of the row's `kind`",
+    )
+    _check_values(
+        labels_path, table, "file", table["file"].notna() & (table["file"].str.strip() != ""), "a path"
+    )
+    for column in ("speech_start_s", "greeting_end_s"):
+        values = pd.to_numeric(table[column], errors="coerce")
+        ok = (values.notna() | table[column].isna()) & ~(values < 0) & ~values.isin([float("inf")])
+        _check_values(labels_path, table, column, ok, "a finite number of seconds >= 0, or empty")
+        table[column] = values
+    return table
+
+
+def _check_values(labels_path: Path, table: pd.DataFrame, column: str, ok: pd.Series, rule: str) -> None:
+    """Raise naming the first row of ``table`` where ``ok`` is false."""
+    bad = table.index[~ok.fillna(False).astype(bool)]
+    if len(bad):
+        i = int(bad[0])
+        value = table.at[i, column]
+        value = value.item() if hasattr(value, "item") else value  # numpy scalar -> plain repr
+        raise BenchmarkError(
+            f"{labels_path} line {i + 2}: `{column}` must be {rule}; got {value!r} ({len(bad)} bad rows)."
+        )
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -207,11 +264,11 @@ def _per_kind(res: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_out_dir(out: Path, force: bool) -> None:
+    check_out_dir(out, field="out", error=BenchmarkError)
     if (out / "metrics.csv").exists() and not force:
         raise BenchmarkError(
             f"`out` already holds results ({out / 'metrics.csv'}); pass --force to overwrite."
         )
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def run_benchmark(
@@ -232,6 +289,7 @@ def run_benchmark(
     out = Path(out_dir)
     _check_out_dir(out, force)
     clips = load_split(corpus_dir, config.split, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
     res_all, table = _run_all(config, clips, progress)
     mix_table = pd.DataFrame(
         [_mix_row(str(name), res, config.answer_mix) for name, res in res_all.groupby("detector", sort=False)]
@@ -382,10 +440,11 @@ def train_from_corpus(
         ``out_path`` exists and ``force`` is false, or the corpus is unusable.
     """
     from amd.detectors import LearnedDetector
+    from amd.detectors._learned_fit import check_max_human_fp
 
     out = Path(out_path)
-    if out.exists() and not force:
-        raise BenchmarkError(f"`out` {out} already exists; pass --force to overwrite.")
+    check_out_file(out, force=force, field="out", error=BenchmarkError)
+    check_max_human_fp(max_human_fp)
     clips = load_split(corpus_dir, "train", progress=progress)
     det = LearnedDetector().fit(
         [c.audio for c in clips],

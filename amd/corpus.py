@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from amd._corpus_scenes import KINDS, MAX_CLIP_S, TRUTH, Scene, Source, make_scene, source_pools
 from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
+from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
 
@@ -140,6 +141,7 @@ def _sha256(path: Path) -> str:
 
 
 def _prepare_out_dir(out_dir: Path, force: bool) -> None:
+    check_out_dir(out_dir, field="out_dir", error=CorpusError)
     if (out_dir / "labels.csv").exists() and not force:
         raise CorpusError(
             f"`out_dir` {out_dir} already holds a corpus (labels.csv); pass --force to overwrite."

@@ -208,6 +208,14 @@ def fold_assignment(n_clips: int, groups: list[str] | None, *, seed: int) -> np.
     return np.array([fold_of[g] for g in groups])
 
 
+def check_max_human_fp(max_human_fp: float) -> None:
+    """Raise ``ValueError`` unless ``max_human_fp`` is a rate in [0, 1)."""
+    ok = isinstance(max_human_fp, (int, float)) and not isinstance(max_human_fp, bool)
+    if not (ok and 0.0 <= max_human_fp < 1.0):
+        hint = " (a rate, not a percentage)" if ok and 1.0 <= max_human_fp <= 100.0 else ""
+        raise ValueError(f"`max_human_fp` must be a rate in [0, 1){hint}; got {max_human_fp!r}.")
+
+
 def fit_model(
     audios, labels, *, seed: int, max_human_fp: float, groups: list[str] | None = None, progress: bool = False
 ) -> dict[str, Any]:
@@ -218,6 +226,7 @@ def fit_model(
         raise ValueError(
             f"`audios` must hold >= {2 * N_FOLDS} clips matching `labels`; got {len(audios)} and {len(labels)}."
         )
+    check_max_human_fp(max_human_fp)
     bad = sorted({lab for lab in labels if lab not in ("human", "machine")})
     if bad:
         raise ValueError(f"`labels` must be 'human' or 'machine'; got {bad}.")
