@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
 from amd._corpus_scenes import TRUTH
+from amd._labels import read_labels
 from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
@@ -118,7 +119,7 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
     """
     corpus = Path(corpus_dir)
     labels_path = corpus / "labels.csv"
-    table = _read_labels(labels_path)
+    table = read_labels(labels_path, required=_REQUIRED_COLUMNS, error=BenchmarkError)
     rows = table[table["split"] == split]
     if rows.empty:
         raise BenchmarkError(f"`split` {split!r} has no clips in {labels_path}.")
@@ -137,55 +138,6 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
             ) from None
         clips.append(Clip(row=row, audio=audio))
     return clips
-
-
-def _read_labels(labels_path: Path) -> pd.DataFrame:
-    """``labels.csv`` parsed and checked row by row (line numbers count the header as line 1)."""
-    if not labels_path.is_file():
-        raise BenchmarkError(f"`corpus` must contain labels.csv; not found in {labels_path.parent}.")
-    try:
-        table = pd.read_csv(labels_path, dtype={"file": str, "kind": str, "truth": str, "split": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise BenchmarkError(f"{labels_path} is not a readable CSV table: {reason}.") from None
-    missing = [c for c in _REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise BenchmarkError(f"labels.csv must have columns {list(_REQUIRED_COLUMNS)}; missing {missing}.")
-    table = table.reset_index(drop=True)
-    for column, allowed in (
-        ("kind", tuple(TRUTH)),
-        ("truth", ("human", "machine")),
-        ("split", ("train", "test")),
-    ):
-        _check_values(labels_path, table, column, table[column].isin(allowed), f"one of {allowed}")
-    _check_values(
-        labels_path,
-        table,
-        "truth",
-        table["truth"] == table["kind"].map(TRUTH),
-        "the truth of the row's `kind`",
-    )
-    _check_values(
-        labels_path, table, "file", table["file"].notna() & (table["file"].str.strip() != ""), "a path"
-    )
-    for column in ("speech_start_s", "greeting_end_s"):
-        values = pd.to_numeric(table[column], errors="coerce")
-        ok = (values.notna() | table[column].isna()) & ~(values < 0) & ~values.isin([float("inf")])
-        _check_values(labels_path, table, column, ok, "a finite number of seconds >= 0, or empty")
-        table[column] = values
-    return table
-
-
-def _check_values(labels_path: Path, table: pd.DataFrame, column: str, ok: pd.Series, rule: str) -> None:
-    """Raise naming the first row of ``table`` where ``ok`` is false."""
-    bad = table.index[~ok.fillna(False).astype(bool)]
-    if len(bad):
-        i = int(bad[0])
-        value = table.at[i, column]
-        value = value.item() if hasattr(value, "item") else value  # numpy scalar -> plain repr
-        raise BenchmarkError(
-            f"{labels_path} line {i + 2}: `{column}` must be {rule}; got {value!r} ({len(bad)} bad rows)."
-        )
 
 
 def _atomic_write(path: Path, write) -> None:
