@@ -196,6 +196,11 @@ def load_config(path: str | os.PathLike[str]) -> DialerConfig:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except UnicodeDecodeError as exc:
+        # TOML is UTF-8 by definition; a spreadsheet export or a binary file lands here.
+        raise ConfigError(
+            f"{path}: not valid TOML (must be UTF-8 text; byte {exc.start} is {exc.object[exc.start]:#04x})."
+        ) from None
     return config_from_dict(data)
 
 

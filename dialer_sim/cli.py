@@ -11,8 +11,22 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .errors import DialerSimError
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit 2), like every other error.
+
+    argparse's own ``error`` prints the whole usage block first; a script reading
+    stderr, or a person scanning a log, then sees several lines for one mistake.
+    Subparsers inherit this class, so ``--seed abc`` after any subcommand behaves
+    the same.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 # Modules providing subcommands, in the order --help lists them.
 _COMMAND_MODULES = (
@@ -25,7 +39,7 @@ _COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="dialer-sim",
         description="Simulate predictive dialers and compute abandoned-call rates.",
     )
@@ -41,8 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DialerSimError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        msg = str(exc) if isinstance(exc, DialerSimError) else f"{exc.strerror}: {exc.filename}"
+    except (DialerSimError, OSError) as exc:
+        # OSError covers a missing or unreadable file, a full disk or a read-only folder.
+        plain = isinstance(exc, DialerSimError) or exc.strerror is None
+        msg = str(exc) if plain else f"{exc.strerror}: {exc.filename}"
         print(f"dialer-sim {args.command}: error: {msg}", file=sys.stderr)  # noqa: T201
         return 2
     except KeyboardInterrupt:

@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import RecordsError
-from ..records import CDR_COLUMNS, records_schema
+from ..records import (
+    AMD_LABELS,
+    ANSWER_KINDS,
+    CDR_COLUMNS,
+    DISPOSITIONS,
+    ENDED_BY,
+    NETWORK_OUTCOMES,
+    records_schema,
+)
 from ._vicidial import read_vicidial_log
 
 __all__ = ["RECORD_FORMATS", "read_records"]
@@ -36,6 +44,15 @@ def _read_cdr_file(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=str)
     except pd.errors.EmptyDataError:
         raise RecordsError(f"records {str(path)!r} is empty (no header, no rows).") from None
+    except pd.errors.ParserError as exc:
+        # A binary file, or a CSV truncated or corrupted mid-row; pandas' message names the line.
+        detail = " ".join(str(exc).split())
+        raise RecordsError(f"records {str(path)!r} is not a readable CSV: {detail}") from None
+    except UnicodeDecodeError as exc:
+        raise RecordsError(
+            f"records {str(path)!r} is not a readable CSV: must be UTF-8 text; byte {exc.start} "
+            f"is {exc.object[exc.start]:#04x}."
+        ) from None
 
 
 def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame:
@@ -66,19 +83,56 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
             values = values.fillna(-1)
         out[field.name] = values.to_numpy(dtype=np.float64 if str(field.type) == "double" else np.int64)
     result = pd.DataFrame(out)
-    dial = result["dial_at_s"].to_numpy()
-    bad = np.flatnonzero(~np.isfinite(dial) | (dial < 0))
-    if bad.size:
-        where = f"line {bad[0] + 2}" if from_csv else f"row {bad[0]}"
-        raise RecordsError(
-            f"records {str(path)!r} {where}: `dial_at_s` must be a time >= 0 s; got {dial[bad[0]]!r}."
-        )
-    neg = np.flatnonzero(result["end_at_s"].to_numpy() < dial)
-    if neg.size:
-        where = f"line {neg[0] + 2}" if from_csv else f"row {neg[0]}"
-        raise RecordsError(f"records {str(path)!r} {where}: negative duration: `end_at_s` < `dial_at_s`.")
+    _check_cdr_values(result, path, from_csv)
     result.attrs.update(source="cdr", unrecorded_columns=[], n_bad_rows=0, bad_rows=[])
     return result
+
+
+# Label columns and the values each may take; "" (null in files) means "does not apply" or "not
+# recorded", except for network_outcome, which every dial attempt has (records.py, DESIGN.md).
+_LABELS = {
+    "network_outcome": NETWORK_OUTCOMES,
+    "answer_kind": ("", *ANSWER_KINDS),
+    "amd_label": ("", *AMD_LABELS),
+    "ended_by": ("", *ENDED_BY),
+    "disposition": ("", *DISPOSITIONS),
+}
+# Instants that did not happen are NaN; those that did cannot precede the dial.
+_LATER_INSTANTS = ("speech_start_at_s", "greeting_end_at_s", "amd_decided_at_s", "agent_connect_at_s")
+
+
+def _first_bad(mask: np.ndarray, values: np.ndarray, path: Path, from_csv: bool, rule: str) -> None:
+    """Raise naming the first row where ``mask`` holds: ``rule`` reads "`field` must ...; got"."""
+    bad = np.flatnonzero(mask)
+    if bad.size:
+        i = int(bad[0])
+        where = f"line {i + 2}" if from_csv else f"row {i}"
+        value = values[i].item() if hasattr(values[i], "item") else values[i]
+        raise RecordsError(f"records {str(path)!r} {where}: {rule}; got {value!r}.")
+
+
+def _check_cdr_values(frame: pd.DataFrame, path: Path, from_csv: bool) -> None:
+    """Every value within its rule, so a corrupted file never turns silently into a rate."""
+    if frame.empty:
+        raise RecordsError(f"records {str(path)!r} has a header but no rows.")
+    for name, allowed in _LABELS.items():
+        col = frame[name].to_numpy()
+        shown = ", ".join(v for v in allowed if v) + (" or empty" if "" in allowed else "")
+        _first_bad(~np.isin(col, allowed), col, path, from_csv, f"`{name}` must be one of {shown}")
+    for name, minimum in (("day", 0), ("attempt", 1), ("number_id", 0)):
+        col = frame[name].to_numpy()
+        _first_bad(col < minimum, col, path, from_csv, f"`{name}` must be an integer >= {minimum}")
+    dial = frame["dial_at_s"].to_numpy()
+    _first_bad(~np.isfinite(dial) | (dial < 0), dial, path, from_csv, "`dial_at_s` must be a time >= 0 s")
+    ring = frame["ring_s"].to_numpy()
+    _first_bad(np.isinf(ring) | (ring < 0), ring, path, from_csv, "`ring_s` must be a duration >= 0 s or empty")
+    end = frame["end_at_s"].to_numpy()
+    _first_bad(~np.isfinite(end), end, path, from_csv, "`end_at_s` must be a finite time in s")
+    _first_bad(end < dial, end, path, from_csv, "negative duration: `end_at_s` must be >= `dial_at_s`")
+    for name in _LATER_INSTANTS:
+        col = frame[name].to_numpy()
+        rule = f"`{name}` must be empty or a finite time >= `dial_at_s`"
+        _first_bad(np.isinf(col) | (col < dial), col, path, from_csv, rule)
 
 
 def read_records(

@@ -126,6 +126,12 @@ def _read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as exc:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is not a readable CSV: {exc}".strip()) from None
+    except UnicodeDecodeError as exc:
+        # A Parquet or spreadsheet file passed as a VICIdial export, or a non-UTF-8 export.
+        raise RecordsError(
+            f"vicidial_log {os.fspath(path)!r} is not a readable CSV: must be UTF-8 text; "
+            f"byte {exc.start} is {exc.object[exc.start]:#04x}."
+        ) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:

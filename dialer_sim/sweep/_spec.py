@@ -199,6 +199,9 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepSpec:
             data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise SweepError(f"{path}: not valid TOML: {exc}.") from None
+        except UnicodeDecodeError as exc:
+            raise SweepError(f"{path}: not valid TOML: must be UTF-8 text; byte {exc.start} is "
+                             f"{exc.object[exc.start]:#04x}.") from None
     return sweep_from_dict(data, base_dir=path.parent)
 
 
