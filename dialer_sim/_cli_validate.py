@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ._io import atomic_write_json
-from .errors import ConfigError
+from .errors import ConfigError, DialerSimError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replications", type=int, default=10, help="independent replications per case (default 10)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="replace an existing --json file")
     p.set_defaults(func=_validate)
 
     b = sub.add_parser(
@@ -33,7 +34,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--scale", type=float, default=1.0, help="workload size factor (default 1.0)")
     b.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     b.add_argument("--no-sweep", action="store_true", help="skip the 1-vs-2-worker sweep measurement")
+    b.add_argument("--force", action="store_true", help="replace an existing --json file")
     b.set_defaults(func=_bench)
+
+
+def _check_json_out(args: argparse.Namespace) -> None:
+    """Refuse, before minutes of simulation, to replace an earlier result file without --force."""
+    if args.json.exists() and not args.force:
+        raise DialerSimError(
+            f"--json {str(args.json)!r} already exists; refusing to overwrite earlier results "
+            "(pass --force to replace it)."
+        )
+    if args.json.is_dir():
+        raise DialerSimError(f"--json must be a file; got the folder {str(args.json)!r}.")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -45,6 +58,7 @@ def _validate(args: argparse.Namespace) -> int:
         raise ConfigError(f"--replications must be an integer >= 2; got {args.replications}.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
+    _check_json_out(args)
     cases = run_validation(n_calls=args.n_calls, seed=args.seed, replications=args.replications,
                            progress=not args.quiet)
     atomic_write_json(args.json, cases)
@@ -68,6 +82,9 @@ def _bench(args: argparse.Namespace) -> int:
 
     if not args.scale > 0:
         raise ConfigError(f"--scale must be > 0; got {args.scale}.")
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
+    _check_json_out(args)
     result = run_benchmarks(scale=args.scale, seed=args.seed, sweep=not args.no_sweep,
                             log=lambda m: print(m, file=sys.stderr))  # noqa: T201
     atomic_write_json(args.json, result)

@@ -142,8 +142,10 @@ def run(
     try:
         with _progress_bar(model, enabled=progress):
             model.run()
-    finally:
-        sink.close()
+    except BaseException:
+        sink.abort()  # never finalise a partial record file over earlier results
+        raise
+    sink.close()
     s = model.stats
     summary = summary_from_counts(config, by_disposition=s.by_disposition, n_dials=s.n_dials, n_live=s.n_live,
                                   dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s,

@@ -204,6 +204,20 @@ class RecordSink:
         os.replace(self._tmp_path, self.path)
         self._writer = None
 
+    def abort(self) -> None:
+        """Drop a half-written stream: the partial file is removed and ``path`` is left as it was.
+
+        A run that fails or is interrupted must not replace earlier records with a
+        truncated file that would read as a finished campaign.
+        """
+        self._rows.clear()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._tmp_path is not None:
+            self._tmp_path.unlink(missing_ok=True)
+            self._tmp_path = None
+
     def to_frame(self) -> pd.DataFrame:
         """All in-memory records as a DataFrame in the CDR schema."""
         self.flush()
