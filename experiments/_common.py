@@ -21,6 +21,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import matplotlib
 
@@ -36,6 +37,7 @@ from dialer_sim.stats import mean_ci
 __all__ = [
     "CONFIGS",
     "ExperimentError",
+    "OneLineParser",
     "cli",
     "replication_seeds",
     "run_jobs",
@@ -122,6 +124,13 @@ def prepare_out(out_dir: Path, *, force: bool) -> Path:
     return out_dir
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr and exit 2, like every other bad input (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def cli(name: str, doc: str, default_config: Path, seed: int,
         run: Callable[[argparse.Namespace, ds.DialerConfig], object], argv=None,
         extra_args: Callable[[argparse.ArgumentParser], None] | None = None,
@@ -131,7 +140,7 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
     ``check(args)`` validates the experiment's own inputs before ``--out`` is created, so bad input
     leaves no empty output folder behind.
     """
-    p = argparse.ArgumentParser(prog=f"experiments/{name}.py", description=doc.split("\n\n")[0])
+    p = OneLineParser(prog=f"experiments/{name}.py", description=doc.split("\n\n")[0])
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--config", type=Path, default=default_config, help="base campaign (TOML)")
     p.add_argument("--smoke", action="store_true", help="the small run CI compares with tests/data/")

@@ -41,7 +41,6 @@ Rates and powers are proportions; a "day" is one shift of the campaign.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -55,8 +54,11 @@ from scipy import stats  # noqa: E402
 
 import dialer_sim  # noqa: E402
 from dialer_sim._io import atomic_write, atomic_write_json, prepare_out_dir  # noqa: E402
-from dialer_sim.compliance import binomial_interval, compliance_rates  # noqa: E402
+from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates  # noqa: E402
 from dialer_sim.errors import ConfigError, DialerSimError  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OneLineParser  # noqa: E402
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -72,13 +74,42 @@ _KEYS = ("seed", "regime", "limit", "p_dialer", "alpha", "target_power", "max_da
 
 
 def load_experiment_config(path: str | Path) -> dict:
-    """Read the experiment's TOML table."""
-    with Path(path).open("rb") as fh:
-        return tomllib.load(fh)
+    """Read the experiment's TOML table.
+
+    Raises
+    ------
+    ConfigError
+        If the file is not UTF-8 TOML (the message names the file and the place).
+    FileNotFoundError
+        If ``path`` does not exist.
+    """
+    try:
+        with Path(path).open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML (must be UTF-8 text; byte {exc.start} "
+                          f"is {exc.object[exc.start]:#04x}).") from None
+
+
+def _int_key(config: dict, name: str, minimum: int) -> None:
+    value = config[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"`{name}` must be an integer >= {minimum}; got {value!r}.")
+
+
+def _proportion_key(config: dict, name: str) -> None:
+    value = config[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
+        raise ConfigError(f"`{name}` must be a number in (0, 1); got {value!r}.")
 
 
 def check_config(config: dict) -> dict:
-    """Validate the experiment's table; returns it unchanged."""
+    """Validate the experiment's table (every key known, typed and in range); returns it unchanged."""
+    unknown = sorted(set(config) - set(_KEYS))
+    if unknown:
+        raise ConfigError(f"`{unknown[0]}` is not a known setting (known: {', '.join(sorted(_KEYS))}).")
     missing = [
         k
         for k in _KEYS
@@ -87,15 +118,16 @@ def check_config(config: dict) -> dict:
     if missing:
         raise ConfigError(f"experiment config is missing {', '.join(missing)}.")
     for name in ("limit", "p_dialer", "alpha", "target_power"):
-        if not 0.0 < float(config[name]) < 1.0:
-            raise ConfigError(f"`{name}` must be in (0, 1); got {config[name]!r}.")
-    for name in ("max_days", "n_replications", "live_answers_per_day"):
-        if int(config[name]) < 1:
-            raise ConfigError(f"`{name}` must be an integer >= 1; got {config[name]!r}.")
-    if int(config["warmup_days"]) < 0:
-        raise ConfigError(f"`warmup_days` must be an integer >= 0; got {config['warmup_days']!r}.")
+        _proportion_key(config, name)
+    for name, minimum in (("max_days", 1), ("n_replications", 1), ("live_answers_per_day", 1),
+                          ("warmup_days", 0), ("seed", 0)):  # fmt: skip
+        _int_key(config, name, minimum)
     if config["simulation"] not in ("model", "bernoulli"):
         raise ConfigError(f"`simulation` must be 'model' or 'bernoulli'; got {config['simulation']!r}.")
+    if not isinstance(config["regime"], str) or config["regime"] not in REGIMES:
+        raise ConfigError(f"`regime` must be one of {', '.join(sorted(REGIMES))}; got {config['regime']!r}.")
+    if "dialer" in config and not isinstance(config["dialer"], dict):
+        raise ConfigError(f"[dialer] must be a table (a campaign configuration); got {config['dialer']!r}.")
     return config
 
 
@@ -234,7 +266,7 @@ def main(config: dict, out_dir: str | Path, *, force: bool = False) -> dict:
 
 
 def _cli(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="experiments/estimating_abandonment.py", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--config", type=Path, help="experiment TOML (default: configs/estimating_abandonment.toml)"
     )
@@ -246,7 +278,7 @@ def _cli(argv: list[str] | None = None) -> int:
     try:
         config = load_experiment_config(path)
         summary = main(config, args.out, force=args.force)
-    except (DialerSimError, OSError, tomllib.TOMLDecodeError) as exc:
+    except (DialerSimError, OSError) as exc:
         print(f"estimating_abandonment: error: {exc}", file=sys.stderr)
         return 2
     print(" ".join(f"{k}={v}" for k, v in summary.items()))

@@ -14,7 +14,9 @@ Figures:
 Tables: ``policies.csv`` (one row per policy and replication),
 ``policies_summary.csv`` (means and 95 % half-widths), ``hourly.csv``.
 
-Run: ``python experiments/predictive_day.py --out results/predictive_day [--smoke]``.
+Run: ``python experiments/predictive_day.py --out results/predictive_day [--smoke] [--seed N]
+[--workers N] [--replications N] [--force]``. An ``--out`` holding earlier results is refused
+without ``--force``; results do not depend on ``--workers``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ import dialer_sim as ds
 from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
 from dialer_sim.queueing import open_loop_frontier
 from dialer_sim.stats import mean_ci
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ExperimentError, cli, replication_seeds, run_jobs  # noqa: E402
 
 CONFIG = Path(__file__).resolve().parent / "configs" / "predictive_campaign.toml"
 POLICIES = {
@@ -61,21 +66,28 @@ def hourly(records: pd.DataFrame, n_agents: int) -> pd.DataFrame:
     return g.reset_index()
 
 
-def run_policies(config: ds.DialerConfig, *, replications: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every policy on the same call streams (one spawned seed per replication, shared by the policies)."""
-    rows, hours = [], []
-    children = np.random.SeedSequence(seed).spawn(replications)
-    for name, overrides in POLICIES.items():
-        cfg = ds.apply_overrides(config, overrides)
-        for rep, child in enumerate(children):
-            result = ds.run(cfg, child)
-            rows.append({"policy": name, "replication": rep, **result.summary})
-            h = hourly(result.records, cfg.agents.n_agents)
-            h["policy"], h["replication"] = name, rep
-            hours.append(h)
-            print(f"  {name:22s} rep {rep}: utilisation {result.summary['agent_utilisation']:.1%}, "
-                  f"abandoned {result.summary['abandon_rate_live']:.2%}", file=sys.stderr)
-    return pd.DataFrame(rows), pd.concat(hours, ignore_index=True)
+def _one_run(cfg: ds.DialerConfig, child: np.random.SeedSequence, name: str, rep: int) -> tuple[dict, pd.DataFrame]:
+    """One (policy, replication): its summary row and its hour-by-hour table."""
+    result = ds.run(cfg, child)
+    h = hourly(result.records, cfg.agents.n_agents)
+    h["policy"], h["replication"] = name, rep
+    return {"policy": name, "replication": rep, **result.summary}, h
+
+
+def run_policies(config: ds.DialerConfig, *, replications: int, seed: int,
+                 workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every policy on the same call streams (one spawned seed per replication, shared by the policies).
+
+    Jobs are seeded up front and collected in job order, so the tables do not depend on ``workers``.
+    """
+    children = replication_seeds(seed, replications)
+    jobs = [(ds.apply_overrides(config, overrides), child, name, rep)
+            for name, overrides in POLICIES.items() for rep, child in enumerate(children)]
+    done = run_jobs(_one_run, jobs, workers=workers, desc="policies")
+    for row, _ in done:
+        print(f"  {row['policy']:22s} rep {row['replication']}: utilisation {row['agent_utilisation']:.1%}, "
+              f"abandoned {row['abandon_rate_live']:.2%}", file=sys.stderr)
+    return pd.DataFrame([row for row, _ in done]), pd.concat([h for _, h in done], ignore_index=True)
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
@@ -154,11 +166,12 @@ def save_csv(df: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda p: df.to_csv(p, index=False))
 
 
-def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 3, seed: int = SEED) -> pd.DataFrame:
+def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 3, seed: int = SEED,
+         workers: int = 1) -> pd.DataFrame:
     """Run the experiment and write its tables, charts, config.json and REPORT.md into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    table, hours = run_policies(config, replications=replications, seed=seed)
+    table, hours = run_policies(config, replications=replications, seed=seed, workers=workers)
     summary = summarise(table)
     save_csv(table, out_dir / "policies.csv")
     save_csv(summary, out_dir / "policies_summary.csv")
@@ -202,24 +215,25 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
                                        "campaign.n_numbers": 5000})
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--config", type=Path, default=CONFIG)
-    p.add_argument("--smoke", action="store_true", help="a few agents and one short shift (CI)")
-    p.add_argument("--seed", type=int, default=SEED)
-    return p.parse_args(argv)
+def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
+    if args.smoke:
+        config, args.replications = smoke_config(config), 2
+    main(config, args.out, replications=args.replications, seed=args.seed, workers=args.workers)
+
+
+def _extra(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--replications", type=int, default=3, help="replications per policy (default 3; 2 with --smoke)")
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.replications < 2:
+        raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
+
+
+def cli_main(argv=None) -> int:
+    """The command line (the shared one of every experiment); returns the exit status."""
+    return cli("predictive_day", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
 
 
 if __name__ == "__main__":
-    args = parse_args()
-    try:
-        cfg = ds.load_config(args.config)
-        reps = 3
-        if args.smoke:
-            cfg, reps = smoke_config(cfg), 2
-        main(cfg, args.out, replications=reps, seed=args.seed)
-    except (ds.DialerSimError, FileNotFoundError) as exc:
-        print(f"predictive_day: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    print(f"wrote {args.out}", file=sys.stderr)
+    sys.exit(cli_main())
