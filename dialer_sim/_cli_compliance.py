@@ -18,7 +18,7 @@ from pathlib import Path
 from ._io import atomic_write_json
 from .compliance import CI_METHODS, RECORD_FORMATS, REGIMES, AmdAudit, compliance_rates, read_records
 from .compliance._regimes import GENESYS_DENOMINATORS
-from .compliance._report import compliance_json_rows, format_table, write_report
+from .compliance._report import REPORT_FILES, compliance_json_rows, format_table, write_report
 from .compliance._vicidial import VICIDIAL_CATEGORIES
 from .errors import ConfigError, DialerSimError
 
@@ -82,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     """Run the ``compliance`` subcommand; returns the exit status."""
     if args.json is not None and args.json.exists() and not args.force:
         raise DialerSimError(f"--json {str(args.json)!r} already exists; pass --force to replace it.")
+    # Checked before anything is written, so a refused --report never leaves a new --json behind.
+    earlier = [n for n in REPORT_FILES if args.report is not None and (args.report / n).exists()]
+    if earlier and not args.force:
+        raise DialerSimError(f"--report {str(args.report)!r} already holds {', '.join(earlier)}; "
+                             "refusing to overwrite earlier results (pass --force to replace them).")
     if args.format != "vicidial" and (args.skip_bad_rows or args.status):
         raise ConfigError("--skip-bad-rows and --status apply only to --format vicidial.")
     records = read_records(

@@ -61,8 +61,12 @@ def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return atomic_write_text(path, text + "\n")
 
 
-def prepare_out_dir(out_dir: str | os.PathLike[str], outputs: Iterable[str], *, force: bool) -> Path:
+def prepare_out_dir(
+    out_dir: str | os.PathLike[str], outputs: Iterable[str], *, force: bool, option: str = "--out"
+) -> Path:
     """Create ``out_dir`` and refuse to overwrite any of ``outputs`` unless ``force``.
+
+    ``option`` is the command-line option the folder came from, named in messages.
 
     Raises
     ------
@@ -72,11 +76,11 @@ def prepare_out_dir(out_dir: str | os.PathLike[str], outputs: Iterable[str], *, 
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise DialerSimError(f"--out must be a folder; got the existing file {str(out)!r}.")
+        raise DialerSimError(f"{option} must be a folder; got the existing file {str(out)!r}.")
     existing = [name for name in outputs if (out / name).exists()]
     if existing and not force:
         raise DialerSimError(
-            f"--out {str(out)!r} already holds {', '.join(existing)}; "
+            f"{option} {str(out)!r} already holds {', '.join(existing)}; "
             "refusing to overwrite earlier results (pass --force to replace them)."
         )
     out.mkdir(parents=True, exist_ok=True)

@@ -225,3 +225,18 @@ def test_bench_checks_its_seed_before_running(tmp_path, capsys):
     assert main(["bench", "--json", str(tmp_path / "b.json"), "--scale", "0.0001", "--seed", "-1"]) == 2
     _one_error_line(capsys, r"--seed must be an integer >= 0; got -1\.")
     assert not (tmp_path / "b.json").exists()
+
+
+def test_a_refused_report_names_its_option_and_writes_no_json(tmp_path, capsys, good_records):
+    """--report holding an earlier report: refused up front, naming --report, before --json is written."""
+    records = tmp_path / "records.csv"
+    good_records.to_csv(records, index=False)
+    report = tmp_path / "report"
+    assert main(["compliance", str(records), "--regime", "ftc", "--report", str(report)]) == 0
+    before = _snapshot(report)
+    capsys.readouterr()
+    argv = ["compliance", str(records), "--regime", "ftc", "--report", str(report), "--json", str(tmp_path / "r.json")]
+    assert main(argv) == 2
+    _one_error_line(capsys, r"--report '.*report' already holds compliance\.md, compliance\.png, compliance\.csv")
+    assert not (tmp_path / "r.json").exists()
+    assert _snapshot(report) == before

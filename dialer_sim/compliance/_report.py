@@ -193,7 +193,7 @@ def write_report(
     DialerSimError
         If a report is already there and ``force`` is false.
     """
-    out = prepare_out_dir(out_dir, REPORT_FILES, force=force)
+    out = prepare_out_dir(out_dir, REPORT_FILES, force=force, option="--report")
     atomic_write(out / "compliance.csv", lambda p: rates.to_csv(p, index=False))
     fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
     try:
