@@ -4,7 +4,8 @@ Each experiment is ``python experiments/NAME.py [--smoke] [--config FILE] --out 
 [--seed N] [--workers N] [--force]`` (DESIGN.md) and exposes ``main(config,
 out_dir, ...)``. Outputs are written atomically; an ``--out`` that already holds
 an experiment's ``config.json`` is refused unless ``--force`` is given, so earlier
-results are never overwritten by accident.
+results are never overwritten by accident; a ``--force`` run that fails or is
+interrupted puts the earlier results back as they were.
 
 Conventions
 -----------
@@ -18,7 +19,11 @@ Conventions
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -131,6 +136,44 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+@contextlib.contextmanager
+def _earlier_results_kept_on_failure(out_dir: Path):
+    """Set an earlier run's results aside while ``--force`` replaces them; put them back if the run fails.
+
+    A run that raises or is interrupted then leaves ``out_dir`` exactly as it was, never a mix of old
+    and new tables. Earlier files the new run does not write again (or that are not results at all)
+    are put back after a successful run too. Hidden entries are never touched.
+    """
+    earlier = [p for p in out_dir.iterdir() if not p.name.startswith(".")]
+    if not (out_dir / "config.json").exists() or not earlier:
+        yield
+        return
+    aside = Path(tempfile.mkdtemp(prefix=".earlier-", dir=out_dir))
+    for p in earlier:
+        os.replace(p, aside / p.name)
+    try:
+        yield
+    except BaseException:
+        for p in out_dir.iterdir():
+            if not p.name.startswith("."):
+                _remove(p)  # written by the failed run: everything earlier is in `aside`
+        for p in aside.iterdir():
+            os.replace(p, out_dir / p.name)
+        aside.rmdir()
+        raise
+    for p in aside.iterdir():
+        if not (out_dir / p.name).exists():
+            os.replace(p, out_dir / p.name)
+    shutil.rmtree(aside)
+
+
 def cli(name: str, doc: str, default_config: Path, seed: int,
         run: Callable[[argparse.Namespace, ds.DialerConfig], object], argv=None,
         extra_args: Callable[[argparse.ArgumentParser], None] | None = None,
@@ -161,9 +204,13 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
         if check is not None:
             check(args)
         args.out = prepare_out(args.out, force=args.force)
-        run(args, config)
+        with _earlier_results_kept_on_failure(args.out):
+            run(args, config)
     except (ds.DialerSimError, OSError) as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; earlier results in {str(args.out)!r} are as they were.", file=sys.stderr)
+        return 130
     print(f"{name}: wrote {args.out}", file=sys.stderr)
     return 0

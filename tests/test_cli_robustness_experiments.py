@@ -125,3 +125,46 @@ def test_estimating_abandonment_bad_config_is_one_line_and_keeps_earlier_results
     assert estimating_abandonment._cli(["--config", str(broken), "--out", str(out), "--force"]) == 2
     assert "broken.toml: not valid TOML (" in _one_line(capsys.readouterr().err)
     assert json.loads((out / "summary.json").read_text()) == {"earlier": True}
+
+
+def _earlier_results(folder: Path) -> dict[str, bytes]:
+    folder.mkdir()
+    (folder / "config.json").write_text('{"experiment": "x", "seed": 1}\n')
+    (folder / "table.csv").write_text("a\n1\n")
+    (folder / "notes.txt").write_text("the analyst's own notes\n")
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize(("failure", "status"), [(KeyboardInterrupt, 130), (ConfigError("bad value"), 2)])
+def test_a_forced_run_that_fails_puts_the_earlier_results_back(tmp_path, capsys, failure, status):
+    from _common import cli
+
+    out = tmp_path / "out"
+    before = _earlier_results(out)
+
+    def run_then_fail(args, config):
+        (args.out / "table.csv").write_text("a\n2\n")  # half of a new run's outputs
+        (args.out / "new_chart.png").write_bytes(b"png")
+        raise failure
+
+    config = ROOT / "experiments" / "configs" / "predictive_campaign.toml"
+    assert cli("x", "doc", config, 1, run_then_fail, argv=["--out", str(out), "--force"]) == status
+    _one_line(capsys.readouterr().err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_forced_run_that_succeeds_replaces_results_and_keeps_other_files(tmp_path):
+    from _common import cli
+
+    out = tmp_path / "out"
+    _earlier_results(out)
+
+    def run(args, config):
+        (args.out / "table.csv").write_text("a\n2\n")
+        (args.out / "config.json").write_text('{"experiment": "x", "seed": 2}\n')
+
+    config = ROOT / "experiments" / "configs" / "predictive_campaign.toml"
+    assert cli("x", "doc", config, 1, run, argv=["--out", str(out), "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "notes.txt", "table.csv"]
+    assert (out / "table.csv").read_text() == "a\n2\n"
+    assert (out / "notes.txt").read_text() == "the analyst's own notes\n"
