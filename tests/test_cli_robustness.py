@@ -240,3 +240,11 @@ def test_a_refused_report_names_its_option_and_writes_no_json(tmp_path, capsys, 
     _one_error_line(capsys, r"--report '.*report' already holds compliance\.md, compliance\.png, compliance\.csv")
     assert not (tmp_path / "r.json").exists()
     assert _snapshot(report) == before
+
+
+def test_a_fractional_integer_in_parquet_names_the_integer_rule(tmp_path, capsys, good_records):
+    frame = good_records.astype({"day": float})
+    frame.loc[0, "day"] = 0.5
+    frame.to_parquet(tmp_path / "records.parquet")
+    assert main(["compliance", str(tmp_path / "records.parquet"), "--regime", "ftc"]) == 2
+    _one_error_line(capsys, r"row 0: `day` must be an integer; got 0\.5\.$")

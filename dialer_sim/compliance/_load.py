@@ -76,9 +76,9 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             where = f"line {i + 2}" if from_csv else f"row {i}"
-            raise RecordsError(
-                f"records {str(path)!r} {where}: `{field.name}` must be a number; got {col.iat[i]!r}."
-            )
+            kind = "an integer" if str(field.type).startswith("int") else "a number"
+            value = col.iat[i].item() if hasattr(col.iat[i], "item") else col.iat[i]
+            raise RecordsError(f"records {str(path)!r} {where}: `{field.name}` must be {kind}; got {value!r}.")
         if field.name == "agent_id":
             values = values.fillna(-1)
         out[field.name] = values.to_numpy(dtype=np.float64 if str(field.type) == "double" else np.int64)
