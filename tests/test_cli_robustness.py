@@ -248,3 +248,12 @@ def test_a_fractional_integer_in_parquet_names_the_integer_rule(tmp_path, capsys
     frame.to_parquet(tmp_path / "records.parquet")
     assert main(["compliance", str(tmp_path / "records.parquet"), "--regime", "ftc"]) == 2
     _one_error_line(capsys, r"row 0: `day` must be an integer; got 0\.5\.$")
+
+
+def test_an_infinite_vicidial_call_length_is_a_bad_row(tmp_path, capsys):
+    sample = pd.read_csv(Path(__file__).parent / "data" / "vicidial_log_sample.csv", dtype=str,
+                         keep_default_na=False)  # fmt: skip
+    sample.loc[0, "length_in_sec"] = "inf"
+    sample.to_csv(tmp_path / "log.csv", index=False)
+    assert main(["compliance", str(tmp_path / "log.csv"), "--format", "vicidial", "--regime", "vicidial"]) == 2
+    _one_error_line(capsys, r"line 2: unparseable length_in_sec 'inf'")

@@ -145,9 +145,9 @@ def _read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def _numeric(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Parsed values (NaN when empty) and a mask of non-empty unparseable cells."""
+    """Parsed values (NaN when empty) and a mask of non-empty cells that are not finite numbers ('inf' too)."""
     values = pd.to_numeric(col.str.strip().replace("", np.nan), errors="coerce").to_numpy(float)
-    return values, np.isnan(values) & (col.str.strip() != "").to_numpy()
+    return values, ~np.isfinite(values) & (col.str.strip() != "").to_numpy()
 
 
 def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Series, dict[str, np.ndarray]]:
