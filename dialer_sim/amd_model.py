@@ -67,26 +67,45 @@ def load_behaviour_table(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     ConfigError
-        Missing file or columns, unknown kinds or labels, negative or missing
-        decision times.
+        Missing, empty or unreadable file, missing columns, unknown kinds or
+        labels, negative or missing decision times.
     """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"amd.table_path must name an existing file; got {str(path)!r}.")
-    df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    return check_behaviour_table(read_table(path, "amd.table_path"), f"amd.table_path {str(path)!r}")
+
+
+def read_table(path: Path, where: str) -> pd.DataFrame:
+    """A CSV or Parquet table; an empty, binary or corrupted file is a :class:`ConfigError` naming ``where``."""
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"{where} {str(path)!r} is empty (no header, no rows).") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{where} {str(path)!r} is not a readable table: {detail}") from None
+
+
+def check_behaviour_table(df: pd.DataFrame, where: str) -> pd.DataFrame:
+    """Check the behaviour-table columns and values; ``where`` (the setting or option) leads each message."""
     missing = [c for c in BEHAVIOUR_COLUMNS if c not in df.columns]
     if missing:
-        raise ConfigError(f"amd.table_path {str(path)!r} lacks the column(s) {missing}; needs {list(BEHAVIOUR_COLUMNS)}.")
-    bad_kind = sorted(set(df["kind"]) - set(ANSWER_KINDS))
+        raise ConfigError(f"{where} lacks the column(s) {missing}; needs {list(BEHAVIOUR_COLUMNS)}.")
+    if df.empty:
+        raise ConfigError(f"{where} has a header but no rows.")
+    bad_kind = sorted(set(df["kind"].astype(str)) - set(ANSWER_KINDS))
     if bad_kind:
-        raise ConfigError(f"amd.table_path: kind must be one of the answer kinds; got {bad_kind[0]!r}.")
+        raise ConfigError(f"{where}: kind must be one of the answer kinds; got {bad_kind[0]!r}.")
     bad_label = sorted(set(df["label"].astype(str)) - set(AMD_LABELS))
     if bad_label:
-        raise ConfigError(f"amd.table_path: label must be human, machine or notsure; got {bad_label[0]!r}.")
+        raise ConfigError(f"{where}: label must be human, machine or notsure; got {bad_label[0]!r}.")
     dec = pd.to_numeric(df["decided_at_s"], errors="coerce")
-    if dec.isna().any() or (dec < 0).any():
-        row = int(np.flatnonzero(dec.isna().to_numpy() | (dec < 0).to_numpy())[0]) + 2
-        raise ConfigError(f"amd.table_path: decided_at_s must be a number >= 0 (row {row}).")
+    for bad, rule in ((dec.isna().to_numpy() | (dec < 0).to_numpy(), "a number >= 0"),
+                      (np.isinf(dec.to_numpy()), "finite")):  # fmt: skip
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0]) + 2
+            raise ConfigError(f"{where}: decided_at_s must be {rule} (row {row}).")
     return df
 
 

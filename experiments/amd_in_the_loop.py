@@ -67,7 +67,7 @@ from _common import (
 )
 
 import dialer_sim as ds
-from dialer_sim.amd_model import BEHAVIOUR_COLUMNS
+from dialer_sim.amd_model import BEHAVIOUR_COLUMNS, check_behaviour_table, read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = CONFIGS / "screening_campaign.toml"
@@ -91,11 +91,12 @@ def read_behaviour(amd_results: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
                               "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
-    df = pd.read_csv(path)
+    df = read_table(path, "--amd-results")
     missing = [c for c in ("detector", *BEHAVIOUR_COLUMNS) if c not in df.columns]
     if missing:
         raise ExperimentError(f"--amd-results: {str(path)!r} lacks the column(s) {missing}.")
-    return df
+    # Every value checked here, before --out is created, not by the first run that samples the table.
+    return check_behaviour_table(df, f"--amd-results {str(path)!r}")
 
 
 def split_behaviour(behaviour: pd.DataFrame, out_dir: Path) -> dict[str, Path]:

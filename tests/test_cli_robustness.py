@@ -257,3 +257,12 @@ def test_an_infinite_vicidial_call_length_is_a_bad_row(tmp_path, capsys):
     sample.to_csv(tmp_path / "log.csv", index=False)
     assert main(["compliance", str(tmp_path / "log.csv"), "--format", "vicidial", "--regime", "vicidial"]) == 2
     _one_error_line(capsys, r"line 2: unparseable length_in_sec 'inf'")
+
+
+def test_an_unreadable_amd_behaviour_table_in_a_config_is_one_line(tmp_path, capsys):
+    (tmp_path / "behaviour.csv").write_bytes(b"\xff\xfe\x00not a table")
+    config = tmp_path / "amd.toml"
+    config.write_text(SMALL_CAMPAIGN + '[amd]\nmode = "empirical"\ntable_path = "' + str(tmp_path / "behaviour.csv")
+                      + '"\n')  # fmt: skip
+    assert main(["run", str(config), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    _one_error_line(capsys, r"amd\.table_path '.*behaviour\.csv' is not a readable table")

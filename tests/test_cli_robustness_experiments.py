@@ -168,3 +168,26 @@ def test_a_forced_run_that_succeeds_replaces_results_and_keeps_other_files(tmp_p
     assert sorted(p.name for p in out.iterdir()) == ["config.json", "notes.txt", "table.csv"]
     assert (out / "table.csv").read_text() == "a\n2\n"
     assert (out / "notes.txt").read_text() == "the analyst's own notes\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"\xff\xfe\x00not a table", "is not a readable table: 'utf-8' codec can't decode byte 0xff"),
+        (b"", "is empty (no header, no rows)."),
+        (b"detector,kind,label,decided_at_s,speech_start_s,greeting_end_s\nvad,alien,machine,1.0,0.2,1.1\n",
+         ": kind must be one of the answer kinds; got 'alien'."),
+        (b"detector,kind,label,decided_at_s,speech_start_s,greeting_end_s\nvad,human,machine,-1.0,0.2,1.1\n",
+         ": decided_at_s must be a number >= 0 (row 2)."),
+    ],
+)
+def test_a_broken_amd_behaviour_table_is_one_line_before_out_is_created(tmp_path, content, match):
+    results = tmp_path / "amd_results"
+    results.mkdir()
+    (results / "behaviour.csv").write_bytes(content)
+    proc = _script("amd_in_the_loop", "--amd-results", str(results), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    line = _one_line(proc.stderr)
+    assert line.startswith("amd_in_the_loop: error: --amd-results ")
+    assert match in line
+    assert not (tmp_path / "out").exists()
