@@ -32,7 +32,7 @@ test-quick: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)
-	$(VENV)/bin/dialer-sim bench --json $(RESULTS)/bench/dialer.json
+	$(VENV)/bin/dialer-sim bench --json $(RESULTS)/bench/dialer.json --force
 	$(VENV)/bin/amd-bench rtf --json $(RESULTS)/bench/amd_rtf.json
 
 lint: $(STAMP)

@@ -45,7 +45,7 @@ def run_all(out: Path) -> dict[str, bool]:
     bindir = Path(py).parent
     ok: dict[str, bool] = {}
     ok["predictive_day"] = step("Predictive-dialer day, six pacing policies",
-                                [py, "experiments/predictive_day.py", "--out", str(out / "predictive_day")])
+                                experiment(py, "predictive_day", out))
     if shutil.which("espeak-ng") and _has_asterisk_sounds():
         corpus = out / "amd_corpus"
         built = (corpus / "labels.csv").exists() or step(
