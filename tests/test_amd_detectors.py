@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 
 import numpy as np
 import pytest
@@ -140,9 +141,29 @@ def test_vad_cadence_rules(signals):
 
 
 def test_vad_parameters_validated():
-    """A duration given in milliseconds by mistake is named with a hint."""
+    """A duration given in milliseconds by mistake is named with a hint; booleans and infinity
+    are not durations."""
     with pytest.raises(ValueError, match="`end_silence_s` must be > 0 s"):
         VadDetector(end_silence_s=-600).detect(np.zeros(SR), SR)
+    for bad in (True, math.inf):
+        with pytest.raises(ValueError, match="`max_wait_s` must be > 0 s and finite"):
+            VadDetector(max_wait_s=bad).detect(np.zeros(SR), SR)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "field"),
+    [
+        ("vad", {"end_silence_s": -1.0}, "end_silence_s"),
+        ("asterisk", {"greeting_ms": 0}, "greeting_ms"),
+        ("beep", {"freq_step_hz": 0.0}, "freq_step_hz"),
+        ("learned", {"logit_offset": math.nan}, "logit_offset"),
+    ],
+)
+def test_make_detector_checks_parameters_at_once(name, params, field):
+    """The registry (what the CLI and sweeps use) refuses a bad parameter when the detector is
+    built, not later when the first call is classified."""
+    with pytest.raises(ValueError, match=f"`{field}` must be"):
+        make_detector(name, **params)
 
 
 def test_unknown_detector_named():

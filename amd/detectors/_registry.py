@@ -46,9 +46,13 @@ def make_detector(name: str, **params: Any) -> Detector:
     Raises
     ------
     ValueError
-        Unknown name.
+        Unknown name, or a parameter outside its range. The registry is the boundary where
+        users name detectors and parameters (CLI, sweeps), so parameters are checked here at
+        once; a detector built directly is checked when it first listens (sklearn style).
     """
     if name not in DETECTOR_NAMES:
         raise ValueError(f"`detector` must be one of {', '.join(DETECTOR_NAMES)}; got {name!r}.")
     concrete = best_detector_name() if name == "best" else name
-    return _classes()[concrete](**params)
+    detector = _classes()[concrete](**params)
+    detector._validate()
+    return detector

@@ -32,6 +32,8 @@ Times in seconds (``*_s``) from the start of the audio; audio at 8 kHz in 20 ms 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import webrtcvad
 
@@ -205,9 +207,9 @@ class VadDetector(Detector):
         ):
             value = getattr(self, key)
             require(
-                isinstance(value, (int, float)) and value > 0,
+                isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < math.inf,
                 key,
-                "> 0 s (did you pass milliseconds?)",
+                "> 0 s and finite (did you pass milliseconds?)",
                 value,
             )
         require(
