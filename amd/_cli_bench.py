@@ -183,26 +183,24 @@ def _run(args: argparse.Namespace) -> int:
     table = run_benchmark(
         args.corpus, args.out, config=config, force=args.force, progress=sys.stderr.isatty()
     )
+    _say_metrics(table)
+    _say("under the answer mix (metrics_answer_mix.csv):")
+    _say_metrics(pd.read_csv(Path(args.out) / "metrics_answer_mix.csv"))
+    return 0
+
+
+def _say_metrics(table) -> None:
+    """One line per detector of a metrics table (with the real-time factor when it has one)."""
     for row in table.to_dict("records"):
+        rtf = f", RTF {row['rtf']:.0f}x" if "rtf" in row else ""
         _say(
             f"{row['detector']:>10}: human FP {100 * row['human_fp_rate']:.1f}% "
             f"[{100 * row['human_fp_rate_ci95_low']:.1f}, {100 * row['human_fp_rate_ci95_high']:.1f}], "
             f"machine miss {100 * row['machine_miss_rate']:.1f}%, notsure {100 * row['notsure_rate']:.1f}%, "
             f"bal. acc {100 * row['balanced_accuracy']:.1f}%, human latency median "
-            f"{row['human_latency_from_speech_median_s']:.2f} s / p95 {row['human_latency_from_speech_p95_s']:.2f} s, "
-            f"RTF {row['rtf']:.0f}x"
+            f"{row['human_latency_from_speech_median_s']:.2f} s / p95 {row['human_latency_from_speech_p95_s']:.2f} s"
+            f"{rtf}"
         )
-    _say("under the answer mix (metrics_answer_mix.csv):")
-    mixed = pd.read_csv(Path(args.out) / "metrics_answer_mix.csv")
-    for row in mixed.to_dict("records"):
-        _say(
-            f"{row['detector']:>10}: human FP {100 * row['human_fp_rate']:.1f}% "
-            f"[{100 * row['human_fp_rate_ci95_low']:.1f}, {100 * row['human_fp_rate_ci95_high']:.1f}], "
-            f"machine miss {100 * row['machine_miss_rate']:.1f}%, bal. acc {100 * row['balanced_accuracy']:.1f}%, "
-            f"human latency median {row['human_latency_from_speech_median_s']:.2f} s "
-            f"/ p95 {row['human_latency_from_speech_p95_s']:.2f} s"
-        )
-    return 0
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -250,13 +250,19 @@ def _weighted_latency_summary(prefix: str, lat: np.ndarray, w: np.ndarray) -> di
     }
 
 
+def _kish_n_eff(w: np.ndarray) -> float:
+    """Kish effective sample size ``(sum w)^2 / sum w^2``; 0 when no weight."""
+    total = float(w.sum())
+    return total * total / float((w * w).sum()) if total > 0 else 0.0
+
+
 def _weighted_rate(hit: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
     """Weighted share of ``hit`` with its Wilson interval at the Kish effective sample size."""
     total = float(w.sum())
     if total <= 0:
         return (math.nan, math.nan, math.nan)
     p = float(w[hit].sum()) / total
-    n_eff = total * total / float((w * w).sum())
+    n_eff = _kish_n_eff(w)
     low, high = wilson_interval(p * n_eff, n_eff)
     return (p, low, high)
 
@@ -320,8 +326,7 @@ def evaluate_weighted(
     out.update(_weighted_latency_summary("human_latency_from_speech", (at - start)[spoke], w[spoke]))
     out.update(_weighted_latency_summary("human_latency_from_answer", at[is_h], w[is_h]))
     for cls, mask in (("human", is_h), ("machine", is_m)):
-        wc = w[mask]
-        out[f"n_eff_{cls}"] = float(wc.sum() ** 2 / (wc * wc).sum()) if wc.sum() > 0 else 0.0
+        out[f"n_eff_{cls}"] = _kish_n_eff(w[mask])
         class_total = sum(v for k, v in kind_weights.items() if truth_of_kind.get(k) == cls)
         present = sum(kind_weights.get(k, 0.0) for k in n_k if truth_of_kind[k] == cls)
         out[f"coverage_{cls}"] = present / class_total if class_total > 0 else math.nan

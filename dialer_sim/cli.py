@@ -11,22 +11,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
+from ._cli_parser import OneLineParser
 from .errors import DialerSimError
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line on stderr (exit 2), like every other error.
-
-    argparse's own ``error`` prints the whole usage block first; a script reading
-    stderr, or a person scanning a log, then sees several lines for one mistake.
-    Subparsers inherit this class, so ``--seed abc`` after any subcommand behaves
-    the same.
-    """
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 # Modules providing subcommands, in the order --help lists them.
 _COMMAND_MODULES = (
@@ -39,7 +26,7 @@ _COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    parser = _OneLineParser(
+    parser = OneLineParser(
         prog="dialer-sim",
         description="Simulate predictive dialers and compute abandoned-call rates.",
     )

@@ -26,7 +26,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import matplotlib
 
@@ -36,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
+from dialer_sim._cli_parser import OneLineParser
 from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
 from dialer_sim.stats import mean_ci
 
@@ -127,13 +127,6 @@ def prepare_out(out_dir: Path, *, force: bool) -> Path:
         raise ExperimentError(f"--out must be a folder; got the file {str(out_dir)!r}.")
     out_dir.mkdir(parents=True, exist_ok=True)
     return out_dir
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr and exit 2, like every other bad input (no usage block)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _remove(path: Path) -> None:
