@@ -5,7 +5,7 @@ drawing 4096 at once and handing out Python floats costs a few tens of
 nanoseconds each. Each quantity has its own stream, so the sequence a quantity
 sees does not depend on how often the others are used: the i-th dial attempt
 draws the i-th network outcome whatever the pacing policy (common random
-numbers, DESIGN.md "Randomness").
+numbers, `docs/architecture.md` "Randomness").
 
 Conventions
 -----------

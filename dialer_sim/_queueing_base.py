@@ -2,7 +2,7 @@
 
 Each check returns the value converted to a plain Python number or raises
 :class:`~dialer_sim.errors.ConfigError` whose message names the parameter, the
-rule and the value (STYLE H11).
+rule and the value.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class QueueMetrics:
 
 def erlang_b_recursion(n_agents: int, offered_load: float) -> float:
     """Erlang B ``B(n, a)`` for already validated ``n >= 0`` and ``a >= 0``."""
-    # B(0) = 1, B(k) = a·B(k−1)/(k + a·B(k−1)) (dialer.md §2.2): every step is a
+    # B(0) = 1, B(k) = a·B(k−1)/(k + a·B(k−1)) (docs/sources.md §2.2): every step is a
     # ratio of positive numbers, so it neither overflows nor cancels.
     blocking = 1.0
     for k in range(1, n_agents + 1):

@@ -2,7 +2,7 @@
 
 The simulation never listens to audio. For each answered call it asks an AMD
 model for a label (``human``, ``machine``, ``notsure``) and the instant it was
-decided. Two implementations share one small interface (DESIGN.md):
+decided. Two implementations share one small interface (docs/architecture.md):
 
 - :class:`ParametricAmd`: per answer kind, label probabilities and a decision
   delay after speech start (after answer for kinds that do not speak).

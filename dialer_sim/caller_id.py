@@ -3,7 +3,7 @@
 :class:`CommunityBlocklist` scores each caller ID from complaints in a sliding
 window (a Tellows-style 1-9 score, :class:`~dialer_sim.config_list.BlocklistConfig`).
 :class:`CallerIdPool` picks the caller ID of each attempt under the policy
-``withheld``, ``fixed`` or ``rotating`` (DESIGN.md), and retires rotating numbers
+``withheld``, ``fixed`` or ``rotating`` (docs/screening.md), and retires rotating numbers
 that are flagged or whose answer rate has fallen.
 
 Conventions

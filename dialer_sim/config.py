@@ -9,7 +9,7 @@ Conventions
 - Times are seconds. ``*_at_s`` fields of the call record count from midnight of
   the campaign's first day; ``shift_start_s`` is a time of day.
 - Probabilities are ``p_*`` in [0, 1]; counts are ``n_*``.
-- Every default cites its source (``reference/dialer.md`` § and ``amd.md`` §).
+- Every default cites its source in docs/sources.md (by section).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class CampaignConfig:
     ``n_numbers`` fresh numbers are dialled in order; a number whose attempt ended
     without a live contact is retried after ``retry_gap_s`` up to
     ``max_attempts`` attempts (default 3: Cisco ``maxDialAttempts`` and the German
-    code's 3 a day, reference/dialer.md §1.2, §3.4).
+    code's 3 a day, docs/sources.md §1.2, §4.9).
 
     In a list campaign (a ``[population]`` section, docs/screening.md) ``n_shifts``
     counts calendar days, each day's shift is clipped to its calling window, and
@@ -106,7 +106,7 @@ class CampaignConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """Network outcome of a dial attempt (reference/dialer.md §4).
+    """Network outcome of a dial attempt (docs/sources.md §4.1).
 
     Busy 4.5 % (3–6 % of dials), unobtainable 2 % (< 1 % failures on known
     numbers, ≈ 10 % with random-digit samples), rejected 0 (a screening feature,
@@ -134,12 +134,12 @@ class NetworkConfig:
         if self.ring_timeout_s < 15.0:
             warnings.warn(
                 f"network.ring_timeout_s = {self.ring_timeout_s} is below the 15 s minimum of the UK and US rules "
-                "(reference/dialer.md §3).", stacklevel=3,
+                "(docs/sources.md §3).", stacklevel=3,
             )
 
 
 # Kind mix among answered calls. Voicemail share of connected calls 40–70 %
-# (reference/dialer.md §4 [V]); we take ≈ 50 % machines. The split inside each
+# (docs/sources.md §4.3 [V]); we take ≈ 50 % machines. The split inside each
 # truth class is our assumption, documented in docs/model.md.
 _DEFAULT_KIND_WEIGHTS = {
     "human": 0.36, "human_hello_hello": 0.04, "human_long_greeting": 0.04, "human_silent": 0.01,
@@ -149,7 +149,7 @@ _DEFAULT_KIND_WEIGHTS = {
 
 
 def _default_timings() -> dict[str, dict[str, Dist]]:
-    """Speech start after answer and greeting length per kind (amd.md §1, §5; DESIGN.md kinds)."""
+    """Speech start after answer and greeting length per kind (docs/sources.md §5.1, §5.5; the kinds of docs/model.md)."""
     def u(lo: float, hi: float, name: str) -> Dist:
         return Dist("uniform", low=lo, high=hi, name=name)
 
@@ -180,7 +180,7 @@ class AnswerConfig:
 
     ``p_pickup``: share of reachable attempts that something would answer at all
     (the rest ring out). Answer delays: humans mostly at 6–10 s, machines
-    (voicemail after 4–5 rings) at 18–22 s, some < 1 s (reference/dialer.md §4,
+    (voicemail after 4–5 rings) at 18–22 s, some < 1 s (docs/sources.md §4.1,
     the ring-time modes); carrier voicemail and screening assistants answer at once.
     ``kind_weights`` must sum to 1. ``timing[kind]`` gives ``speech_start_s``
     (answer → first speech) and ``greeting_s`` (length of the first greeting);
@@ -210,7 +210,7 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class AmdConfig:
-    """Answering-machine detection as the simulation sees it (DESIGN.md).
+    """Answering-machine detection as the simulation sees it (docs/model.md).
 
     ``mode``: ``off`` (every answer goes to agents), ``parametric`` (per kind
     label probabilities ``confusion[kind] = [p_human, p_machine, p_notsure]`` and
@@ -220,10 +220,10 @@ class AmdConfig:
     greeting_end_s, so a call's times stay consistent).
 
     Parametric defaults follow an Asterisk-like detector: humans right 95 %
-    (2–8 % false positives, reference/dialer.md §4), silent answerers mostly
-    called machines (INITIALSILENCE, amd.md §1, §5), long greetings often
-    machines (LONGGREETING), screening assistants "most often MACHINE" (amd.md
-    §5); decisions 0.9 s after speech at the quickest, 1–3 s typical.
+    (2–8 % false positives, docs/sources.md §5.4), silent answerers mostly
+    called machines (INITIALSILENCE, docs/sources.md §5.1, §5.5), long greetings often
+    machines (LONGGREETING), screening assistants "most often MACHINE" (docs/sources.md
+    §5.5); decisions 0.9 s after speech at the quickest, 1–3 s typical.
     """
 
     mode: str = "parametric"
@@ -267,7 +267,7 @@ class AmdConfig:
 class AgentsConfig:
     """Agents: talk, wrap-up, and the short handling of machines that reach them.
 
-    Talk time: right-party talk 1–20 min, default 5 min (reference/dialer.md §4
+    Talk time: right-party talk 1–20 min, default 5 min (docs/sources.md §4.4
     [V]); lognormal with median 240 s and sigma 0.7 has mean ≈ 307 s.
     """
 
@@ -287,11 +287,11 @@ class AbandonConfig:
     The compliance window ``window_s`` starts at ``clock_start``:
     ``speech_start`` (UK Ofcom: 2 s from the first word), ``greeting_end`` (US
     FTC/FCC: 2 s after the completed greeting) or ``connect`` (VICIdial
-    ``drop_call_seconds`` from pickup, default 5 s) (reference/dialer.md §1.1,
-    §3.6). ``drop_action``: ``silent`` hangs up, ``message`` plays a message of
+    ``drop_call_seconds`` from pickup, default 5 s) (docs/sources.md §1.1,
+    §3). ``drop_action``: ``silent`` hangs up, ``message`` plays a message of
     ``message_s``. With ``hold_queue`` the callee waits instead of being dropped.
     ``patience_s``: how long a live person listens to dead air after the greeting
-    before hanging up; no measured distribution exists (reference §6), so a
+    before hanging up; no measured distribution exists (docs/sources.md §4.5), so a
     lognormal with median 3 s is a free parameter to sweep.
     """
 
@@ -338,7 +338,7 @@ class OpenLoopConfig:
     ``mean_talk_time_s`` and there is no wrap-up. Abandonment follows
     :class:`AbandonConfig`: ``hold_queue = true`` with exponential patience gives
     M/M/n+M (Erlang A); a deterministic window gives M/M/n+D; window 0 gives
-    Erlang B (reference/dialer.md §2).
+    Erlang B (docs/sources.md §2).
     """
 
     arrival_rate_per_s: float = 1.0

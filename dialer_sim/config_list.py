@@ -2,7 +2,7 @@
 
 A campaign runs in *list mode* when its configuration has a ``[population]``
 section. Then every number has a person (or device) behind it with one
-screening strategy (DESIGN.md), the dialer presents caller IDs from
+screening strategy (docs/screening.md), the dialer presents caller IDs from
 ``[caller_id]``, a community blocklist (``[blocklist]``) flags them after
 complaints, retries follow the calling rules (``[rules]``: windows, attempt
 caps, gaps, the Ofcom redial rules) and list hygiene (``[hygiene]``) drops
@@ -15,8 +15,8 @@ Conventions
   counts ``n_*`` / ``max_*``.
 - Weekdays are 0 = Monday ... 6 = Sunday; ``rules.start_weekday`` is the weekday
   of the campaign's first day (day 0).
-- Every default cites reference/dialer.md (§4 campaign practice, §3.3 Ofcom,
-  §3.4 Germany, §5 screening) or is marked as our assumption.
+- Every default cites docs/sources.md (§4 campaign practice and screening, §3
+  regulation) or is marked as our assumption.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ __all__ = [
     "RulesConfig",
 ]
 
-#: Screening strategies of the called population (DESIGN.md), in a fixed order (array codes).
+#: Screening strategies of the called population (docs/screening.md), in a fixed order (array codes).
 STRATEGIES = (
     "answer_all",
     "screen_unknown",
@@ -49,7 +49,7 @@ STRATEGIES = (
     "never_answer",
     "change_number",
 )
-#: How a phone shows an incoming call; the pick-up rates of reference §5 (Hiya 2018) are keyed by these.
+#: How a phone shows an incoming call; the pick-up rates of docs/sources.md §4.6 (Hiya 2018) are keyed by these.
 CALLER_TYPES = ("contact", "identified_business", "not_in_contacts", "unidentified", "flagged_spam")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -87,8 +87,8 @@ def _profile(name: str, v: Any) -> None:
 
 
 # Availability: the share of calls at that hour that find the person free to answer. No measured
-# profile exists (reference §6); ours (working hours lower, evenings and Saturdays higher) is an
-# assumption, scaled so that first-attempt live contact on a mixed list is about 1 in 4 (reference §4).
+# profile exists (docs/sources.md §4.3); ours (working hours lower, evenings and Saturdays higher) is an
+# assumption, scaled so that first-attempt live contact on a mixed list is about 1 in 4 (docs/sources.md §4.3).
 _WEEKDAY_AVAILABILITY = [0.3] * 8 + [0.6] * 9 + [0.85] * 4 + [0.5] * 3
 _WEEKEND_AVAILABILITY = [0.3] * 9 + [0.8] * 12 + [0.5] * 3
 
@@ -101,16 +101,16 @@ class PopulationConfig:
     call with probability ``p_pickup_by_caller[type] x availability(hour)``, where
     ``type`` is how their phone shows the dialer's caller ID: Hiya 2018 pick-up
     rates 70 % contacts, 53 % identified business, 38 % not in contacts, 24 %
-    unidentified, 9 % flagged spam (reference §5). A fixed or rotating caller ID is
+    unidentified, 9 % flagged spam (docs/sources.md §4.6). A fixed or rotating caller ID is
     ``known_caller_type`` (not in contacts); a withheld one is ``unidentified``.
     Unanswered calls go to voicemail when the number has one (``p_voicemail``; the
-    voicemail share of connected calls is 40-70 %, reference §4) after the
+    voicemail share of connected calls is 40-70 %, docs/sources.md §4.3) after the
     machine answer delay of ``[answer]``; the voicemail kind and the person's way
     of answering are fixed per number, drawn from ``[answer].kind_weights``.
 
     Strategy parameters: ``screen_unknown`` and ``never_answer`` send every call
     to voicemail (Pew: 80 % do not answer unknown numbers; iOS "Silence Unknown
-    Callers", reference §5), and ``p_callback_after_message`` of screeners call
+    Callers", docs/sources.md §4.7), and ``p_callback_after_message`` of screeners call
     back when the dialer leaves a message; ``silent_answer`` answers as
     ``human_silent``; ``screening_assistant`` is answered at once by the
     assistant, and when an agent speaks the person is rung and takes the call with
@@ -118,8 +118,8 @@ class PopulationConfig:
     names the caller); ``change_number`` makes the number unobtainable once
     ``change_after_n_unwanted`` of the campaign's calls have reached the phone,
     answered or missed (assumption; no data). ``p_unassigned``: share of the numbers that are not in service
-    (about 10 % of random-digit samples, reference §4; a probing robot's range has
-    more). ``p_fax_line``: fax/modem lines (<= 3 % of dials, reference §4).
+    (about 10 % of random-digit samples, docs/sources.md §4.1; a probing robot's range has
+    more). ``p_fax_line``: fax/modem lines (<= 3 % of dials, docs/sources.md §4.1).
     """
 
     strategy_mix: dict[str, float] = field(default_factory=lambda: {"answer_all": 1.0})
@@ -157,15 +157,15 @@ class PopulationConfig:
 
 @dataclass(frozen=True)
 class CallerIdConfig:
-    """The caller IDs the dialer presents (DESIGN.md caller-ID policies).
+    """The caller IDs the dialer presents (the caller-ID policies of docs/screening.md).
 
     ``withheld`` shows no number (an offence for advertising calls in Germany
-    since 2009, reference §3.4, and rejected by ``block_withheld``); ``fixed``
+    since 2009, docs/sources.md §3, and rejected by ``block_withheld``); ``fixed``
     presents ``number``; ``rotating`` presents a pool of ``pool_size`` numbers in
     turn and retires one once it is flagged on the community blocklist or its
     answer rate over its last ``answer_rate_window_calls`` calls falls below
     ``retire_answer_ratio`` x the rate of its first window (a spam label halves
-    the answer rate, 22 % -> 11 %, reference §5), replacing it with one of
+    the answer rate, 22 % -> 11 %, docs/sources.md §4.8), replacing it with one of
     ``n_spare_numbers`` fresh ("rested") numbers while any remain.
     """
 
@@ -192,7 +192,7 @@ class CallerIdConfig:
 
 @dataclass(frozen=True)
 class BlocklistConfig:
-    """A community blocklist in the style of Tellows (reference §5).
+    """A community blocklist in the style of Tellows (docs/sources.md §4.8).
 
     Tellows scores numbers 1-9 from user ratings and lists those scoring 7 or more
     that were active in recent weeks. Its formula is not public, so ours is
@@ -203,7 +203,7 @@ class BlocklistConfig:
     ``p_complaint_contact`` (both assumptions: Tellows gets > 20,000 ratings a
     month from > 9 m users); every answered call shorter than ``short_call_s``
     adds ``short_call_weight`` (network analytics flag short-call patterns; calls
-    of 50 s or more look less like robocalls, reference §5). Flagged IDs are
+    of 50 s or more look less like robocalls, docs/sources.md §4.8). Flagged IDs are
     rejected by ``blocklist`` users (the people who installed such an app). With
     ``label_shown_to_all`` (off by default: German carriers show no spam labels;
     turn it on for US-style network labels such as "Spam Likely") everyone else
@@ -236,12 +236,12 @@ class RulesConfig:
     """Calling windows, attempt caps, gaps and redial rules.
 
     Defaults follow the German industry code (CCV/DDV Branchenkodex 2015,
-    reference §3.4): calls Mon-Fri 8-20 h and Sat 9-18 h, at most 3 attempts a
+    docs/sources.md §4.9): calls Mon-Fri 8-20 h and Sat 9-18 h, at most 3 attempts a
     day, 15 a week (calendar week, Monday first) and 30 per campaign.
     ``windows`` maps weekday names to ``[start_h, end_h]``; a missing day has no
     calls. ``min_gap_s``: least time between the end of one attempt and the
-    next on the same number (assumption: 2 h). The Ofcom 2010 rules (reference
-    §3.3) are options: ``ofcom_no_same_day_after_machine`` (no redial the same
+    next on the same number (assumption: 2 h). The Ofcom 2010 rules (docs/sources.md
+    §3) are options: ``ofcom_no_same_day_after_machine`` (no redial the same
     day after AMD decided machine, false positives included, since the dialer
     cannot guarantee an agent) and ``ofcom_abandoned_gap_s`` (no redial for 72 h
     after an abandoned call; 0 turns it off).
@@ -297,8 +297,8 @@ class HygieneConfig:
     ``max_fax`` fax answers, or once it reaches the campaign's attempt cap. A
     number where a live person reached an agent is marked successful and leaves
     the list ("passed on"). The counts are our assumptions, in the range dialers
-    use (Cisco retries at most 3 times, reference §1.2; the German code allows 30
-    attempts, §3.4).
+    use (Cisco retries at most 3 times, docs/sources.md §1.2; the German code allows 30
+    attempts, §4.9).
     """
 
     max_no_answer: int = 8

@@ -25,7 +25,7 @@ kind              parameters                                  mean
 ================  ==========================================  =======================
 
 ``mixture`` is a mixture of uniforms; it describes multi-modal ring times such as
-"modes at 6–10 s and 18–22 s, some < 1 s" (reference/dialer.md §4).
+"modes at 6–10 s and 18–22 s, some < 1 s" (docs/sources.md §4.1).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The SimPy model of a predictive dialer running one campaign.
 
 One :class:`CampaignModel` holds everything a replication needs (environment,
-streams, agents, pacing policy, record sink); nothing is module-level (STYLE H3).
+streams, agents, pacing policy, record sink); nothing is module-level.
 
 How a dial attempt unfolds (docs/model.md has the full event diagram):
 
@@ -48,7 +48,7 @@ NAN = math.nan
 INF = math.inf
 SECONDS_PER_DAY = 86_400.0
 #: Fax/modem tones are recognised by call-progress analysis about 1 s after answer
-#: (CED 2100 Hz starts at answer; reference/amd.md §2), with or without AMD.
+#: (CED 2100 Hz starts at answer; docs/sources.md §5.3), with or without AMD.
 FAX_DETECT_S = 1.0
 #: Which answer-delay distribution each kind uses: people (and fax machines) pick up after a few rings,
 #: answering machines after 4-5 rings, network voicemail and screening assistants at once.

@@ -4,7 +4,7 @@ Each number gets fixed traits when the replication starts (its screening
 strategy, whether it is in service, a fax line, has voicemail, which voicemail
 greeting, how its owner answers). Each attempt then draws whether the person is
 free and picks up, given the hour, the weekday and how the phone shows the
-caller ID (DESIGN.md strategies; parameters in
+caller ID (the strategies of docs/screening.md; parameters in
 :class:`dialer_sim.config_list.PopulationConfig`).
 
 Conventions

@@ -74,7 +74,7 @@ DISPOSITIONS = (
 
 @dataclass(frozen=True, slots=True)
 class CallRecord:
-    """One dial attempt, exactly the columns of the CDR (DESIGN.md)."""
+    """One dial attempt, exactly the columns of the CDR (docs/model.md, "The call record")."""
 
     campaign_id: str
     day: int

@@ -3,7 +3,7 @@
 In open-loop mode (Poisson answers straight to agents, exponential talk, no
 wrap-up, AMD off) the dialer is M/M/n+M (Erlang A), M/M/n+D (a deterministic
 compliance window), Erlang B (window 0) or Erlang C (an endless hold queue).
-:func:`run_validation` simulates each case of reference/dialer.md §2.5 and
+:func:`run_validation` simulates each case of docs/sources.md §2.5 and
 reports simulated P(wait), P(abandon) and agent utilisation, each with a
 confidence interval from independent replications, beside the analytic value.
 
@@ -59,7 +59,7 @@ class ValidationCase:
         return queueing.mmn_deterministic_patience(lam, mu, n, self.window_s)
 
 
-#: reference/dialer.md §2.5 test vectors plus an Erlang B case.
+#: docs/sources.md §2.5 test values plus an Erlang B case.
 VALIDATION_CASES = (
     ValidationCase("erlang_c", 8.0, 1.0, 10),
     ValidationCase("erlang_b", 8.0, 1.0, 10),
@@ -111,7 +111,7 @@ def measure(records: pd.DataFrame, n_agents: int, *, warmup_share: float) -> dic
 def validate_case(case: ValidationCase, *, n_calls: int, seed: int, replications: int = 10,
                   confidence: float = 0.95, warmup_share: float = 0.05,
                   on_replication: Callable[[], None] | None = None) -> dict:
-    """Simulate ``case`` and compare it with its exact metrics (one DESIGN.md JSON object)."""
+    """Simulate ``case`` and compare it with its exact metrics (one JSON object of the `dialer-sim validate` contract, docs/validation.md)."""
     if replications < 2:
         raise ConfigError(f"replications must be an integer >= 2; got {replications}.")
     config = open_loop_config(case, n_calls // replications)
@@ -141,7 +141,7 @@ def validate_case(case: ValidationCase, *, n_calls: int, seed: int, replications
 
 def run_validation(*, n_calls: int = 200_000, seed: int = 0, replications: int = 10, progress: bool = False,
                    cases=VALIDATION_CASES, confidence: float = 0.95) -> list[dict]:
-    """Validate every case; returns the DESIGN.md list of JSON objects."""
+    """Validate every case; returns the list of JSON objects of docs/validation.md."""
     from tqdm.auto import tqdm
 
     with tqdm(total=len(cases) * replications, desc="validating", unit="rep", disable=not progress) as bar:

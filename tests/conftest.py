@@ -1,4 +1,4 @@
-"""Shared fixtures (STYLE H15)."""
+"""Shared fixtures."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The detector contract (STYLE H10), run on every registered detector, plus VAD and learned behaviour.
+"""The detector contract, run on every registered detector, plus VAD and learned behaviour.
 
-Fixtures (STYLE H17) are synthetic 8 kHz signals with known answers, built from the seeded
+Fixtures are synthetic 8 kHz signals with known answers, built from the seeded
 generator: silence, a 1 kHz beep, a short "hello" then silence, and a long greeting.
 """
 

@@ -1,4 +1,4 @@
-"""Asterisk app_amd re-implementation: derived decision timings (reference notes section 1).
+"""Asterisk app_amd re-implementation: derived decision timings (docs/sources.md §5.1).
 
 Signals are packet-aligned (multiples of 20 ms) white-noise "words" at mean |sample| far above
 the 256 threshold, separated by digital silence, so every packet's voiced/silent status is

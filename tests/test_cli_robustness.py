@@ -2,7 +2,7 @@
 
 Each test names the mistake a user makes (a mistyped option, a binary file where
 TOML or CSV belongs, a corrupted call-record file, Ctrl-C during a ``--force``
-re-run) and asserts what the command line promises (DESIGN.md, CLI contracts).
+re-run) and asserts what the command line promises (docs/architecture.md, command contracts).
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def test_windows_without_needed_information_are_not_computable():
 
 
 def test_json_rows_follow_the_design_contract():
-    """Exactly the DESIGN.md keys; ``reason`` only when not computable; NaN as None."""
+    """Exactly the documented JSON keys (docs/compliance.md); ``reason`` only when not computable; NaN as None."""
     frame = pd.concat(
         [scenario(), records_to_frame([call(100.0, outcome="busy", campaign="c2")])], ignore_index=True
     )
@@ -207,7 +207,7 @@ def test_records_without_cdr_columns_are_rejected():
 
 
 def test_all_matches_the_api_table_in_the_docs():
-    """``__all__`` lists exactly the names of docs/compliance.md's API table (STYLE H2)."""
+    """``__all__`` lists exactly the names of docs/compliance.md's API table."""
     import re
     from pathlib import Path
 

@@ -16,7 +16,7 @@ from dialer_sim.compliance import compliance_rates, read_records
 from dialer_sim.errors import RecordsError
 
 SAMPLE = Path(__file__).parent / "data" / "vicidial_log_sample.csv"
-# Default human-answered statuses, reference/dialer.md §7 (independent of the package's table).
+# Default human-answered statuses, docs/compliance.md (independent of the package's table).
 HUMAN_ANSWERED = set(
     "DROP XDROP CALLBK CBHOLD DEC DNC SALE NI NP XFER RQXFER TIMEOT AFTHRS NANQUE IQNANQ PDROP IVRXFR SVYCLM "
     "MLINAT MAXCAL LRERR QCFAIL".split()
@@ -166,7 +166,7 @@ def test_skip_bad_rows_counts_them_and_campaign_statuses_can_be_mapped(tmp_path)
 
 
 def test_cli_prints_rates_and_writes_contract_json(tmp_path, capsys):
-    """The command prints one line per window and writes the DESIGN.md JSON."""
+    """The command prints one line per window and writes the documented JSON."""
     out_json = tmp_path / "rates.json"
     assert (
         main(

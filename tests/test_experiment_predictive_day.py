@@ -1,4 +1,4 @@
-"""The predictive-day experiment's smoke run against its stored reference output (STYLE H16c, H18)."""
+"""The predictive-day experiment's smoke run against its stored reference output."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exact event traces of hand-fed deterministic calls (STYLE H16a)."""
+"""Exact event traces of hand-fed deterministic calls."""
 
 from __future__ import annotations
 

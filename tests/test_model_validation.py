@@ -1,6 +1,6 @@
-"""The open-loop model against exact queueing theory (STYLE H16b).
+"""The open-loop model against exact queueing theory.
 
-Every case of reference/dialer.md §2.5 (plus Erlang B) must fall inside its
+Every case of docs/sources.md §2.5 (plus Erlang B) must fall inside its
 confidence interval for several seeds. The intervals come from independent
 replications (Student t); with 6 cases x 3 metrics x 2 seeds the per-check
 level is Bonferroni-corrected so the whole family fails by chance < 1 % of runs.
@@ -37,7 +37,7 @@ def test_open_loop_matches_theory(case, seed):
 
 
 def test_validate_cli_writes_the_design_json(tmp_path):
-    """`dialer-sim validate --json` writes one object per case with the DESIGN.md fields."""
+    """`dialer-sim validate --json` writes one object per case with the documented fields."""
     path = tmp_path / "validation.json"
     assert main(["validate", "--json", str(path), "--n-calls", "4000", "--replications", "2", "--quiet"]) == 0
     cases = json.loads(path.read_text())

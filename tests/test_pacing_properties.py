@@ -115,7 +115,7 @@ def test_lines_to_launch_is_a_bounded_non_negative_int(params, states, outcomes,
 
 
 def test_public_api_is_documented():
-    """Every public name of dialer_sim.pacing appears in docs/pacing.md (STYLE H2)."""
+    """Every public name of dialer_sim.pacing appears in docs/pacing.md."""
     text = (Path(__file__).resolve().parents[1] / "docs" / "pacing.md").read_text(encoding="utf-8")
     missing = [name for name in pacing.__all__ if f"`{name}`" not in text]
     assert missing == []

@@ -60,7 +60,7 @@ def test_ratio_never_negative_when_over_goal():
 
 
 def test_registry_maps_every_design_name_to_a_policy_of_that_name():
-    """PACING_PARAMS covers the DESIGN names and make_policy builds a fresh policy each time."""
+    """PACING_PARAMS covers the policy names and make_policy builds a fresh policy each time."""
     assert sorted(PACING_PARAMS) == sorted(
         ["progressive", "ratio", "vicidial_adapt", "cisco_gain", "strict_max", "erlang_predictive"]
     )
@@ -174,7 +174,7 @@ def test_invalid_parameters_raise_config_error_naming_the_field(params_class, kw
 
 
 def test_integer_values_are_stored_as_floats_and_replace_revalidates():
-    """TOML integers become floats; dataclasses.replace re-runs validation (STYLE H9)."""
+    """TOML integers become floats; dataclasses.replace re-runs validation."""
     params = RatioParams(lines_per_agent=2)
     assert isinstance(params.lines_per_agent, float)
     with pytest.raises(ConfigError, match="lines_per_agent"):

@@ -1,4 +1,4 @@
-"""The public API: explicit, sorted ``__all__`` lists that match docs/api.md (STYLE H2)."""
+"""The public API: explicit, sorted ``__all__`` lists that match docs/api.md."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from dialer_sim.queueing import (
 
 
 def birth_death_erlang_a(lam: float, mu: float, n: int, theta: float) -> tuple[float, float]:
-    """P(W>0) and P(Ab) of M/M/n+M from the truncated birth-death chain (dialer.md §2.3), in log space."""
+    """P(W>0) and P(Ab) of M/M/n+M from the truncated birth-death chain (docs/sources.md §2.3), in log space."""
     k = np.arange(n + 1)
     log_low = k * np.log(lam / mu) - special.gammaln(k + 1)
     j_max = int(max(0.0, (lam - n * mu) / theta) + 40 * math.sqrt(lam / theta) + 200)
@@ -51,7 +51,7 @@ def step_cdf(window_s: float):
     return lambda x: float(x >= window_s)
 
 
-# --- reference test vectors (dialer.md §2.5) ------------------------------------------------
+# --- test values (docs/sources.md §2.5) ------------------------------------------------
 
 
 def test_erlang_b_and_c_test_vector():
@@ -237,7 +237,7 @@ def test_large_centre_is_finite_and_sensible():
     assert erlang_c(2000, 1999.0) == pytest.approx(1.0, abs=0.05)
 
 
-# --- open-loop utilisation vs abandonment (dialer.md §2.6) ----------------------------------
+# --- open-loop utilisation vs abandonment (docs/sources.md §2.6) ----------------------------------
 
 ERLANG_B_TABLE = [  # n, target, utilisation in percent, decimals shown in the table
     (10, 0.01, 44, 0),

@@ -1,10 +1,10 @@
-"""Pacing policies of the predictive dialer (reference/dialer.md §1, DESIGN.md).
+"""Pacing policies of the predictive dialer (docs/pacing.md; sources in docs/sources.md §1).
 
 Each policy is a parameter dataclass (frozen, validated, keyword-only) and a
 stateful :class:`PacingPolicy` built from it with :func:`make_policy`:
 
 =====================  ==========================  ==========================================
-DESIGN name            parameters                  rule
+policy name            parameters                  rule
 =====================  ==========================  ==========================================
 ``progressive``        :class:`ProgressiveParams`  one line per idle agent
 ``ratio``              :class:`RatioParams`        fixed lines per agent (VICIdial RATIO)

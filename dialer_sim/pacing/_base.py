@@ -91,7 +91,7 @@ def observed_outcome(disposition: str) -> str:
 
 
 class PacingPolicy:
-    """Base class of the pacing policies (reference/dialer.md §1).
+    """Base class of the pacing policies (docs/pacing.md, docs/sources.md §1).
 
     Subclasses set ``name`` and override :meth:`lines_to_launch`; they may also
     override :meth:`update` (called every ``update_interval_s`` seconds of

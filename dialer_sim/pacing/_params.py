@@ -7,7 +7,7 @@ naming the key instead of a ``TypeError`` from the generated ``__init__``.
 
 Conventions
 -----------
-- Messages follow "`pacing.<field>` must be <rule>; got <value>." (STYLE H11).
+- Messages follow "`pacing.<field>` must be <rule>; got <value>.".
 - Integer values are accepted for float fields and stored as ``float``;
   booleans are never accepted as numbers.
 """

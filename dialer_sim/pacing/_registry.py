@@ -2,7 +2,7 @@
 
 Conventions
 -----------
-- Keys are the DESIGN names of the pacing policies (DESIGN.md "Pacing policies").
+- Keys are the names of the pacing policies (docs/pacing.md).
 - The model's loader builds parameters with ``PACING_PARAMS[name](**table)``;
   an unknown key raises :class:`~dialer_sim.errors.ConfigError` naming it.
 """
@@ -21,7 +21,7 @@ from dialer_sim.pacing.vicidial import VicidialAdaptParams, VicidialAdaptPolicy
 
 __all__ = ["PACING_PARAMS", "make_policy"]
 
-#: DESIGN name → parameter dataclass.
+#: Policy name → parameter dataclass.
 PACING_PARAMS: dict[str, type] = {
     "progressive": ProgressiveParams,
     "ratio": RatioParams,

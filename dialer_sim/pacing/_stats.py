@@ -8,7 +8,7 @@ Conventions
   attempt), which is when a real dialer writes the disposition.
 - "answers" are human-answered attempts as the dialer sees them: observed
   ``live`` plus observed ``drop`` (VICIdial counts DROP among its
-  human-answered statuses, reference/dialer.md §1.1 step 2).
+  human-answered statuses, docs/sources.md §1.1).
 """
 
 from __future__ import annotations

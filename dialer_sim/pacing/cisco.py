@@ -1,7 +1,7 @@
 """Batch gain control of lines per agent, in the style of Cisco Unified CCX.
 
-Cisco does not publish its predictive update equation (reference/dialer.md
-§1.2, §6). The rule here is OUR INFERENCE, chosen to be consistent with the
+Cisco does not publish its predictive update equation (docs/sources.md
+§1.2). The rule here is OUR INFERENCE, chosen to be consistent with the
 documented fields (predictiveCorrection, predictiveGain, callAbandonLimit,
 maxLinesPerAgent); it is not Cisco's code:
 

@@ -15,7 +15,7 @@ Each estimate is a discounted mean with a prior: after observations x_i,
 λ = 1 − 1/memory, so old observations and the prior fade.
 
 **Decision model** (two stages; our construction in the spirit of Samuelson's
-queueing-based dialer, reference/dialer.md §1.5, §2.1). τ = ``abandon_wait_s``
+queueing-based dialer, docs/sources.md §1.5, §2.1). τ = ``abandon_wait_s``
 is how long a routed call may wait before it counts as abandoned. I agents are
 idle and B = n_agents − I busy; a busy agent is free by time t with
 probability 1 − exp(−t/h) (exponential residual handle time, so the elapsed

@@ -4,8 +4,8 @@ The dialer never has more lines in flight (ringing, in AMD, or answered and
 waiting for an agent) than it has idle agents, so an answered call almost
 always finds an agent: abandonment only happens when AMD or ringing outlast an
 agent's readiness. This is the "Power" mode Genesys falls back to under Strict
-Max Rate (reference/dialer.md §1.4) and the 1:1 dialing the predictive dialer
-was invented to beat (Samuelson 1999, §1.5).
+Max Rate (docs/sources.md §1.3) and the 1:1 dialing the predictive dialer
+was invented to beat (Samuelson 1999, docs/sources.md §1.4).
 
 Conventions
 -----------

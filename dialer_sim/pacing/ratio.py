@@ -1,6 +1,6 @@
 """Fixed-ratio pacing: a constant dial level (lines per agent).
 
-VICIdial's RATIO dial method (reference/dialer.md §1.1, placement loop of
+VICIdial's RATIO dial method (docs/sources.md §1.1, placement loop of
 ``AST_VDauto_dial.pl``): every placement tick the goal is
 ``round(dial_level * N)`` lines up, where N counts agents that are not paused
 (ready or in a call), and the dialer originates ``goal - lines already up``.
@@ -25,7 +25,7 @@ from dialer_sim.pacing._policy import PolicyBase
 __all__ = ["MAX_LINES_PER_AGENT", "RatioParams", "RatioPolicy", "ratio_lines"]
 
 #: Upper bound on any dial level we accept (Genesys Cloud caps Max Calls Per
-#: Agent at 15, reference/dialer.md §1.4).
+#: Agent at 15, docs/sources.md §1.3).
 MAX_LINES_PER_AGENT = 15.0
 
 #: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, §1.1).

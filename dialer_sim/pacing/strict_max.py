@@ -1,7 +1,7 @@
 """Genesys "Strict Max Rate": a predictive base that falls back to progressive.
 
 Genesys PureConnect's Abandon Rate Pacing Adjustment "Strict Max Rate"
-(reference/dialer.md §1.4): the abandon rate over the calendar day
+(docs/sources.md §1.3): the abandon rate over the calendar day
 (midnight–midnight) is recomputed after every call; while it is above the
 maximum the campaign drops to Power (progressive) mode, and it returns to
 predictive pacing once the day's rate falls below the maximum.
@@ -53,7 +53,7 @@ class StrictMaxParams(PacingParams):
     abandon_denominator : {'routed', 'all'}, default 'routed'
         What the day's rate divides by (see module Conventions).
     base_policy : str, default 'ratio'
-        DESIGN name of the predictive base; any policy except ``strict_max``.
+        Name of the predictive base policy; any policy except ``strict_max``.
     base : dict, default {}
         Parameters of the base policy (its TOML table); validated here, with
         errors reported as ``pacing.base.<field>``.
