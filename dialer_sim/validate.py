@@ -111,7 +111,7 @@ def measure(records: pd.DataFrame, n_agents: int, *, warmup_share: float) -> dic
 def validate_case(case: ValidationCase, *, n_calls: int, seed: int, replications: int = 10,
                   confidence: float = 0.95, warmup_share: float = 0.05,
                   on_replication: Callable[[], None] | None = None) -> dict:
-    """Simulate ``case`` and compare it with its exact metrics (one JSON object of the `dialer-sim validate` contract, docs/validation.md)."""
+    """Simulate ``case`` and compare it with its exact metrics (one object of docs/validation.md)."""
     if replications < 2:
         raise ConfigError(f"replications must be an integer >= 2; got {replications}.")
     config = open_loop_config(case, n_calls // replications)
