@@ -71,6 +71,7 @@ def summary_from_counts(
         "agent_utilisation": util,
         "agent_idle_share": 1.0 - util if util == util else math.nan,
         "agent_idle_hours": max(0.0, (logged_in_s - agent_busy_s) / 3600.0),
+        "agent_logged_in_hours": logged_in_s / 3600.0,
         "dead_air_per_live_answer_s": share(dead_air_s, n_live),
         "abandon_rate_live": share(counts["abandoned"], n_live),
         "abandon_or_amd_fp_rate_live": share(counts["abandoned"] + counts["amd_false_positive"], n_live),

@@ -262,3 +262,18 @@ def test_connect_at_deadline_removes_late_connects_that_wait_leaves():
     assert now["n_window_late_connect"] == 0
     assert now["n_routed_undecided"] > 0
     assert np.isfinite(now["agent_s_per_machine_answer"])
+
+
+def test_list_counts_a_person_hung_up_on_after_connection_as_an_amd_hang_up():
+    """Silent answerers (AMD verdict 2.5-3 s after answer) are connected at the deadline, then hung up on.
+
+    The dialer sees a released machine, but the person's tally of AMD hang-ups counts every one.
+    """
+    cfg = ds.apply_overrides(ds.load_config("experiments/configs/screening_campaign.toml"), {
+        "campaign.n_numbers": 300, "campaign.n_shifts": 2, "agents.n_agents": 3,
+        "population.strategy_mix": {"silent_answer": 1.0}, "amd.undecided_action": "connect_at_deadline"})
+    result = ds.run(cfg, 2)
+    rec = result.records
+    fp = rec[(rec["disposition"] == "amd_false_positive") & rec["answer_kind"].isin(HUMAN_KINDS)]
+    assert fp["agent_connect_at_s"].notna().sum() > 0
+    assert result.numbers["amd_hangups"].sum() == len(fp)
