@@ -39,6 +39,7 @@ STREAM_NAMES = (
     "population",   # list mode: fixed traits of each number (strategy, voicemail, ...)
     "screening",    # list mode: each attempt's pick-up and screening decisions
     "complaints",   # list mode: complaints to the community blocklist
+    "recognition",  # how long an agent takes to recognise a live person (amd.undecided_action)
 )
 
 BLOCK_SIZE = 4096

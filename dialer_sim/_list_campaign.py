@@ -129,7 +129,7 @@ class ListCampaign:
         if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
-        due = self.calling_list.after_attempt(number_id, seen_as, label, end_s, live=live)
+        due = self.calling_list.after_attempt(number_id, seen_as, label, end_s, live=live, received=disp)
         if self.calling_list.status[number_id] == SUCCESSFUL:
             self.harvest_live[number_id] = live
         return due

@@ -150,7 +150,12 @@ def run(
     summary = summary_from_counts(config, by_disposition=s.by_disposition, n_dials=s.n_dials, n_live=s.n_live,
                                   dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s,
                                   n_window_abandoned=s.n_window_abandoned,
-                                  agent_logged_in_s=s.agent_logged_in_s if config.list_mode else None)
+                                  agent_logged_in_s=s.agent_logged_in_s if config.list_mode else None,
+                                  deadline={"agent_s_on_machines": s.agent_s_on_machines,
+                                            "n_window_late_connect": s.n_window_late_connect,
+                                            "n_routed_undecided": s.n_routed_undecided,
+                                            "n_machine_released_by_amd": s.n_released_by_verdict[0],
+                                            "n_amd_false_positive_after_connect": s.n_released_by_verdict[1]})
     daily = numbers = None
     if model.list is not None:
         daily, numbers = model.list.daily_frame(), model.list.numbers_frame()

@@ -109,13 +109,15 @@ class CallingList:
         return int(self.attempts[number_id])
 
     def after_attempt(self, number_id: int, disposition: str, amd_label: str, end_s: float,
-                      *, live: bool) -> float | None:
+                      *, live: bool, received: str | None = None) -> float | None:
         """Update the number after an attempt ended; return when it may be dialled next, or None.
 
-        ``live``: a live person answered (truth), for the per-person counts.
+        ``live``: a live person answered (truth), for the per-person counts. ``disposition`` is what the
+        dialer saw; ``received`` what the person got when it differs (a person hung up on by a late AMD
+        verdict after connection looks like a released machine to the dialer).
         """
         day = int(end_s // SECONDS_PER_DAY)
-        self._count_received(number_id, disposition, live)
+        self._count_received(number_id, disposition if received is None else received, live)
         if self._is_success(disposition, amd_label):
             self.status[number_id], self.status_day[number_id] = SUCCESSFUL, day
             return None

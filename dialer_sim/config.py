@@ -224,6 +224,15 @@ class AmdConfig:
     called machines (INITIALSILENCE, docs/sources.md §5.1, §5.5), long greetings often
     machines (LONGGREETING), screening assistants "most often MACHINE" (docs/sources.md
     §5.5); decisions 0.9 s after speech at the quickest, 1–3 s typical.
+
+    ``undecided_action``: what the dialer does with a call the detector has not
+    decided by the compliance deadline (``abandon.clock_start`` plus
+    ``abandon.window_s``). ``wait`` (the default) keeps listening until the
+    verdict, however late, and then acts on it. ``connect_at_deadline`` routes
+    the call to an agent at the deadline while the detector keeps listening; a
+    later machine verdict releases the agent unless the agent has already
+    recognised what answered (``agents.human_recognition_s``,
+    ``agents.machine_handling_s``; docs/model.md "Connect at the deadline").
     """
 
     mode: str = "parametric"
@@ -240,6 +249,7 @@ class AmdConfig:
     machine_action: str = "hangup"
     message_s: float = 20.0
     notsure_action: str = "agent"
+    undecided_action: str = "wait"
 
     def __post_init__(self) -> None:
         _check(self.mode in ("off", "parametric", "empirical"), "amd.mode", "one of off, parametric, empirical",
@@ -248,6 +258,8 @@ class AmdConfig:
                "one of hangup, leave_message", self.machine_action)
         _check(self.notsure_action in ("agent", "hangup"), "amd.notsure_action", "one of agent, hangup",
                self.notsure_action)
+        _check(self.undecided_action in ("wait", "connect_at_deadline"), "amd.undecided_action",
+               "one of wait, connect_at_deadline", self.undecided_action)
         _pos("amd.message_s", self.message_s, allow_zero=True)
         if self.mode == "empirical":
             _check(isinstance(self.table_path, str) and self.table_path != "", "amd.table_path",
@@ -269,12 +281,17 @@ class AgentsConfig:
 
     Talk time: right-party talk 1–20 min, default 5 min (docs/sources.md §4.4
     [V]); lognormal with median 240 s and sigma 0.7 has mean ≈ 307 s.
+    ``human_recognition_s``: how long an agent connected to a call the AMD has
+    not decided needs to hear that a person is on the line, after which a late
+    machine verdict is overridden (``amd.undecided_action``); no source gives
+    it, so it is a parameter (docs/sources.md §5.20).
     """
 
     n_agents: int = 20
     talk_time_s: Dist = _d("lognormal", "agents.talk_time_s", median=240.0, sigma=0.7)
     wrap_up_s: Dist = _d("uniform", "agents.wrap_up_s", low=5.0, high=25.0)
     machine_handling_s: Dist = _d("uniform", "agents.machine_handling_s", low=4.0, high=12.0)
+    human_recognition_s: Dist = _d("deterministic", "agents.human_recognition_s", value=1.0)
 
     def __post_init__(self) -> None:
         _count("agents.n_agents", self.n_agents, minimum=0)

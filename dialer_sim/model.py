@@ -34,6 +34,7 @@ from collections import deque
 import numpy as np
 import simpy
 
+from ._deadline_connect import DeadlineConnect
 from ._draws import Block
 from ._list_campaign import ListCampaign
 from .amd_model import make_amd
@@ -59,7 +60,7 @@ _DELAY_GROUP = {
 }
 
 
-class CampaignModel:
+class CampaignModel(DeadlineConnect):
     """One replication of one campaign (closed loop) or of the open-loop queue.
 
     Parameters
@@ -129,6 +130,7 @@ class CampaignModel:
         self._mach_handling = Block.of(c.agents.machine_handling_s, s["talk"])
         self._wrap = Block.of(c.agents.wrap_up_s, s["wrap"])
         self._patience = Block.of(c.abandon.patience_s, s["patience"])
+        self._deadline_draws(s)
 
 
     def _draw_kind(self) -> str:
@@ -320,7 +322,7 @@ class CampaignModel:
         self.env.timeout(ring_s).callbacks.append(done)
 
     def _answered(self, call: list, kind: str, ring_s: float):
-        env, st, cfg = self.env, self.state, self.cfg
+        env, st = self.env, self.state
         yield env.timeout(ring_s)
         st.n_lines_ringing -= 1
         t_ans = env.now
@@ -343,20 +345,32 @@ class CampaignModel:
             return
         if self._amd is not None:
             t_dec = t_ans + dec_off
-            st.n_calls_in_amd += 1
-            if t_hang < t_dec:
-                yield env.timeout(t_hang - env.now)
-                st.n_calls_in_amd -= 1
-                self._record(call, "answered", ring_s, kind, ss, ge, "", NAN, -1, NAN, env.now, "callee",
-                             "callee_hung_up")
+            t_route = self._undecided_route_at(times, t_dec)  # INF unless amd.undecided_action says otherwise
+            if (yield from self._in_amd_until(call, kind, ring_s, times, min(t_dec, t_route), t_hang)):
                 return
-            yield env.timeout(t_dec - env.now)
-            st.n_calls_in_amd -= 1
+            if t_route < INF:
+                yield from self._route_undecided(call, kind, ring_s, times, (label, t_dec), t_hang, human)
+                return
             self._tr(call, "amd_decided_at", t_dec)
-            if label == "machine" or (label == "notsure" and cfg.amd.notsure_action == "hangup"):
+            if self._hangs_up(label):
                 yield from self._amd_hangup(call, kind, ring_s, times, label, t_dec, human)
                 return
         yield from self._route(call, kind, ring_s, times, label, t_dec if label else NAN, t_hang, human)
+
+    def _in_amd_until(self, call, kind, ring_s, times, until, t_hang):
+        """The call is in AMD until ``until``; True when a live callee hangs up in dead air first (recorded)."""
+        env, st = self.env, self.state
+        _, ss, ge = times
+        st.n_calls_in_amd += 1
+        if t_hang < until:
+            yield env.timeout(t_hang - env.now)
+            st.n_calls_in_amd -= 1
+            self._record(call, "answered", ring_s, kind, ss, ge, "", NAN, -1, NAN, env.now, "callee",
+                         "callee_hung_up")
+            return True
+        yield env.timeout(until - env.now)
+        st.n_calls_in_amd -= 1
+        return False
 
     def _amd_hangup(self, call, kind, ring_s, times, label, t_dec, human):
         t_ans, ss, ge = times
@@ -367,7 +381,8 @@ class CampaignModel:
             yield self.env.timeout(start - self.env.now + self.cfg.amd.message_s)
         self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, self.env.now, "dialer", disp)
 
-    def _route(self, call, kind, ring_s, times, label, t_dec, t_hang, human):
+    def _route(self, call, kind, ring_s, times, label, t_dec, t_hang, human, pending=None):
+        """Give the call an agent, or drop it at the deadline; ``pending``: a verdict still to come."""
         env, st, ab = self.env, self.state, self.cfg.abandon
         t_ans, ss, ge = times
         st.n_calls_waiting += 1
@@ -378,12 +393,9 @@ class CampaignModel:
             # NOTE: fast path inlined for speed: an idle agent takes the call at once, no timers.
             agent = agents.items.pop(0)
         else:
-            if ab.hold_queue:
-                deadline = INF
-            else:
-                clock = ss if ab.clock_start == "speech_start" else (ge if ab.clock_start == "greeting_end" else t_ans)
-                deadline = (clock if clock == clock else t_ans) + ab.window_s
-            give_up = min(deadline, t_hang)
+            deadline = INF if ab.hold_queue else self._window_deadline(t_ans, ss, ge)
+            verdict_at = self._verdict_while_waiting(pending)
+            give_up = min(deadline, t_hang, verdict_at)
             req = agents.get()
             if give_up < INF:
                 yield req | env.timeout(max(0.0, give_up - env.now))
@@ -392,10 +404,13 @@ class CampaignModel:
             if not req.triggered:
                 req.cancel()
                 st.n_calls_waiting -= 1
+                if verdict_at < min(deadline, t_hang):  # the late verdict hangs up on the waiting call
+                    yield from self._amd_hangup(call, kind, ring_s, times, pending[0], verdict_at, human)
+                    return
                 yield from self._unserved(call, kind, ring_s, times, label, t_dec, deadline, t_hang, human)
                 return
             agent = req.value
-        yield from self._talk_to_agent(call, kind, ring_s, times, label, t_dec, agent, human)
+        yield from self._talk_to_agent(call, kind, ring_s, times, label, t_dec, agent, human, pending)
 
     def _unserved(self, call, kind, ring_s, times, label, t_dec, deadline, t_hang, human):
         t_ans, ss, ge = times
@@ -412,7 +427,7 @@ class CampaignModel:
         self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, -1, NAN, end, "dialer", disp,
                      seen_as="abandoned")
 
-    def _talk_to_agent(self, call, kind, ring_s, times, label, t_dec, agent, human):
+    def _talk_to_agent(self, call, kind, ring_s, times, label, t_dec, agent, human, pending=None):
         env, st = self.env, self.state
         t_ans, ss, ge = times
         now = env.now
@@ -423,7 +438,13 @@ class CampaignModel:
         self._tr(call, "connected_at", now)
         if not human and kind == "screening_assistant" and self.list is not None:
             human = self.list.screened_person_accepts()  # the agent spoke: the assistant rings its person
-        yield env.timeout(self._talk() if human else self._mach_handling())
+        hold = self._talk() if human else self._mach_handling()
+        if pending is not None:  # connected at the deadline, the detector still listening
+            label, t_dec, release_at = self._late_verdict(pending, now, hold, human)
+            if release_at < INF:
+                yield from self._released_by_verdict(call, kind, ring_s, times, label, release_at, agent, now)
+                return
+        yield env.timeout(hold)
         st.n_calls_with_agent -= 1
         end = env.now
         disp = "human_to_agent" if human else "machine_to_agent"
@@ -502,13 +523,12 @@ class CampaignModel:
         dialer is charged for a drop, an AMD false positive, or a connection after the deadline; a callee who
         hung up before the deadline is not charged (docs/compliance.md uses the same reading).
         """
-        ab = self.cfg.abandon
-        clock = ss if ab.clock_start == "speech_start" else (ge if ab.clock_start == "greeting_end" else t_ans)
-        deadline = (clock if clock == clock else t_ans) + ab.window_s
+        deadline = self._window_deadline(t_ans, ss, ge)
         if disp in ("abandoned", "amd_false_positive"):
             late = True
         elif t_conn == t_conn:
             late = t_conn > deadline + 1e-9
+            self.stats.n_window_late_connect += late
         else:
             late = end > deadline + 1e-9  # hung up in dead air after the deadline
         self.stats.n_window_abandoned += late
@@ -529,13 +549,19 @@ class _Stats:
         self.agent_busy_s = 0.0
         self.last_end_s = 0.0
         self.n_window_abandoned = 0
+        self.n_window_late_connect = 0
         self.agent_logged_in_s = 0.0
+        self.agent_s_on_machines = 0.0
+        self.n_routed_undecided = 0
+        self.n_released_by_verdict = [0, 0]  # [machines, live people] released by a verdict after connection
 
     def add(self, disp: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
         self.n_dials += 1
         self.by_disposition[disp] = self.by_disposition.get(disp, 0) + 1
         if end > self.last_end_s:
             self.last_end_s = end
+        if disp == "machine_to_agent":
+            self.agent_s_on_machines += end - t_conn
         if human:
             self.n_live += 1
             stop = t_conn if t_conn == t_conn else end

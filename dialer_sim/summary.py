@@ -38,11 +38,15 @@ def summary_from_counts(
     last_end_s: float,
     n_window_abandoned: int | None = None,
     agent_logged_in_s: float | None = None,
+    deadline: dict[str, float] | None = None,
 ) -> dict[str, float | int | str]:
     """The summary dictionary (flat JSON scalars) from aggregate counts.
 
     ``agent_logged_in_s`` overrides the logged-in agent time computed from the
     shifts (list campaigns: shifts are clipped to the calling windows).
+    ``deadline``: the model's counters ``agent_s_on_machines``,
+    ``n_window_late_connect``, ``n_routed_undecided``, ``n_machine_released_by_amd``
+    and ``n_amd_false_positive_after_connect`` (NaN when not given).
     """
     counts = {d: int(by_disposition.get(d, 0)) for d in DISPOSITIONS}
     logged_in_s = _logged_in_agent_s(config, last_end_s) if agent_logged_in_s is None else agent_logged_in_s
@@ -67,12 +71,14 @@ def summary_from_counts(
         "agent_utilisation": util,
         "agent_idle_share": 1.0 - util if util == util else math.nan,
         "agent_idle_hours": max(0.0, (logged_in_s - agent_busy_s) / 3600.0),
+        "agent_logged_in_hours": logged_in_s / 3600.0,
         "dead_air_per_live_answer_s": share(dead_air_s, n_live),
         "abandon_rate_live": share(counts["abandoned"], n_live),
         "abandon_or_amd_fp_rate_live": share(counts["abandoned"] + counts["amd_false_positive"], n_live),
         "abandon_rate_window_live": share(n_window_abandoned, n_live) if n_window_abandoned is not None else math.nan,
         "callee_hung_up_rate_live": share(counts["callee_hung_up"], n_live),
         "amd_false_positive_rate_live": share(counts["amd_false_positive"], n_live),
+        **_deadline_fields(deadline or {}, n_answered - n_live, n_live),
         "abandon_window_s": config.abandon.window_s,
         "abandon_clock_start": config.abandon.clock_start,
         "pacing_policy": config.pacing.policy,
@@ -80,3 +86,19 @@ def summary_from_counts(
         "sim_end_s": float(last_end_s),
     })
     return out
+
+
+def _deadline_fields(c: dict[str, float], n_machine_answers: int, n_live: int) -> dict[str, float]:
+    """Agent time on machines and what ``amd.undecided_action`` did (docs/model.md, the summary table)."""
+    nan = math.nan
+    machine_s = float(c.get("agent_s_on_machines", nan))
+    late = c.get("n_window_late_connect", nan)
+    return {
+        "agent_s_on_machines": machine_s,
+        "agent_s_per_machine_answer": machine_s / n_machine_answers if n_machine_answers > 0 else nan,
+        "late_connect_rate_window_live": late / n_live if n_live > 0 else nan,
+        "n_window_late_connect": late,
+        "n_routed_undecided": c.get("n_routed_undecided", nan),
+        "n_machine_released_by_amd": c.get("n_machine_released_by_amd", nan),
+        "n_amd_false_positive_after_connect": c.get("n_amd_false_positive_after_connect", nan),
+    }

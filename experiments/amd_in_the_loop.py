@@ -10,6 +10,11 @@ own drops, contacts per agent-hour and agent idle time? And how much do people
 who answer and stay silent (``silent_answer``) gain against each detector, next
 to people who answer normally (``answer_all``)?
 
+AMD policies (``amd.undecided_action``, docs/model.md): each variant with AMD
+runs under ``wait`` (an undecided call waits for the verdict) and
+``connect_at_deadline`` (it goes to an agent at the deadline; a late machine
+verdict releases the agent). The report says what full compliance costs in agent time.
+
 AMD variants: ``off`` (every answer goes to an agent), ``parametric`` (the
 model's confusion rates and delays, docs/model.md) and one ``empirical`` variant
 per detector of the benchmark's ``behaviour.csv`` (``--amd-results DIR``; each
@@ -23,7 +28,7 @@ against the window-rule abandoned rate), ``silent_protection.png`` (per person
 and week: calls, silent calls, AMD hang-ups, and the share reached by an agent,
 ``silent_answer`` against ``answer_all``).
 
-Tables: ``amd_in_the_loop.csv`` (one row per mix, variant and replication),
+Tables: ``amd_in_the_loop.csv`` (one row per mix, variant, policy and replication),
 ``amd_in_the_loop_summary.csv``, ``protection.csv`` / ``protection_summary.csv``
 (per strategy), ``detectors.csv`` (each table's clip-level human FP rate and
 decision latency).
@@ -79,7 +84,12 @@ SMOKE_REPLICATIONS = 2
 SMOKE_TABLE = "amd_in_the_loop.csv"
 MIXES = {"0 % silent": {"answer_all": 1.0}, "30 % silent": {"answer_all": 0.7, "silent_answer": 0.3}}
 METRICS = ["abandon_rate_window_live", "abandon_rate_live", "amd_false_positive_rate_live",
-           "contacts_per_agent_hour", "agent_idle_share", "n_live_answers"]
+           "contacts_per_agent_hour", "agent_idle_share", "n_live_answers", "late_connect_rate_window_live",
+           "agent_s_on_machines", "agent_s_per_machine_answer", "machine_share_of_agent_time"]
+#: amd.undecided_action values compared; AMD off has no detector to wait for (policy "n/a").
+AMD_POLICIES = ("wait", "connect_at_deadline")
+COST_METRICS = ["abandon_rate_window_live", "late_connect_rate_window_live", "agent_s_per_machine_answer",
+                "machine_share_of_agent_time", "contacts_per_agent_hour"]
 STRATEGIES = ("answer_all", "silent_answer")
 PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week", "successful_share"]
 HUMAN_KINDS = ("human", "human_hello_hello", "human_long_greeting", "human_silent")
@@ -124,7 +134,7 @@ def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
 
 def variants(tables: dict[str, Path]) -> dict[str, dict]:
     """AMD off, parametric, and one empirical variant per measured detector table."""
-    out = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
+    out: dict[str, dict] = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
     for det, path in tables.items():
         out[det] = {"amd.mode": "empirical", "amd.table_path": str(path)}
     return out
@@ -146,23 +156,33 @@ def protection(numbers: pd.DataFrame, n_days: int) -> list[dict]:
     return rows
 
 
-def one_run(config: ds.DialerConfig, seed, mix: str, variant: str, rep: int) -> tuple[dict, list[dict]]:
+def policies(overrides: dict) -> dict[str, dict]:
+    """The ``amd.undecided_action`` settings a variant runs under (none without AMD)."""
+    if overrides.get("amd.mode") == "off":
+        return {"n/a": {}}
+    return {p: {"amd.undecided_action": p} for p in AMD_POLICIES}
+
+
+def one_run(config: ds.DialerConfig, seed, mix: str, variant: str, policy: str, rep: int) -> tuple[dict, list]:
     """One replication: the summary metrics and the per-strategy protection rows."""
     result = ds.run(config, seed, keep_records=False)
-    key = {"mix": mix, "variant": variant, "replication": rep}
-    row = {**key, **{m: result.summary[m] for m in METRICS}}
+    s = result.summary
+    key = {"mix": mix, "variant": variant, "policy": policy, "replication": rep}
+    s = {**s, "machine_share_of_agent_time": s["agent_s_on_machines"] / (3600.0 * s["agent_logged_in_hours"])}
+    row = {**key, **{m: s[m] for m in METRICS}}
     return row, [{**key, **p} for p in protection(result.numbers, config.campaign.n_shifts)]
 
 
 def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replications: int, seed: int,
              workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every mix x AMD variant x replication, on common random numbers."""
+    """Every mix x AMD variant x AMD policy x replication, on common random numbers."""
     seeds = replication_seeds(seed, replications)
     jobs = []
     for mix, shares in mixes.items():
         for name, overrides in amd_variants.items():
-            cfg = ds.apply_overrides(config, {"population.strategy_mix": dict(shares), **overrides})
-            jobs += [(cfg, seeds[rep], mix, name, rep) for rep in range(replications)]
+            for policy, setting in policies(overrides).items():
+                cfg = ds.apply_overrides(config, {"population.strategy_mix": dict(shares), **overrides, **setting})
+                jobs += [(cfg, seeds[rep], mix, name, policy, rep) for rep in range(replications)]
     out = run_jobs(one_run, jobs, workers=workers, desc="amd_in_the_loop")
     return pd.DataFrame([r for r, _ in out]), pd.DataFrame([p for _, ps in out for p in ps])
 
@@ -235,11 +255,41 @@ def plot_protection(axes, psum: pd.DataFrame):
 
 
 def _pm(r, col: str, scale: float = 100.0, fmt: str = ".2f") -> str:
-    return f"{scale * r[col]:{fmt}} ± {scale * np.nan_to_num(r[col + '_ci95']):{fmt}}"
+    return f"{scale * r[col]:{fmt}} ± {scale * np.nan_to_num(r[col + '_ci95']):{fmt.lstrip('+')}}"
 
 
-def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, config: ds.DialerConfig, *,
-           replications: int, seed: int, source: str) -> str:
+def compliance_cost(table: pd.DataFrame) -> pd.DataFrame:
+    """Per mix and AMD variant: ``connect_at_deadline`` minus ``wait``, paired by replication (common random numbers)."""
+    key = ["mix", "variant", "replication"]
+    wait = table[table["policy"] == "wait"].set_index(key)[COST_METRICS]
+    now = table[table["policy"] == "connect_at_deadline"].set_index(key)[COST_METRICS]
+    diff = (now - wait.reindex(now.index)).reset_index()
+    return summarise(diff, ["mix", "variant"], COST_METRICS)
+
+
+def compliance_cost_lines(cost: pd.DataFrame, rule: str) -> list[str]:
+    """The report's answer to "what does full compliance cost in agent time?"."""
+    lines = ["", "### What does full compliance cost in agent time?", "",
+             f"`connect_at_deadline` minus `wait`, paired by replication (± 95 % t). Under `connect_at_deadline` no "
+             f"person is connected after the deadline of the {rule}; what remains of the regulator's rate is AMD "
+             "false positives and drops for want of an agent. The price is agent time: machines the detector has "
+             "not decided by the deadline reach an agent until the late verdict or the agent releases them.", "",
+             f"| mix | AMD | Δ abandoned ({rule}), pp | Δ connected late, pp | Δ agent-s per machine answer | "
+             "Δ agent time on machines, pp | Δ contacts / agent-h |", "|---|---|---|---|---|---|---|"]
+    for _, r in cost.iterrows():
+        lines.append(f"| {r['mix']} | {r['variant']} | {_pm(r, 'abandon_rate_window_live', fmt='+.2f')} | "
+                     f"{_pm(r, 'late_connect_rate_window_live', fmt='+.2f')} | "
+                     f"{_pm(r, 'agent_s_per_machine_answer', 1.0, '+.2f')} | "
+                     f"{_pm(r, 'machine_share_of_agent_time', fmt='+.2f')} | "
+                     f"{_pm(r, 'contacts_per_agent_hour', 1.0, '+.3f')} |")
+    share, contacts = 100 * cost["machine_share_of_agent_time"], cost["contacts_per_agent_hour"]
+    return lines + ["", f"In short: across the AMD variants, full compliance changes the agents' time on machines by "
+                    f"{share.min():+.2f} to {share.max():+.2f} percentage points and contacts per agent-hour by "
+                    f"{contacts.min():+.3f} to {contacts.max():+.3f} (means of the paired differences)."]
+
+
+def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, cost: pd.DataFrame,
+           config: ds.DialerConfig, *, replications: int, seed: int, source: str) -> str:
     """REPORT.md fragment: the abandoned rates per variant and the silent answerers' gain."""
     lines = [
         "## AMD in the loop: measured detectors in a 30-day list campaign", "",
@@ -253,19 +303,26 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
     for _, d in detectors.iterrows():
         lines.append(f"| {d['detector']} | {d['n_clips']} | {d['table_human_fp_rate']:.1%} | "
                      f"{d['table_machine_to_agent_rate']:.1%} | {d['table_human_decided_median_s']:.2f} |")
+    rule = f"{config.abandon.window_s:g} s rule from {config.abandon.clock_start}"
     lines += ["", "![abandoned calls per AMD variant](abandon.png)", "",
-              "| mix | AMD | abandoned (window rule), % | dialer drops, % | AMD human FP, % | contacts / agent-h "
-              "| agent idle, % |", "|---|---|---|---|---|---|---|"]
+              "The charts show today's policy (`wait`; AMD off has no policy). The table shows both policies.", "",
+              f"| mix | AMD | policy | abandoned ({rule}), % | of which connected late, % | dialer drops, % | "
+              "AMD human FP, % | contacts / agent-h | agent-s per machine answer | agent time on machines, % "
+              "| agent idle, % |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in summary.iterrows():
-        lines.append(f"| {r['mix']} | {r['variant']} | {_pm(r, 'abandon_rate_window_live', fmt='.1f')} | "
-                     f"{_pm(r, 'abandon_rate_live')} | {_pm(r, 'amd_false_positive_rate_live', fmt='.1f')} | "
-                     f"{_pm(r, 'contacts_per_agent_hour', 1.0)} | {_pm(r, 'agent_idle_share', fmt='.1f')} |")
+        lines.append(f"| {r['mix']} | {r['variant']} | {r['policy']} | {_pm(r, 'abandon_rate_window_live', fmt='.1f')}"
+                     f" | {_pm(r, 'late_connect_rate_window_live', fmt='.1f')} | {_pm(r, 'abandon_rate_live')} | "
+                     f"{_pm(r, 'amd_false_positive_rate_live', fmt='.1f')} | {_pm(r, 'contacts_per_agent_hour', 1.0)}"
+                     f" | {_pm(r, 'agent_s_per_machine_answer', 1.0)} | {_pm(r, 'machine_share_of_agent_time')} | "
+                     f"{_pm(r, 'agent_idle_share', fmt='.1f')} |")
+    lines += compliance_cost_lines(cost, rule)
     lines += ["", "![false positives against abandoned calls](fp_vs_abandon.png)", "",
               "![silent answerers against each detector](silent_protection.png)", "",
-              "| mix | AMD | strategy | calls / week | silent calls / week | AMD hang-ups / week | reached, % |",
-              "|---|---|---|---|---|---|---|"]
+              "| mix | AMD | policy | strategy | calls / week | silent calls / week | AMD hang-ups / week | reached, % |",
+              "|---|---|---|---|---|---|---|---|"]
     for _, p in psum.iterrows():
-        lines.append(f"| {p['mix']} | {p['variant']} | {p['strategy']} | {_pm(p, 'calls_per_week', 1.0)} | "
+        lines.append(f"| {p['mix']} | {p['variant']} | {p['policy']} | {p['strategy']} | "
+                     f"{_pm(p, 'calls_per_week', 1.0)} | "
                      f"{_pm(p, 'silent_calls_per_week', 1.0, '.3f')} | {_pm(p, 'amd_hangups_per_week', 1.0, '.3f')} | "
                      f"{_pm(p, 'successful_share', fmt='.1f')} |")
     lines.append("")
@@ -286,23 +343,26 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
     mixes = MIXES if mixes is None else mixes
     amd_variants = variants(split_behaviour(behaviour, out_dir))
     table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, workers=workers)
-    summary = summarise(table, ["mix", "variant"], METRICS)
-    psum = summarise(prot, ["mix", "variant", "strategy"], PROTECTION)
+    summary = summarise(table, ["mix", "variant", "policy"], METRICS)
+    psum = summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
     detectors = detector_table(behaviour)
+    cost = compliance_cost(table)
     for df, name in ((table, "amd_in_the_loop.csv"), (summary, "amd_in_the_loop_summary.csv"),
-                     (prot, "protection.csv"), (psum, "protection_summary.csv"), (detectors, "detectors.csv")):
+                     (prot, "protection.csv"), (psum, "protection_summary.csv"), (detectors, "detectors.csv"),
+                     (cost, "compliance_cost.csv")):
         save_csv(df, out_dir / name)
-    summary.attrs["window_s"] = config.abandon.window_s
+    today, ptoday = (df[df["policy"] != "connect_at_deadline"] for df in (summary, psum))  # charts: today's dialer
+    today.attrs["window_s"] = config.abandon.window_s
     fig, ax = plt.subplots(figsize=(9, 5))
-    save_fig(plot_abandon(ax, summary).figure, out_dir / "abandon.png")
+    save_fig(plot_abandon(ax, today).figure, out_dir / "abandon.png")
     fig, ax = plt.subplots(figsize=(8, 6))
-    save_fig(plot_fp_scatter(ax, summary).figure, out_dir / "fp_vs_abandon.png")
+    save_fig(plot_fp_scatter(ax, today).figure, out_dir / "fp_vs_abandon.png")
     if (prot["strategy"] == "silent_answer").any():
         fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True)
-        save_fig(plot_protection(axes, psum)[0].figure, out_dir / "silent_protection.png")
+        save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
     write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
                  amd_variants=amd_variants, behaviour_source=source)
-    write_text(out_dir / "REPORT.md", report(summary, psum, detectors, config, replications=replications,
+    write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
                                             seed=seed, source=source))
     return summary
 

@@ -34,7 +34,7 @@ DETECTORS = ["asterisk", "vad", "learned"]
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("amd_loop_smoke")
     summary = ail.run_smoke(out)
-    return out, summary.set_index(["mix", "variant"])
+    return out, summary.set_index(["mix", "variant", "policy"])
 
 
 @pytest.mark.slow
@@ -50,7 +50,8 @@ def test_smoke_run_matches_reference(smoke):
 def test_smoke_run_writes_every_output(smoke):
     """Tables, three charts, per-detector behaviour tables, config.json with the seed, and the report."""
     out, summary = smoke
-    for name in ("amd_in_the_loop_summary.csv", "protection.csv", "protection_summary.csv", "detectors.csv"):
+    for name in ("amd_in_the_loop_summary.csv", "protection.csv", "protection_summary.csv", "detectors.csv",
+                 "compliance_cost.csv"):
         assert len(pd.read_csv(out / name)) > 0
     for name in ("abandon.png", "fp_vs_abandon.png", "silent_protection.png"):
         png = (out / name).read_bytes()
@@ -62,7 +63,9 @@ def test_smoke_run_writes_every_output(smoke):
     assert meta["seed"] == ail.SEED
     assert sorted(meta["amd_variants"]) == sorted(["off", "parametric", *DETECTORS])
     assert "![abandoned calls per AMD variant](abandon.png)" in (out / "REPORT.md").read_text()
-    assert len(summary) == len(ail.MIXES) * (2 + len(DETECTORS))
+    # AMD off once, every AMD variant under both policies.
+    assert len(summary) == len(ail.MIXES) * (1 + len(ail.AMD_POLICIES) * (1 + len(DETECTORS)))
+    assert "What does full compliance cost in agent time?" in (out / "REPORT.md").read_text()
 
 
 @pytest.mark.slow
@@ -78,21 +81,43 @@ def test_detector_with_more_human_false_positives_abandons_more(smoke):
     """asterisk (9 of 16 human clips called machine) beats learned (0 of 16) on the window-rule rate."""
     _, summary = smoke
     for mix in ail.MIXES:
-        assert summary.loc[(mix, "asterisk"), "abandon_rate_window_live"] > \
-            summary.loc[(mix, "learned"), "abandon_rate_window_live"]
-        assert summary.loc[(mix, "asterisk"), "amd_false_positive_rate_live"] > \
-            summary.loc[(mix, "learned"), "amd_false_positive_rate_live"]
+        for policy in ail.AMD_POLICIES:
+            for col in ("abandon_rate_window_live", "amd_false_positive_rate_live"):
+                assert summary.loc[(mix, "asterisk", policy), col] > summary.loc[(mix, "learned", policy), col]
 
 
 @pytest.mark.slow
 def test_silent_answerers_are_hung_up_on_by_a_silence_detector(smoke):
     """asterisk calls silence a machine: silent answerers get more AMD hang-ups and are reached less."""
     out, _ = smoke
-    p = pd.read_csv(out / "protection_summary.csv").set_index(["mix", "variant", "strategy"])
-    silent, normal = p.loc[("30 % silent", "asterisk", "silent_answer")], p.loc[("30 % silent", "asterisk",
-                                                                                 "answer_all")]
+    p = pd.read_csv(out / "protection_summary.csv").set_index(["mix", "variant", "policy", "strategy"])
+    silent, normal = (p.loc[("30 % silent", "asterisk", "wait", s)] for s in ("silent_answer", "answer_all"))
     assert silent["amd_hangups_per_week"] > normal["amd_hangups_per_week"]
     assert silent["successful_share"] < normal["successful_share"]
+
+
+@pytest.mark.slow
+def test_connect_at_deadline_connects_no_person_late(smoke):
+    """Every AMD variant: people connected after the deadline under `wait`, none under `connect_at_deadline`."""
+    _, summary = smoke
+    late = summary["late_connect_rate_window_live"].unstack("policy")
+    assert (late["connect_at_deadline"].dropna() == 0.0).all()
+    assert late["wait"].dropna().max() > 0.0
+    assert (summary["agent_s_on_machines"] >= 0.0).all()
+
+
+def test_compliance_cost_pairs_the_policies_by_replication():
+    """The cost table is connect_at_deadline minus wait, replication by replication."""
+    rows = []
+    for rep, (w, c) in enumerate([(0.10, 0.04), (0.20, 0.12)]):
+        for policy, value in (("wait", w), ("connect_at_deadline", c)):
+            rows.append({"mix": "m", "variant": "v", "policy": policy, "replication": rep,
+                         **{m: value for m in ail.COST_METRICS}})
+    rows.append({"mix": "m", "variant": "off", "policy": "n/a", "replication": 0, **{m: 1.0 for m in ail.COST_METRICS}})
+    cost = ail.compliance_cost(pd.DataFrame(rows)).set_index("variant")
+    assert list(cost.index) == ["v"]
+    assert cost.loc["v", "abandon_rate_window_live"] == pytest.approx(-0.07)
+    assert cost.loc["v", "abandon_rate_window_live_ci95"] > 0
 
 
 def test_detector_table_counts_human_false_positives():

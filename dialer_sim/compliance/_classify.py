@@ -25,8 +25,12 @@ Conventions
 - Times in seconds on the record time base; NaN means "did not happen".
 - ``answer_at_s = dial_at_s + ring_s``.
 - Live = ``answer_kind`` in ``HUMAN_KINDS``; machine = any other kind but ``fax``.
-- *AMD hang-up*: answered, ``amd_label == 'machine'``, no agent and the dialer
-  ended the call.
+- *AMD hang-up*: answered, ``amd_label == 'machine'``, the dialer ended the
+  call, and either no agent or an agent released by a verdict that came after
+  the connection (``amd_decided_at_s > agent_connect_at_s``, the
+  ``connect_at_deadline`` policy of docs/model.md). A live person released so
+  was not connected in time: the dialer hung up on them as on any AMD false
+  positive.
 - Every classifier returns a DataFrame of 0/1 float count columns.
 """
 
@@ -63,7 +67,10 @@ class CallFacts:
         self.connected = np.isfinite(self.connect_at_s)
         amd_label = records["amd_label"].fillna("").astype(str).to_numpy()
         self.amd_labelled = self.answered & (amd_label != "")
-        self.amd_hangup = self.answered & (amd_label == "machine") & ~self.connected & self.dialer_ended
+        with np.errstate(invalid="ignore"):
+            self.amd_released = self.connected & self.dialer_ended & (self.amd_decided_at_s > self.connect_at_s)
+        self.amd_hangup = self.answered & (amd_label == "machine") & self.dialer_ended & (
+            ~self.connected | self.amd_released)
         self.no_answer_time = self.answered & ~np.isfinite(self.answer_at_s)
 
 
@@ -71,7 +78,7 @@ def abandoned_after(facts: CallFacts, clock_at_s: np.ndarray, threshold_s: float
     """The common rule: no agent by ``clock + threshold`` and not a callee hang-up within it."""
     deadline = clock_at_s + threshold_s
     with np.errstate(invalid="ignore"):
-        in_time = facts.connected & (facts.connect_at_s <= deadline)
+        in_time = facts.connected & (facts.connect_at_s <= deadline) & ~facts.amd_released
         callee_left_in_window = facts.callee_ended & (facts.end_at_s < deadline) & ~facts.connected
     return ~in_time & ~callee_left_in_window
 
@@ -125,7 +132,7 @@ def classify_ofcom(facts: CallFacts, *, threshold_s: float) -> pd.DataFrame:
     offered = facts.answered & ~facts.fax & ~facts.amd_hangup
     drop = offered & abandoned_after(facts, clock, threshold_s)
     with np.errstate(invalid="ignore"):
-        in_time = facts.connected & (facts.connect_at_s <= clock + threshold_s)
+        in_time = facts.connected & (facts.connect_at_s <= clock + threshold_s) & ~facts.amd_released
     return _frame(
         n_drops=drop,
         n_live_to_agent=offered & facts.live & in_time,
