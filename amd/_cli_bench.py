@@ -186,7 +186,31 @@ def _run(args: argparse.Namespace) -> int:
     _say_metrics(table)
     _say("under the answer mix (metrics_answer_mix.csv):")
     _say_metrics(pd.read_csv(Path(args.out) / "metrics_answer_mix.csv"))
+    _say_costs(pd.read_csv(Path(args.out) / "costs_answer_mix.csv"))
+    best = json.loads((Path(args.out) / "best.json").read_text(encoding="utf-8"))
+    _say(f"best: {best['detector']} ({'within' if best['within_target'] else 'NOT within'} the abandonment target)")
+    _say("targets for best (connect_at_deadline, answer mix; targets.csv):")
+    for row in pd.read_csv(Path(args.out) / "targets.csv").to_dict("records"):
+        _say(
+            f"  {'met ' if row['met'] else 'MISS'} {row['target']} [{row['part']}]: "
+            f"{row['value']:.4g} {row['op']} {row['bound']:g}"
+        )
     return 0
+
+
+def _say_costs(costs) -> None:
+    """One line per (detector, policy, part) of a cost table, with 95 % intervals."""
+    _say("costs under the answer mix (costs_answer_mix.csv), Ofcom deadline 2 s from speech start:")
+    for r in costs.to_dict("records"):
+        _say(
+            f"{r['detector']:>10} {r['policy']:>19} {r['part']:>7}: AMD abandonment "
+            f"{100 * r['amd_abandonment']:.2f}% [{100 * r['amd_abandonment_ci95_low']:.2f}, "
+            f"{100 * r['amd_abandonment_ci95_high']:.2f}], agent {r['agent_s_per_machine']:.2f} s/machine "
+            f"[{r['agent_s_per_machine_ci95_low']:.2f}, {r['agent_s_per_machine_ci95_high']:.2f}], machines "
+            f"kept from agents {100 * r['p_machine_no_agent']:.1f}% [{100 * r['p_machine_no_agent_ci95_low']:.1f}, "
+            f"{100 * r['p_machine_no_agent_ci95_high']:.1f}], human put through "
+            f"{r['human_connect_from_speech_median_s']:.2f} s after speech start (median)"
+        )
 
 
 def _say_metrics(table) -> None:
