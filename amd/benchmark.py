@@ -318,7 +318,7 @@ def train_from_corpus(
     out_path: str | os.PathLike[str],
     *,
     seed: int,
-    max_human_fp: float = 0.01,
+    max_human_fp: float = 0.005,
     force: bool = False,
     progress: bool = True,
 ) -> dict:

@@ -134,7 +134,12 @@ def test_vad_cadence_rules(signals):
     assert hello.decided_at_s == pytest.approx(0.6 + 0.45 + vad.end_silence_s, abs=0.1)
     long = vad.detect(signals["long_greeting"], SR)
     assert long.cause in ("LONGUTTERANCE", "LONGSPEECH")
-    assert long.decided_at_s < 0.4 + 2.0 + 0.1  # within the 2 s window after speech start
+    # Speech evidence is held until 3.2 s after the onset: past the 2 s deadline and an agent's
+    # 1 s recognition of a person, so the verdict can only release an agent.
+    assert 0.4 + vad.machine_not_before_s <= long.decided_at_s <= 0.4 + vad.machine_not_before_s + 0.4
+    classic = VadDetector(machine_not_before_s=0.0).detect(signals["long_greeting"], SR)
+    assert classic.cause == long.cause
+    assert classic.decided_at_s < 0.4 + 2.0 + 0.1  # the classic rules decide inside the 2 s window
     assert vad.detect(signals["silence"], SR) == Decision("human", None, 3.0, "SILENCE")
     assert VadDetector(silent_label="notsure").detect(signals["silence"], SR).label == "notsure"
     assert vad.detect(signals["beep"], SR).cause == "BEEP"
