@@ -15,7 +15,7 @@ into an action, and the action has a price:
   false positive); after it the agent has taken over and the verdict is ignored.
 
 The deadline is the UK Ofcom window: 2 s from the start of the callee's speech, or from answer
-when the callee never speaks (``docs/sources.md`` §3). Per call the module computes:
+when the callee never speaks (``docs/sources.md`` §3.8). Per call the module computes:
 
 - ``hung_up_human`` and ``late_human``: the two parts of *AMD-caused abandonment* (humans hung
   up on, plus humans connected after the deadline, as a share of live answers);
@@ -24,7 +24,7 @@ when the callee never speaks (``docs/sources.md`` §3). Per call the module comp
 - ``machine_no_agent``: a machine hung up on before any agent was connected;
 - ``connect_from_speech_s``: when a person is put through, from the start of their speech.
 
-``DEFAULT_AGENT_TIMES`` are the dialer simulation's defaults (``agents.machine_handling_s``,
+``DEFAULT_AGENT_TIMES`` are the dialer simulation's defaults (``docs/sources.md`` §5.10; ``agents.machine_handling_s``,
 uniform 4-12 s; a person is recognised in 1.0 s); a test keeps them equal.
 
 Conventions

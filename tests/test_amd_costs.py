@@ -142,3 +142,35 @@ def test_agent_times_are_the_dialer_models():
         handling.low,
         handling.high,
     )
+
+
+def _table(rows):
+    cols = ["detector", "amd_abandonment", "agent_s_per_machine", "p_machine_no_agent"]
+    t = pd.DataFrame(rows, columns=cols)
+    t["policy"], t["part"] = "connect_at_deadline", "seen"
+    # Rows of the other policy and part must not count: make them tempting.
+    other = t.assign(amd_abandonment=0.0, agent_s_per_machine=0.0, p_machine_no_agent=1.0)
+    return pd.concat([t, other.assign(policy="hangup"), other.assign(part="heldout")], ignore_index=True)
+
+
+def test_best_rule_on_a_hand_built_table():
+    """Fewest agent-seconds within the 0.5 % abandonment target; passing 2/3 of machines to agents disqualifies."""
+    from amd._bench_costs import choose_best
+
+    table = _table(
+        [
+            ("patient", 0.000, 3.0, 0.70),
+            ("cheap", 0.004, 1.0, 0.80),
+            ("rude", 0.020, 0.1, 0.95),  # cheapest, but hangs up on 2 % of people
+            ("lazy", 0.000, 0.5, 0.30),  # within target and cheap, but 70 % of machines reach agents
+            ("best(cheap)", 0.0, 0.0, 1.0),  # the alias is never a candidate
+        ]
+    )
+    best = choose_best(table)
+    assert best["detector"] == "cheap" and best["within_target"]
+    assert best["eligible"] == ["cheap", "patient"]
+    assert "agent-seconds" in best["rule"]
+    # Nobody within target: the lowest abandonment among those keeping 1/3 of machines from agents.
+    none_ok = _table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5), ("lazy", 0.0, 0.5, 0.2)])
+    fallback = choose_best(none_ok)
+    assert fallback["detector"] == "b" and not fallback["within_target"]
