@@ -32,10 +32,12 @@ MAX_MACHINES_TO_AGENTS = 2.0 / 3.0
 BEST_POLICY = "connect_at_deadline"
 BEST_RULE = (
     "under the answer mix, connect_at_deadline policy, seen-language test clips: among detectors that "
-    "keep at least 1/3 of machines from agents, those whose AMD-caused abandonment (humans hung up on "
+    "keep more than 1/3 of machines from agents, those whose AMD-caused abandonment (humans hung up on "
     "plus humans connected after Ofcom's 2 s from speech start, over live answers) is <= 0.5 %; of "
-    "these the one with the fewest agent-seconds per machine answer (ties: lower abandonment). If none "
-    "is within target: the lowest abandonment among those keeping 1/3 of machines from agents."
+    "these the one with the fewest agent-seconds per machine answer (ties: lower abandonment). If no "
+    "detector meets this rule (meets_rule false), people come first: the fewest agent-seconds among "
+    "detectors within the abandonment target whatever share of machines they pass to agents, and if "
+    "none is within target, the lowest abandonment."
 )
 _CLASSIC = ("human_fp_rate", "machine_miss_rate", "human_latency_from_speech_median_s")
 
@@ -104,18 +106,23 @@ def choose_best(costs_mix: pd.DataFrame) -> dict:
         & (costs_mix["part"] == "seen")
         & ~costs_mix["detector"].str.startswith("best(")
     ]
-    pool = rows[rows["p_machine_no_agent"] > 1.0 - MAX_MACHINES_TO_AGENTS]
-    within = pool[pool["amd_abandonment"] <= ABANDONMENT_TARGET]
-    if not within.empty:
-        pick = within.sort_values(["agent_s_per_machine", "amd_abandonment"], kind="stable").iloc[0]
+    keeps = rows["p_machine_no_agent"] > 1.0 - MAX_MACHINES_TO_AGENTS
+    within = rows["amd_abandonment"] <= ABANDONMENT_TARGET
+    cheapest = ["agent_s_per_machine", "amd_abandonment"]
+    if (keeps & within).any():
+        pick, reason = rows[keeps & within].sort_values(cheapest, kind="stable").iloc[0], "rule"
+    elif within.any():
+        pick = rows[within].sort_values(cheapest, kind="stable").iloc[0]
+        reason = "no detector within target keeps more than 1/3 of machines from agents"
     else:
-        pick = (pool if not pool.empty else rows).sort_values(
-            ["amd_abandonment", "agent_s_per_machine"], kind="stable"
-        ).iloc[0]
+        pick = rows.sort_values(["amd_abandonment", "agent_s_per_machine"], kind="stable").iloc[0]
+        reason = "no detector is within the abandonment target"
     return {
         "detector": str(pick["detector"]),
-        "within_target": bool(not within.empty),
-        "eligible": sorted(str(d) for d in within["detector"]),
+        "meets_rule": reason == "rule",
+        "why_not": None if reason == "rule" else reason,
+        "within_target": bool(within[rows["detector"] == pick["detector"]].iloc[0]),
+        "eligible": sorted(str(d) for d in rows.loc[keeps & within, "detector"]),
         "rule": BEST_RULE,
     }
 

@@ -191,7 +191,11 @@ def _run(args: argparse.Namespace) -> int:
     _say_metrics(pd.read_csv(Path(args.out) / "metrics_answer_mix.csv"))
     _say_costs(pd.read_csv(Path(args.out) / "costs_answer_mix.csv"))
     best = json.loads((Path(args.out) / "best.json").read_text(encoding="utf-8"))
-    _say(f"best: {best['detector']} ({'within' if best['within_target'] else 'NOT within'} the abandonment target)")
+    _say(
+        f"best: {best['detector']} ("
+        + ("meets the rule" if best["meets_rule"] else f"does NOT meet the rule: {best['why_not']}")
+        + ")"
+    )
     _say("targets for best (connect_at_deadline, answer mix; targets.csv):")
     for row in pd.read_csv(Path(args.out) / "targets.csv").to_dict("records"):
         _say(

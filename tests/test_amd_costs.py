@@ -167,10 +167,15 @@ def test_best_rule_on_a_hand_built_table():
         ]
     )
     best = choose_best(table)
-    assert best["detector"] == "cheap" and best["within_target"]
+    assert best["detector"] == "cheap" and best["within_target"] and best["meets_rule"]
     assert best["eligible"] == ["cheap", "patient"]
     assert "agent-seconds" in best["rule"]
-    # Nobody within target: the lowest abandonment among those keeping 1/3 of machines from agents.
-    none_ok = _table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5), ("lazy", 0.0, 0.5, 0.2)])
+    # Nobody meets the rule: people first, so the cheapest detector within the abandonment target
+    # even though it passes most machines to agents; it is flagged as not meeting the rule.
+    none_ok = _table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5), ("lazy", 0.0, 0.5, 0.2), ("slow", 0.0, 2.0, 0.1)])
     fallback = choose_best(none_ok)
-    assert fallback["detector"] == "b" and not fallback["within_target"]
+    assert fallback["detector"] == "lazy" and fallback["within_target"] and not fallback["meets_rule"]
+    assert fallback["eligible"] == [] and "1/3" in fallback["why_not"]
+    # Nobody within target at all: the lowest abandonment.
+    worst = choose_best(_table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5)]))
+    assert worst["detector"] == "b" and not worst["within_target"]

@@ -39,6 +39,8 @@ FIRST_DECISION_S = 0.2
 #: an onset detected a little before the true speech start.
 MACHINE_NOT_BEFORE_S = 3.2
 MAX_DECISION_S = MACHINE_NOT_BEFORE_S
+#: HUMAN verdicts only before Ofcom's 2 s deadline after the onset.
+HUMAN_NOT_AFTER_S = 2.0
 AGENT_S_RESOLUTION = 0.05
 SILENCE_TIMEOUT_S = 3.0
 N_FOLDS = 5
@@ -122,25 +124,37 @@ def _prob(clf: dict[str, Any], X: np.ndarray) -> np.ndarray:
 
 
 def simulate_policy(
-    snaps, probs, thr_h: float, thr_m: float, thr_f: float, silent_label: str, not_before_s: float = 0.0
+    snaps,
+    probs,
+    thr_h: float,
+    thr_m: float,
+    thr_f: float,
+    silent_label: str,
+    not_before_s: float = 0.0,
+    human_not_after_s: float = np.inf,
+    listen_on: bool = False,
 ):
     """Labels and decision packet counts of the sequential policy on given probability tracks."""
     labels, at = [], []
     nb = int(round(not_before_s / FRAME_S))
     for snap, p in zip(snaps, probs, strict=True):
         label, frame = silent_label, int(round(SILENCE_TIMEOUT_S / FRAME_S))
+        listening = False
         if len(p):
-            onset = int(round(snap["onset_s"] / FRAME_S))
-            late = (snap["frames"] - onset) >= nb
-            hit = np.flatnonzero(((p >= thr_m) & late) | (p <= thr_h))
+            since = snap["frames"] - int(round(snap["onset_s"] / FRAME_S))
+            early = since * FRAME_S < human_not_after_s - 1e-9
+            hit = np.flatnonzero(((p >= thr_m) & (since >= nb)) | ((p <= thr_h) & early))
             k = int(hit[0]) if hit.size else len(p) - 1
             if hit.size:
-                label = "machine" if p[k] >= thr_m else "human"
+                label = "machine" if p[k] >= thr_m and since[k] >= nb else "human"
             else:
                 label = "machine" if p[k] >= thr_f else "human"
+                listening = listen_on and label == "human"
             frame = int(snap["frames"][k])
         elif snap["onset_s"] is None:
             frame = min(frame, snap["n_frames"])
+        if listening:
+            frame = snap["n_frames"]  # not a machine by the classifier: listen for tones to the end
         if snap["beep_frame"] is not None and snap["beep_frame"] <= frame:
             label, frame = "machine", snap["beep_frame"]
         labels.append(label)
@@ -157,7 +171,9 @@ def _choose_thresholds(snaps, probs, y_clip, silent_label, max_human_fp):
     for thr_h, thr_f in itertools.product(_GRID_H, _GRID_F):
         if thr_h >= thr_f:
             continue
-        labels, at = simulate_policy(snaps, probs, thr_h, thr_f, thr_f, silent_label, MACHINE_NOT_BEFORE_S)
+        labels, at = simulate_policy(
+            snaps, probs, thr_h, thr_f, thr_f, silent_label, MACHINE_NOT_BEFORE_S, HUMAN_NOT_AFTER_S, True
+        )
         c = call_costs(truth, labels, at * FRAME_S, onset_s, policy="connect_at_deadline")
         humans = truth == "human"
         abandonment = float(c["abandoned_human"][humans].mean()) if humans.any() else 0.0
@@ -255,6 +271,8 @@ def fit_model(
         "first_decision_s": FIRST_DECISION_S,
         "max_decision_s": MAX_DECISION_S,
         "machine_not_before_s": MACHINE_NOT_BEFORE_S,
+        "human_not_after_s": HUMAN_NOT_AFTER_S,
+        "listen_for_tones_after_final": True,
         "silence_timeout_s": SILENCE_TIMEOUT_S,
         "silent_label": silent_label,
     }
