@@ -129,7 +129,9 @@ def choose_best(costs_mix: pd.DataFrame) -> dict:
 
 def _figure(costs_mix: pd.DataFrame, detector: str, part: str, column: str) -> float:
     sel = costs_mix[
-        (costs_mix["detector"] == detector) & (costs_mix["policy"] == BEST_POLICY) & (costs_mix["part"] == part)
+        (costs_mix["detector"] == detector)
+        & (costs_mix["policy"] == BEST_POLICY)
+        & (costs_mix["part"] == part)
     ]
     return float(sel[column].iloc[0]) if len(sel) else math.nan
 
@@ -178,6 +180,9 @@ def best_record(best: dict, costs_mix: pd.DataFrame, costs_eq: pd.DataFrame) -> 
         }
     record["agent_times"] = {
         "human_recognition_s": DEFAULT_AGENT_TIMES.human_recognition_s,
-        "machine_handling_s": [DEFAULT_AGENT_TIMES.machine_handling_low_s, DEFAULT_AGENT_TIMES.machine_handling_high_s],
+        "machine_handling_s": [
+            DEFAULT_AGENT_TIMES.machine_handling_low_s,
+            DEFAULT_AGENT_TIMES.machine_handling_high_s,
+        ],
     }
     return record

@@ -40,10 +40,19 @@ HELLO_AGAIN = {
 }
 
 HUMAN_LONG = {
-    "fr": ("Cabinet Durand, Claire à l'appareil, bonjour.", "Bonjour, Garage Lefèvre, que puis-je faire pour vous ?"),
-    "es": ("Seguros Navarro, le atiende Lucía, buenos días.", "Clínica Dental Sol, dígame, ¿en qué puedo ayudarle?"),
+    "fr": (
+        "Cabinet Durand, Claire à l'appareil, bonjour.",
+        "Bonjour, Garage Lefèvre, que puis-je faire pour vous ?",
+    ),
+    "es": (
+        "Seguros Navarro, le atiende Lucía, buenos días.",
+        "Clínica Dental Sol, dígame, ¿en qué puedo ayudarle?",
+    ),
     "it": ("Studio Bianchi, sono Giulia, buongiorno.", "Autofficina Conti, buongiorno, come posso aiutarla?"),
-    "nl": ("Goedemorgen, Bakkerij De Vries, met Sanne.", "Tandartspraktijk Bos, goedemiddag, waarmee kan ik helpen?"),
+    "nl": (
+        "Goedemorgen, Bakkerij De Vries, met Sanne.",
+        "Tandartspraktijk Bos, goedemiddag, waarmee kan ik helpen?",
+    ),
     "pt": ("Clínica Sorriso, fala a Marta, bom dia.", "Oficina Ferreira, boa tarde, em que posso ajudar?"),
 }
 
@@ -71,23 +80,41 @@ VOICEMAIL_BEEP = {
 }
 
 VOICEMAIL_NOBEEP = {
-    "fr": ("Bonjour, le cabinet Durand est fermé. Nos horaires sont de neuf heures à dix-huit heures. Merci de rappeler.",),
-    "es": ("Gracias por llamar a Seguros Navarro. Nuestro horario es de nueve a seis. Por favor, llame más tarde.",),
-    "it": ("Grazie per aver chiamato lo Studio Bianchi. Siamo chiusi. Vi preghiamo di richiamare in orario d'ufficio.",),
-    "nl": ("Welkom bij Tandartspraktijk Bos. Wij zijn gesloten. Belt u alstublieft tijdens kantooruren terug.",),
-    "pt": ("Obrigado por ligar para a Oficina Ferreira. Estamos fechados. Por favor, volte a ligar mais tarde.",),
+    "fr": (
+        "Bonjour, le cabinet Durand est fermé. Nos horaires sont de neuf heures à dix-huit heures. Merci de rappeler.",
+    ),
+    "es": (
+        "Gracias por llamar a Seguros Navarro. Nuestro horario es de nueve a seis. Por favor, llame más tarde.",
+    ),
+    "it": (
+        "Grazie per aver chiamato lo Studio Bianchi. Siamo chiusi. Vi preghiamo di richiamare in orario d'ufficio.",
+    ),
+    "nl": (
+        "Welkom bij Tandartspraktijk Bos. Wij zijn gesloten. Belt u alstublieft tijdens kantooruren terug.",
+    ),
+    "pt": (
+        "Obrigado por ligar para a Oficina Ferreira. Estamos fechados. Por favor, volte a ligar mais tarde.",
+    ),
 }
 
 CARRIER = {
-    "fr": ("Le numéro que vous avez demandé n'est pas disponible actuellement. Veuillez rappeler ultérieurement.",),
+    "fr": (
+        "Le numéro que vous avez demandé n'est pas disponible actuellement. Veuillez rappeler ultérieurement.",
+    ),
     "es": ("El teléfono móvil al que llama está apagado o fuera de cobertura en este momento.",),
-    "it": ("Il cliente da lei chiamato non è al momento raggiungibile. La preghiamo di riprovare più tardi.",),
-    "nl": ("Het nummer dat u heeft gekozen is op dit moment niet bereikbaar. Probeert u het later nog eens.",),
+    "it": (
+        "Il cliente da lei chiamato non è al momento raggiungibile. La preghiamo di riprovare più tardi.",
+    ),
+    "nl": (
+        "Het nummer dat u heeft gekozen is op dit moment niet bereikbaar. Probeert u het later nog eens.",
+    ),
     "pt": ("O número para o qual ligou não está disponível neste momento. Por favor, tente mais tarde.",),
 }
 
 SCREENING = {
-    "fr": ("Bonjour, la personne que vous appelez filtre ses appels. Dites votre nom et la raison de votre appel.",),
+    "fr": (
+        "Bonjour, la personne que vous appelez filtre ses appels. Dites votre nom et la raison de votre appel.",
+    ),
     "es": ("Hola, soy un asistente de llamadas. Diga su nombre y el motivo de su llamada, por favor.",),
     "it": ("Salve, sono l'assistente di chiamata. Per favore, dica il suo nome e il motivo della chiamata.",),
     "nl": ("Hallo, u spreekt met een belassistent. Zeg uw naam en waarom u belt, alstublieft.",),

@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from amd._bench_charts import atomic_write as _atomic_write
 from amd._bench_charts import write_charts
-from amd._bench_costs import BEST_RULE, best_record, choose_best, cost_tables, targets_check
+from amd._bench_costs import BEST_RULE, best_record, choose_best, cost_tables, targets_check  # noqa: F401 (BEST_RULE re-exported)
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
 from amd._corpus_scenes import TRUTH
 from amd._labels import read_labels

@@ -34,7 +34,16 @@ import pandas as pd
 import soundfile as sf
 from tqdm import tqdm
 
-from amd._corpus_scenes import KINDS, MAX_CLIP_S, TRUTH, Scene, Source, heldout_pools, make_scene, source_pools
+from amd._corpus_scenes import (
+    KINDS,
+    MAX_CLIP_S,
+    TRUTH,
+    Scene,
+    Source,
+    heldout_pools,
+    make_scene,
+    source_pools,
+)
 from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16

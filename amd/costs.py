@@ -283,7 +283,13 @@ def cost_figures(
         out[name] = _rate_ci(costs[column].to_numpy(bool)[is_h], w[is_h])[0]
     strata = kinds if kind_weights is not None else np.zeros(len(kinds), dtype=int)  # one stratum
     mean, low, high = _mean_ci(costs["agent_s"].to_numpy(float)[is_m], strata[is_m], w[is_m])
-    out.update({"agent_s_per_machine": mean, "agent_s_per_machine_ci95_low": low, "agent_s_per_machine_ci95_high": high})
+    out.update(
+        {
+            "agent_s_per_machine": mean,
+            "agent_s_per_machine_ci95_low": low,
+            "agent_s_per_machine_ci95_high": high,
+        }
+    )
     out["human_connect_from_speech_median_s"] = _weighted_median(
         costs["connect_from_speech_s"].to_numpy(float)[is_h], w[is_h]
     )

@@ -31,7 +31,12 @@ CASES = pd.DataFrame(
 
 def _costs(policy: str, times: AgentTimes = DEFAULT_AGENT_TIMES) -> pd.DataFrame:
     out = call_costs(
-        CASES["truth"], CASES["label"], CASES["decided_at_s"], CASES["speech_start_s"], policy=policy, times=times
+        CASES["truth"],
+        CASES["label"],
+        CASES["decided_at_s"],
+        CASES["speech_start_s"],
+        policy=policy,
+        times=times,
     )
     return out.set_index(CASES["name"])
 
@@ -43,7 +48,8 @@ def test_connect_at_deadline_each_case():
     assert c.loc["human early", "connect_from_speech_s"] == pytest.approx(0.7)
     assert not c.loc["human early", "abandoned_human"]
     # Decided machine early: hung up before any agent, no agent time.
-    assert c.loc["machine early", "machine_no_agent"] and c.loc["machine early", "agent_s"] == 0.0
+    assert c.loc["machine early", "machine_no_agent"]
+    assert c.loc["machine early", "agent_s"] == 0.0
     # Undecided then human: connected at the deadline, not late.
     assert c.loc["undecided then human", "connect_s"] == 2.5
     assert not c.loc["undecided then human", "abandoned_human"]
@@ -65,7 +71,8 @@ def test_hangup_each_case():
     assert not c.loc["human early", "abandoned_human"]
     assert c.loc["machine early", "machine_no_agent"]
     # Undecided until 3.0 s, then connected: 0.5 s past the deadline, a late connect.
-    assert c.loc["undecided then human", "late_human"] and c.loc["undecided then human", "connect_s"] == 3.0
+    assert c.loc["undecided then human", "late_human"]
+    assert c.loc["undecided then human", "connect_s"] == 3.0
     # A machine verdict hangs up whenever it comes: no agent time, but every FP hangs up.
     assert c.loc["undecided then machine", "machine_no_agent"]
     assert c.loc["undecided then machine", "agent_s"] == 0.0
@@ -91,7 +98,11 @@ def test_expected_agent_time_inside_the_handling_range():
 def test_figures_on_the_corpus_mix():
     """Equal weights: 2 of 5 people abandoned, 1 of 3 machines never reached an agent."""
     c = call_costs(
-        CASES["truth"], CASES["label"], CASES["decided_at_s"], CASES["speech_start_s"], policy="connect_at_deadline"
+        CASES["truth"],
+        CASES["label"],
+        CASES["decided_at_s"],
+        CASES["speech_start_s"],
+        policy="connect_at_deadline",
     )
     f = cost_figures(CASES, c)
     assert f["amd_abandonment"] == pytest.approx(2 / 5)
@@ -102,7 +113,8 @@ def test_figures_on_the_corpus_mix():
     half = student_t.ppf(0.975, 2) * np.std([0.0, 2.5, 8.0], ddof=1) / math.sqrt(3)
     assert f["agent_s_per_machine_ci95_low"] == 0.0  # clipped at zero agent time
     assert f["agent_s_per_machine_ci95_high"] == pytest.approx(3.5 + half)
-    assert f["n_human"] == 5 and f["n_machine"] == 3
+    assert f["n_human"] == 5
+    assert f["n_machine"] == 3
     # Humans put through, from speech start: 0.7 s, 2.0 s, 2.0 s -> median 2.0 s.
     assert f["human_connect_from_speech_median_s"] == pytest.approx(2.0)
 
@@ -110,7 +122,11 @@ def test_figures_on_the_corpus_mix():
 def test_figures_under_an_answer_mix():
     """Post-stratified: a kind's share of the class replaces its share of the clips."""
     c = call_costs(
-        CASES["truth"], CASES["label"], CASES["decided_at_s"], CASES["speech_start_s"], policy="connect_at_deadline"
+        CASES["truth"],
+        CASES["label"],
+        CASES["decided_at_s"],
+        CASES["speech_start_s"],
+        policy="connect_at_deadline",
     )
     mix = {"human": 0.9, "human_long_greeting": 0.1, "machine_beep": 0.5, "machine_nobeep": 0.5}
     f = cost_figures(CASES, c, kind_weights=mix)
@@ -167,15 +183,23 @@ def test_best_rule_on_a_hand_built_table():
         ]
     )
     best = choose_best(table)
-    assert best["detector"] == "cheap" and best["within_target"] and best["meets_rule"]
+    assert best["detector"] == "cheap"
+    assert best["within_target"]
+    assert best["meets_rule"]
     assert best["eligible"] == ["cheap", "patient"]
     assert "agent-seconds" in best["rule"]
     # Nobody meets the rule: people first, so the cheapest detector within the abandonment target
     # even though it passes most machines to agents; it is flagged as not meeting the rule.
-    none_ok = _table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5), ("lazy", 0.0, 0.5, 0.2), ("slow", 0.0, 2.0, 0.1)])
+    none_ok = _table(
+        [("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5), ("lazy", 0.0, 0.5, 0.2), ("slow", 0.0, 2.0, 0.1)]
+    )
     fallback = choose_best(none_ok)
-    assert fallback["detector"] == "lazy" and fallback["within_target"] and not fallback["meets_rule"]
-    assert fallback["eligible"] == [] and "1/3" in fallback["why_not"]
+    assert fallback["detector"] == "lazy"
+    assert fallback["within_target"]
+    assert not fallback["meets_rule"]
+    assert fallback["eligible"] == []
+    assert "1/3" in fallback["why_not"]
     # Nobody within target at all: the lowest abandonment.
     worst = choose_best(_table([("a", 0.03, 1.0, 0.9), ("b", 0.01, 5.0, 0.5)]))
-    assert worst["detector"] == "b" and not worst["within_target"]
+    assert worst["detector"] == "b"
+    assert not worst["within_target"]

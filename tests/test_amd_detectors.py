@@ -200,7 +200,12 @@ def test_learned_training_simulation_equals_the_stream(rng_factory):
     clip, and a speech-based MACHINE verdict never comes before 3.2 s after the onset: before
     the deadline only a beep says MACHINE, and after a final "not a machine" the stream still
     hears a late beep."""
-    from amd.detectors._learned_fit import HUMAN_NOT_AFTER_S, MACHINE_NOT_BEFORE_S, clip_snapshots, simulate_policy
+    from amd.detectors._learned_fit import (
+        HUMAN_NOT_AFTER_S,
+        MACHINE_NOT_BEFORE_S,
+        clip_snapshots,
+        simulate_policy,
+    )
     from amd.detectors.learned import model_probability
 
     rng = rng_factory(6)
@@ -217,7 +222,8 @@ def test_learned_training_simulation_equals_the_stream(rng_factory):
             labels.append("human")
     det = LearnedDetector().fit(audios, labels, seed=1)
     pol = det.model_["policy"]
-    assert pol["machine_not_before_s"] == MACHINE_NOT_BEFORE_S and pol["human_not_after_s"] == HUMAN_NOT_AFTER_S
+    assert pol["machine_not_before_s"] == MACHINE_NOT_BEFORE_S
+    assert pol["human_not_after_s"] == HUMAN_NOT_AFTER_S
     snaps = [clip_snapshots(a) for a in audios]
     probs = [model_probability(det.model_, s["X"]) if len(s["X"]) else np.empty(0) for s in snaps]
     sim_labels, sim_frames = simulate_policy(
