@@ -228,13 +228,10 @@ def _mean_ci(values: np.ndarray, kinds: np.ndarray, w: np.ndarray) -> tuple[floa
 
 
 def _weighted_median(values: np.ndarray, w: np.ndarray) -> float:
+    from amd.metrics import _weighted_quantile
+
     keep = np.isfinite(values) & (w > 0)
-    if not keep.any():
-        return math.nan
-    order = np.argsort(values[keep], kind="stable")
-    cdf = np.cumsum(w[keep][order])
-    i = int(np.searchsorted(cdf, 0.5 * cdf[-1] * (1.0 - 1e-12), side="left"))
-    return float(values[keep][order][min(i, order.size - 1)])
+    return _weighted_quantile(values[keep], w[keep], 0.5) if keep.any() else math.nan
 
 
 def cost_figures(

@@ -132,6 +132,8 @@ def plot_cost_tradeoff(ax, costs, *, part: str, legend: bool, machine_handling_m
     ax.set_xlim(left=-0.2)
     ax.set_yscale("symlog", linthresh=1.0, linscale=1.0)
     ax.set_ylim(-0.05, 110.0)
+    ticks = [0, 0.5, 1, 3, 10, 30, 100]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
     ax.grid(alpha=0.3)
     if legend:
         from matplotlib.lines import Line2D
