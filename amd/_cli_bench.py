@@ -51,7 +51,11 @@ def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", required=True, metavar="DIR")
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument(
-        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+        "--detectors",
+        nargs="+",
+        default=[n for n in DETECTOR_NAMES if n != "best"],
+        choices=DETECTOR_NAMES,
+        help="registry names (default: every registered detector)",
     )
     p.add_argument("--split", default="test", choices=("train", "test"))
     p.add_argument("--model", default=None, metavar="FILE", help="learned-detector model (default: shipped)")

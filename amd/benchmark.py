@@ -50,13 +50,14 @@ from amd._labels import read_labels
 from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
-from amd.detectors import SR_HZ, make_detector
+from amd.detectors import DETECTOR_NAMES, SR_HZ, make_detector
 from amd.metrics import evaluate, evaluate_weighted
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
 
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
-_RUNNABLE = ("asterisk", "beep", "vad", "learned")
+#: Every registered detector but the ``best`` alias (a detector registered later is run too).
+_RUNNABLE = tuple(n for n in DETECTOR_NAMES if n != "best")
 #: Columns of ``behaviour.csv``, the table the dialer simulation samples (DESIGN.md).
 BEHAVIOUR_COLUMNS = ("detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s")
 
@@ -95,8 +96,6 @@ class AmdBenchmarkConfig:
     answer_mix: dict[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_ANSWER_MIX))
 
     def __post_init__(self) -> None:
-        from amd.detectors import DETECTOR_NAMES
-
         bad = [d for d in self.detectors if d not in DETECTOR_NAMES]
         if bad or not self.detectors:
             raise BenchmarkError(
