@@ -18,7 +18,7 @@ Rules, checked on every 20 ms packet, in this order:
 
 1. a confirmed beep (``BeepTracker``) gives MACHINE;
 2. no utterance yet after ``max_initial_silence_s`` gives ``silent_label`` (a person who
-   answers and waits for the caller is the common case; reference notes section 5);
+   answers and waits for the caller is a known case, ``docs/sources.md`` §5.8);
 3. once speech started: one utterance of ``max_utterance_s`` or total speech of
    ``max_speech_s`` is machine evidence, and so are more than ``max_utterances`` utterances;
    evidence gives MACHINE once ``machine_not_before_s`` have passed since the onset, and until
