@@ -17,6 +17,7 @@ from amd.corpus import CorpusError, build_corpus
 # isort: split
 from amd.answer_mix import DEFAULT_ANSWER_MIX, AnswerMixError, read_answer_mix
 from amd.benchmark import AmdBenchmarkConfig, BenchmarkError, run_benchmark, train_from_corpus
+from amd.costs import DEFAULT_AGENT_TIMES, AgentTimes, call_costs, cost_figures
 from amd.detectors import (
     DETECTOR_NAMES,
     AsteriskAmd,
@@ -30,6 +31,7 @@ from amd.detectors import (
 )
 
 __all__: list[str] = [
+    "AgentTimes",
     "AmdBenchmarkConfig",
     "AnswerMixError",
     "AsteriskAmd",
@@ -37,6 +39,7 @@ __all__: list[str] = [
     "BeepDetector",
     "BenchmarkError",
     "CorpusError",
+    "DEFAULT_AGENT_TIMES",
     "DEFAULT_ANSWER_MIX",
     "DETECTOR_NAMES",
     "Decision",
@@ -45,7 +48,9 @@ __all__: list[str] = [
     "TelephoneChannel",
     "VadDetector",
     "build_corpus",
+    "call_costs",
     "check_audio",
+    "cost_figures",
     "find_beeps",
     "float_to_int16",
     "frames",

@@ -44,7 +44,8 @@ def run_detector(detector: Detector, clips: list[Clip], *, name: str, progress: 
     -------
     pandas.DataFrame
         Columns ``detector, file, kind, truth, label, score, decided_at_s, cause,
-        speech_start_s, greeting_end_s, cpu_s``.
+        speech_start_s, greeting_end_s, language, group, cpu_s`` (``group`` is ``seen`` for a
+        corpus without held-out languages).
     """
     rows = []
     for clip in tqdm(clips, desc=name, disable=not progress, leave=False):
@@ -63,6 +64,8 @@ def run_detector(detector: Detector, clips: list[Clip], *, name: str, progress: 
                 "cause": d.cause,
                 "speech_start_s": clip.row.get("speech_start_s"),
                 "greeting_end_s": clip.row.get("greeting_end_s"),
+                "language": clip.row.get("language", ""),
+                "group": clip.row.get("group", "seen"),
                 "cpu_s": cpu_s,
             }
         )

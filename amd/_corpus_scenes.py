@@ -17,11 +17,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from amd import _corpus_heldout as heldout
 from amd import _corpus_scripts as scripts
 from amd._corpus_sources import SR, CorpusError, Renderer, breath, fax_answer, set_level, sit_tones, tone
 from amd.channel import make_noise
 
 MAX_CLIP_S = 8.0
+#: Length of a long human greeting (a business answer), uniform over this range in seconds: the
+#: dialer model's ``answer.timing.human_long_greeting.greeting_s`` (``docs/sources.md`` §5.8).
+LONG_GREETING_S = (1.8, 4.0)
+#: Speaking rates (words per minute) a long greeting may be rendered at to reach its length.
+_LONG_GREETING_WPM = (130, 260)
+_VOICES = {**scripts.VOICES, **heldout.HELDOUT_VOICES}
+_HELLO_AGAIN = {**scripts.HELLO_AGAIN, **heldout.HELLO_AGAIN}
 KINDS = (
     "human",
     "human_hello_hello",
@@ -129,10 +137,33 @@ def source_pools() -> dict[str, list[Source]]:
     }
 
 
+def heldout_pools() -> dict[str, list[Source]]:
+    """The sources of every speech kind in the held-out languages (test split only)."""
+    short = _texts(heldout.HUMAN_SHORT)
+    return {
+        "human": short,
+        "human_hello_hello": short,
+        "human_long_greeting": _texts(heldout.HUMAN_LONG),
+        "machine_beep": _texts(heldout.VOICEMAIL_BEEP),
+        "machine_nobeep": _texts(heldout.VOICEMAIL_NOBEEP),
+        "machine_carrier": _texts(heldout.CARRIER),
+        "screening_assistant": _texts(heldout.SCREENING),
+    }
+
+
 def _speech(
-    source: Source, renderer: Renderer, rng: np.random.Generator, *, voice: str | None = None
+    source: Source,
+    renderer: Renderer,
+    rng: np.random.Generator,
+    *,
+    voice: str | None = None,
+    target_s: float | None = None,
 ) -> tuple[np.ndarray, str]:
-    """Render a source's speech at a random level; returns (audio, voice description)."""
+    """Render a source's speech at a random level; returns (audio, voice description).
+
+    With ``target_s`` a synthesised text is rendered again at the speaking rate that brings it
+    to about that length (within ``_LONG_GREETING_WPM``; the caller checks the result).
+    """
     level_dbfs = float(rng.uniform(-32.0, -20.0))
     if source.prompts:
         parts = []
@@ -149,10 +180,17 @@ def _speech(
         audio = np.concatenate([p for part in parts for p in (part, gap)][:-1])
         return set_level(audio, level_dbfs), "asterisk:en_US_f_Allison"
     if voice is None:
-        voice = f"{rng.choice(scripts.VOICES[source.language])}+{rng.choice(scripts.VARIANTS)}"
-    text = source.text.replace("{digits}", " ".join(rng.choice(scripts.DIGIT_WORDS[source.language], size=7)))
-    speed = int(rng.integers(145, 196))
-    audio = renderer.speak(text, voice=voice, speed_wpm=speed, pitch=int(rng.integers(25, 76)))
+        voice = f"{rng.choice(_VOICES[source.language])}+{rng.choice(scripts.VARIANTS)}"
+    if "{digits}" in source.text:
+        text = source.text.replace("{digits}", " ".join(rng.choice(scripts.DIGIT_WORDS[source.language], size=7)))
+    else:
+        text = source.text
+    speed, pitch = int(rng.integers(145, 196)), int(rng.integers(25, 76))
+    audio = renderer.speak(text, voice=voice, speed_wpm=speed, pitch=pitch)
+    if target_s is not None:
+        lo, hi = _LONG_GREETING_WPM
+        speed = int(np.clip(round(speed * audio.size / SR / target_s), lo, hi))
+        audio = renderer.speak(text, voice=voice, speed_wpm=speed, pitch=pitch)
     return set_level(audio, level_dbfs), f"espeak-ng:{voice}:s{speed}"
 
 
@@ -190,7 +228,12 @@ def _beep(renderer: Renderer, rng: np.random.Generator) -> np.ndarray:
 def human_scene(kind: str, source: Source, renderer: Renderer, rng: np.random.Generator) -> Scene:
     """``human``, ``human_hello_hello`` and ``human_long_greeting``: speak, then wait 2-4 s."""
     pre_s = float(rng.uniform(0.2, 1.5))
-    speech, voice = _speech(source, renderer, rng)
+    if kind == "human_long_greeting":
+        speech, voice = _speech(source, renderer, rng, target_s=float(rng.uniform(*LONG_GREETING_S)))
+        if not LONG_GREETING_S[0] <= speech.size / SR <= LONG_GREETING_S[1]:
+            raise _DoesNotFit
+    else:
+        speech, voice = _speech(source, renderer, rng)
     parts = [(pre_s, speech)]
     end_s = pre_s + speech.size / SR
     greeting_end_s = end_s
@@ -198,7 +241,7 @@ def human_scene(kind: str, source: Source, renderer: Renderer, rng: np.random.Ge
         again = Source("again", source.language or "en", prompts=("hello",) if source.prompts else ())
         if not source.prompts:
             again = Source(
-                "again", source.language, text=str(rng.choice(scripts.HELLO_AGAIN[source.language]))
+                "again", source.language, text=str(rng.choice(_HELLO_AGAIN[source.language]))
             )
         second, _ = _speech(again, renderer, rng, voice=None if source.prompts else voice.split(":")[1])
         start2_s = end_s + float(rng.uniform(0.8, 2.0))

@@ -7,7 +7,7 @@ post-stratifies the per-kind results by an answer mix to give those rates.
 
 ``DEFAULT_ANSWER_MIX`` is the mix the dialer simulation assumes for answered calls
 (``dialer_sim.config``; about half machines, from the 40-70 % voicemail share of connected
-calls in reference/dialer.md section 4; the split inside each truth class is the project's
+calls in ``docs/sources.md`` §4.10; the split inside each truth class is the project's
 assumption, documented in docs/model.md). A test keeps the two equal. A user can give their
 own mix as a JSON or TOML table of ``kind = weight`` (``amd-bench run --answer-mix FILE``).
 

@@ -11,7 +11,10 @@ Conventions
 - Times are seconds from answer (the start of the clip). Clips are at most 8 s.
 - ``kind`` uses the answer-kind strings of DESIGN.md; ``truth`` is ``'human' | 'machine'``.
 - ``split`` is ``'train' | 'test'``, assigned by source (prompt group or scripted text), so no
-  source is in both splits.
+  source is in both splits. ``group`` is ``'seen'`` (English and German, the languages training
+  uses) or ``'heldout'``: test clips in languages and espeak-ng voices no training clip uses
+  (``amd._corpus_heldout``), plus the language-free kinds (silence, fax) in the same slots.
+  About 50 % of clips are train, 30 % seen test and 20 % held-out test.
 - Randomness: ``SeedSequence(seed)`` spawns the split stream, then one child per clip, so a
   clip depends only on the seed, its index and the source split.
 """
@@ -31,7 +34,16 @@ import pandas as pd
 import soundfile as sf
 from tqdm import tqdm
 
-from amd._corpus_scenes import KINDS, MAX_CLIP_S, TRUTH, Scene, Source, make_scene, source_pools
+from amd._corpus_scenes import (
+    KINDS,
+    MAX_CLIP_S,
+    TRUTH,
+    Scene,
+    Source,
+    heldout_pools,
+    make_scene,
+    source_pools,
+)
 from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
@@ -43,9 +55,10 @@ __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 LABEL_COLUMNS = (
     "file", "kind", "truth", "language", "speech_start_s", "greeting_end_s", "beep_s", "tone_start_s",
     "duration_s", "truncated", "snr_db", "codec", "gain_db", "p_packet_loss", "comfort_noise_dbfs",
-    "source", "voice", "text", "split",
+    "source", "voice", "text", "split", "group",
 )  # fmt: skip
-_TEST_SLOTS = (1, 4, 7)  # the k-th clip of a kind is in the test split when k % 10 is one of these (30 %)
+_TEST_SLOTS = (1, 4, 7)  # the k-th clip of a kind is a seen test clip when k % 10 is one of these (30 %)
+_HELDOUT_SLOTS = (2, 8)  # ... and a held-out test clip when k % 10 is one of these (20 %)
 _TEST_FRACTION = 0.3
 _MAX_DRAWS = 50
 
@@ -72,7 +85,7 @@ def assign_splits(pools: dict[str, list[Source]], rng: np.random.Generator) -> d
 
 def _channel(scene: Scene, rng: np.random.Generator) -> TelephoneChannel:
     """Randomised channel parameters; German (European) lines favour A-law, others mu-law."""
-    p_alaw = 0.8 if scene.language == "de" else 0.3
+    p_alaw = 0.8 if scene.language in ("de", "fr", "es", "it", "nl", "pt") else 0.3
     lossy = rng.random() < 0.3
     return TelephoneChannel(
         law="alaw" if rng.random() < p_alaw else "mulaw",
@@ -109,7 +122,14 @@ def _write_atomic(path: Path, write) -> None:
 
 
 def _row(
-    index: int, kind: str, source: Source, scene: Scene, channel: TelephoneChannel, n_samples: int, split: str
+    index: int,
+    kind: str,
+    source: Source,
+    scene: Scene,
+    channel: TelephoneChannel,
+    n_samples: int,
+    split: str,
+    group: str,
 ) -> dict:
     return {
         "file": f"clips/{index:04d}_{kind}.wav",
@@ -133,6 +153,7 @@ def _row(
         "voice": scene.voice,
         "text": scene.text,
         "split": split,
+        "group": group,
     }
 
 
@@ -196,19 +217,23 @@ def build_corpus(
     _prepare_out_dir(out, force)
     root = np.random.SeedSequence(seed)
     split_seq, clips_seq = root.spawn(2)
-    pools = source_pools()
+    pools, held = source_pools(), heldout_pools()
     split = assign_splits(pools, np.random.default_rng(split_seq))
     rows = []
     bar = tqdm(total=n_clips, desc="corpus", unit="clip", disable=not (progress and sys.stderr.isatty()))
     for index, clip_seq in enumerate(clips_seq.spawn(n_clips)):
         kind = KINDS[index % len(KINDS)]
-        clip_split = "test" if (index // len(KINDS)) % 10 in _TEST_SLOTS else "train"
+        slot = (index // len(KINDS)) % 10
+        clip_split = "test" if slot in _TEST_SLOTS + _HELDOUT_SLOTS else "train"
+        group = "heldout" if slot in _HELDOUT_SLOTS else "seen"
         candidates = [s for s in pools[kind] if split[s.source_id] == clip_split]
+        if group == "heldout" and kind in held:  # language-free kinds keep their test sources
+            candidates = held[kind]
         source, scene, channel, audio = _render_clip(
             kind, candidates, renderer, np.random.default_rng(clip_seq)
         )
         pcm = float_to_int16(audio)
-        row = _row(index, kind, source, scene, channel, pcm.size, clip_split)
+        row = _row(index, kind, source, scene, channel, pcm.size, clip_split, group)
         _write_atomic(
             out / row["file"], lambda tmp, pcm=pcm: sf.write(tmp, pcm, SR, subtype="PCM_16", format="WAV")
         )

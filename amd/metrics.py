@@ -10,8 +10,8 @@ Definitions (``reference`` holds the truth, ``estimated`` the detector's labels)
 - accuracy: share of calls whose label equals the truth (``notsure`` is never correct);
 - balanced accuracy: mean of the human recall and the machine recall;
 - human false-positive rate: humans labelled ``machine`` / humans. This is the rate regulators
-  care about (a person hung up on; Ofcom counts it as an abandoned call, reference notes
-  section 3), so it is reported first;
+  care about (a person hung up on; Ofcom counts it as an abandoned call, ``docs/sources.md``
+  §3.8), so it is reported first;
 - machine miss rate: machines *not* labelled ``machine`` (``human`` or ``notsure``) / machines,
   since a dialer connects an undecided call to an agent;
 - notsure rate: ``notsure`` / all calls;

@@ -132,11 +132,12 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
         if name == "amd_benchmark":
             bench = out / name
             if (bench / "metrics.csv").exists():
-                lines += ["![confusion matrices](amd_benchmark/confusion.png)", "",
+                lines += ["![cost trade-off](amd_benchmark/costs.png)", "",
+                          "![confusion matrices](amd_benchmark/confusion.png)", "",
                           "![latency](amd_benchmark/latency_cdf.png)", "",
                           "![operating curves](amd_benchmark/operating_curves.png)", "",
-                          "Tables: `amd_benchmark/metrics.csv`, `metrics_answer_mix.csv`, `per_kind.csv`, "
-                          "`behaviour.csv`.", ""]
+                          "Tables: `amd_benchmark/costs_answer_mix.csv`, `costs.csv`, `targets.csv`, "
+                          "`metrics.csv`, `metrics_answer_mix.csv`, `per_kind.csv`, `behaviour.csv`.", ""]
             else:
                 lines += ["*The AMD benchmark did not run.*", ""]
             continue

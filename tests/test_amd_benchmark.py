@@ -42,6 +42,10 @@ def test_small_corpus_train_and_benchmark(tmp_path):
         "operating_curves.png",
         "best.json",
         "config.json",
+        "costs.csv",
+        "costs_answer_mix.csv",
+        "costs.png",
+        "targets.csv",
     ):
         assert (out / name).stat().st_size > 0, name
     assert list(table["detector"]) == ["asterisk", "beep", "vad", "learned"]
@@ -86,6 +90,47 @@ def test_small_corpus_train_and_benchmark(tmp_path):
         w = humans["kind"].map(settings["answer_mix"])
         expected = float((w * humans["share_machine"]).sum() / w.sum())
         assert mixed.loc[det, "human_fp_rate"] == pytest.approx(expected), det
-    assert best["under_answer_mix"]["human_fp_rate"] == pytest.approx(mixed.loc[best["detector"], "human_fp_rate"])
+    assert best["classic_under_answer_mix"]["human_fp_rate"] == pytest.approx(
+        mixed.loc[best["detector"], "human_fp_rate"]
+    )
+    _check_costs(out, list(table["detector"]), best)
     with pytest.raises(BenchmarkError, match="--force"):
         run_benchmark(corpus, out, config=config, progress=False)
+
+
+def _check_costs(out, detectors, best):
+    """Cost tables: every detector, policy and part; rates within their intervals; the
+    connect-at-deadline policy never connects a person late and never abandons more people than
+    hanging up does with the same decisions; best.json names its rule and figures."""
+    from amd.costs import call_costs
+
+    decisions = pd.read_csv(out / "decisions.csv")
+    assert set(decisions["group"]) == {"seen", "heldout"}
+    for name in ("costs.csv", "costs_answer_mix.csv"):
+        costs = pd.read_csv(out / name)
+        assert set(costs["detector"]) == set(detectors)
+        assert set(costs["policy"]) == {"hangup", "connect_at_deadline"}
+        assert set(costs["part"]) == {"all", "seen", "heldout"}
+        for col in ("amd_abandonment", "p_machine_no_agent"):
+            assert costs[col].between(0, 1).all(), (name, col)
+            assert (costs[f"{col}_ci95_low"] <= costs[col] + 1e-12).all(), (name, col)
+            assert (costs[col] <= costs[f"{col}_ci95_high"] + 1e-12).all(), (name, col)
+        assert costs["agent_s_per_machine"].between(0, 8.0 + 1e-9).all()
+        cad = costs[costs["policy"] == "connect_at_deadline"].set_index(["detector", "part"])
+        hang = costs[costs["policy"] == "hangup"].set_index(["detector", "part"])
+        assert (cad["late_human_rate"] == 0).all()
+        assert (cad["amd_abandonment"] <= hang.loc[cad.index, "amd_abandonment"] + 1e-12).all()
+    # The equal-kind figure is the plain share over the part's people.
+    eq = pd.read_csv(out / "costs.csv").set_index(["detector", "policy", "part"])
+    for det in detectors:
+        g = decisions[(decisions["detector"] == det) & (decisions["group"] == "heldout")]
+        c = call_costs(g["truth"], g["label"], g["decided_at_s"], g["speech_start_s"], policy="hangup")
+        humans = (g["truth"] == "human").to_numpy()
+        expected = c["abandoned_human"].to_numpy()[humans].mean()
+        assert eq.loc[(det, "hangup", "heldout"), "amd_abandonment"] == pytest.approx(expected)
+    assert best["rule"].startswith("under the answer mix, connect_at_deadline")
+    assert isinstance(best["within_target"], bool)
+    assert "connect_at_deadline/seen" in best["under_answer_mix"]
+    targets = pd.read_csv(out / "targets.csv")
+    assert {"AMD-caused abandonment", "machines never reaching an agent"} <= set(targets["target"])
+    assert set(targets["part"]) >= {"seen", "heldout"}

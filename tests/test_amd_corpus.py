@@ -11,7 +11,7 @@ import pytest
 from amd import load_audio
 from amd.corpus import KINDS, LABEL_COLUMNS, CorpusError, build_corpus
 
-N_CLIPS = 36  # four clips per kind: slots 0-3, slot 1 is test
+N_CLIPS = 36  # four clips per kind: slots 0-3, slot 1 is seen test, slot 2 held-out test
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +83,43 @@ def test_wav_files_match_labels(corpus):
 
 
 def test_split_is_by_source_and_covers_every_kind(corpus):
-    """No source appears in both splits; every kind has train and test clips; about 30 % test."""
+    """No source appears in both splits; every kind has train and test clips; 2 of 4 slots are test."""
     labels, _ = corpus
     per_source = labels.groupby("source")["split"].nunique()
     assert (per_source == 1).all()
     assert (labels.groupby("kind")["split"].nunique() == 2).all()
-    assert (labels["split"] == "test").mean() == pytest.approx(0.25, abs=0.01)  # 1 of 4 slots at N_CLIPS
+    assert (labels["split"] == "test").mean() == pytest.approx(0.5, abs=0.01)  # 2 of 4 slots at N_CLIPS
+    assert (labels["group"] == "heldout").mean() == pytest.approx(0.25, abs=0.01)
+
+
+def test_heldout_part_shares_no_language_or_voice_with_train(corpus):
+    """The held-out part speaks only languages and espeak-ng voices that the train split never uses."""
+    labels, _ = corpus
+    train = labels[labels["split"] == "train"]
+    held = labels[labels["group"] == "heldout"]
+    assert (held["split"] == "test").all()
+    assert set(train["language"].fillna("")) <= {"en", "de", ""}
+    spoken = held[held["voice"].fillna("").str.startswith("espeak-ng:")]
+    assert not spoken.empty
+    assert set(spoken["language"]).isdisjoint({"en", "de"})
+    held_voices = {v.split(":")[1].split("+")[0] for v in spoken["voice"]}
+    train_voices = {v.split(":")[1].split("+")[0] for v in train["voice"].dropna() if str(v).startswith("espeak-ng:")}
+    assert held_voices
+    assert held_voices.isdisjoint(train_voices)
+    assert set(held["source"]).isdisjoint(train["source"])
+    # Every held-out speech clip is in a held-out language; the rest carry no language at all.
+    assert set(held["language"].fillna("")) - {"fr", "es", "it", "nl", "pt"} <= {""}
+
+
+def test_long_greetings_follow_the_dialer_model(corpus):
+    """Long human greetings last 1.8-4.0 s, the dialer model's greeting-length range."""
+    from dialer_sim.config import AnswerConfig
+
+    labels, _ = corpus
+    greet = labels[labels["kind"] == "human_long_greeting"]
+    length = greet["greeting_end_s"] - greet["speech_start_s"]
+    dist = AnswerConfig().timing["human_long_greeting"]["greeting_s"]
+    assert ((length >= dist.low - 1e-3) & (length <= dist.high + 1e-3)).all()
 
 
 def test_existing_corpus_needs_force(corpus):

@@ -134,7 +134,12 @@ def test_vad_cadence_rules(signals):
     assert hello.decided_at_s == pytest.approx(0.6 + 0.45 + vad.end_silence_s, abs=0.1)
     long = vad.detect(signals["long_greeting"], SR)
     assert long.cause in ("LONGUTTERANCE", "LONGSPEECH")
-    assert long.decided_at_s < 0.4 + 2.0 + 0.1  # within the 2 s window after speech start
+    # Speech evidence is held until 3.2 s after the onset: past the 2 s deadline and an agent's
+    # 1 s recognition of a person, so the verdict can only release an agent.
+    assert 0.4 + vad.machine_not_before_s <= long.decided_at_s <= 0.4 + vad.machine_not_before_s + 0.4
+    classic = VadDetector(machine_not_before_s=0.0).detect(signals["long_greeting"], SR)
+    assert classic.cause == long.cause
+    assert classic.decided_at_s < 0.4 + 2.0 + 0.1  # the classic rules decide inside the 2 s window
     assert vad.detect(signals["silence"], SR) == Decision("human", None, 3.0, "SILENCE")
     assert VadDetector(silent_label="notsure").detect(signals["silence"], SR).label == "notsure"
     assert vad.detect(signals["beep"], SR).cause == "BEEP"
@@ -188,6 +193,50 @@ def test_shipped_model_is_portable_json():
     assert len(model["classifier"]["coef"]) == len(model["classifier"]["mean"]) == n
     pol = model["policy"]
     assert 0 < pol["human_threshold"] < pol["machine_threshold"] < 1
+
+
+def test_learned_training_simulation_equals_the_stream(rng_factory):
+    """The policy simulated in training gives the streaming detector's label and time on every
+    clip, and a speech-based MACHINE verdict never comes before 3.2 s after the onset: before
+    the deadline only a beep says MACHINE, and after a final "not a machine" the stream still
+    hears a late beep."""
+    from amd.detectors._learned_fit import (
+        HUMAN_NOT_AFTER_S,
+        MACHINE_NOT_BEFORE_S,
+        clip_snapshots,
+        simulate_policy,
+    )
+    from amd.detectors.learned import model_probability
+
+    rng = rng_factory(6)
+    t = np.arange(int(0.3 * SR)) / SR
+    beep = 0.2 * np.sin(2 * np.pi * 1000 * t)
+    audios, labels = [], []
+    for i in range(20):
+        if i % 2:
+            tail = [beep, _room(1.0, rng)] if i % 4 == 1 else [_room(1.5, rng)]
+            audios.append(np.concatenate([_room(0.5, rng), _voice(float(rng.uniform(2.0, 5.0)), rng), *tail]))
+            labels.append("machine")
+        else:
+            audios.append(np.concatenate([_room(0.5, rng), _voice(float(rng.uniform(0.3, 3.0)), rng), _room(3.0, rng)]))
+            labels.append("human")
+    det = LearnedDetector().fit(audios, labels, seed=1)
+    pol = det.model_["policy"]
+    assert pol["machine_not_before_s"] == MACHINE_NOT_BEFORE_S
+    assert pol["human_not_after_s"] == HUMAN_NOT_AFTER_S
+    snaps = [clip_snapshots(a) for a in audios]
+    probs = [model_probability(det.model_, s["X"]) if len(s["X"]) else np.empty(0) for s in snaps]
+    sim_labels, sim_frames = simulate_policy(
+        snaps, probs, pol["human_threshold"], pol["machine_threshold"], pol["final_threshold"],
+        pol["silent_label"], MACHINE_NOT_BEFORE_S, HUMAN_NOT_AFTER_S, True,
+    )  # fmt: skip
+    for audio, snap, label, frame in zip(audios, snaps, sim_labels, sim_frames, strict=True):
+        d = det.detect(audio, SR)
+        assert (d.label, d.decided_at_s) == (label, pytest.approx(frame * 0.02)), d
+        if d.label == "machine" and d.cause not in ("BEEP", "ANSWERTONE"):
+            assert d.decided_at_s - snap["onset_s"] >= MACHINE_NOT_BEFORE_S - 1e-9
+        if d.label == "human" and d.cause == "CONFIDENT":
+            assert d.decided_at_s - snap["onset_s"] < HUMAN_NOT_AFTER_S
 
 
 def test_learned_fit_is_reproducible_and_detects(rng_factory):

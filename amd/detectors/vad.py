@@ -18,12 +18,22 @@ Rules, checked on every 20 ms packet, in this order:
 
 1. a confirmed beep (``BeepTracker``) gives MACHINE;
 2. no utterance yet after ``max_initial_silence_s`` gives ``silent_label`` (a person who
-   answers and waits for the caller is the common case; reference notes section 5);
+   answers and waits for the caller is a known case, ``docs/sources.md`` §5.8);
 3. once speech started: one utterance of ``max_utterance_s`` or total speech of
-   ``max_speech_s`` gives MACHINE; more than ``max_utterances`` utterances gives MACHINE;
+   ``max_speech_s`` is machine evidence, and so are more than ``max_utterances`` utterances;
+   evidence gives MACHINE once ``machine_not_before_s`` have passed since the onset, and until
+   then it is held (no HUMAN verdict either);
 4. speech followed by ``end_silence_s`` of silence gives HUMAN;
-5. ``max_wait_s`` after the speech started without a decision gives MACHINE (a greeting that
-   keeps going with pauses).
+5. ``max_wait_s`` (at least ``machine_not_before_s``) after the speech started without a
+   decision gives MACHINE (a greeting that keeps going with pauses).
+
+Why hold speech evidence back: a long greeting is not a machine's alone (people answering a
+business line speak 1.8-4 s, ``docs/sources.md`` §5.8), and in the first seconds cadence cannot
+tell them apart. With ``machine_not_before_s`` = 3.2 s (Ofcom's 2 s deadline, an agent's 1 s
+recognition of a person and a 0.2 s margin) a dialer that connects undecided calls at the
+deadline (``amd.costs``) only ever uses a cadence MACHINE verdict to release an agent from a
+machine, never to hang up on a person; before the deadline only a beep says MACHINE.
+``machine_not_before_s=0`` gives the classic immediate rules.
 
 Conventions
 -----------
@@ -152,13 +162,17 @@ class VadDetector(Detector):
     max_initial_silence_s : float > 0 [s]
         No speech by then gives ``silent_label``; default 3.0 s.
     max_wait_s : float > 0 [s]
-        Undecided this long after speech onset gives MACHINE; default 3.0 s.
+        Undecided this long after speech onset gives MACHINE; default 3.0 s (it waits for
+        ``machine_not_before_s`` when that is longer).
     silent_label : {'human', 'machine', 'notsure'}
         Answer for a silent line; default ``'human'``.
     min_level_dbfs : float [dBFS]
         Level floor for speech packets; default -50 dBFS.
     use_beep : bool
         Whether a confirmed beep gives MACHINE; default True.
+    machine_not_before_s : float >= 0 [s]
+        Speech-based MACHINE verdicts wait this long after the onset; default 3.2 s (see the
+        module notes); 0 for the classic rules.
     """
 
     name = "vad"
@@ -178,6 +192,7 @@ class VadDetector(Detector):
         silent_label: str = "human",
         min_level_dbfs: float = -50.0,
         use_beep: bool = True,
+        machine_not_before_s: float = 3.2,
     ) -> None:
         self.aggressiveness = aggressiveness
         self.min_speech_s = min_speech_s
@@ -191,6 +206,7 @@ class VadDetector(Detector):
         self.silent_label = silent_label
         self.min_level_dbfs = min_level_dbfs
         self.use_beep = use_beep
+        self.machine_not_before_s = machine_not_before_s
 
     def _validate(self) -> None:
         require(
@@ -221,6 +237,13 @@ class VadDetector(Detector):
         require(
             self.silent_label in ("human", "machine", "notsure"), "silent_label", "a label", self.silent_label
         )
+        nb = self.machine_not_before_s
+        require(
+            isinstance(nb, (int, float)) and not isinstance(nb, bool) and 0 <= nb < math.inf,
+            "machine_not_before_s",
+            ">= 0 s and finite",
+            nb,
+        )
 
     def _make_stream(self) -> DetectorStream:
         return _VadStream(self)
@@ -237,6 +260,8 @@ class _VadStream(DetectorStream):
             min_level_dbfs=p.min_level_dbfs,
         )
         self.beeps = BeepTracker(BeepDetector()) if p.use_beep else None
+        self.not_before = float(p.machine_not_before_s)
+        self.evidence: str | None = None
 
     def _step(self, frame: np.ndarray) -> Decision | None:
         p, sp = self.p, self.speech
@@ -248,14 +273,24 @@ class _VadStream(DetectorStream):
             if t >= p.max_initial_silence_s - 1e-9:
                 return Decision(p.silent_label, None, t, "SILENCE")
             return None
-        if sp.current_utterance_s >= p.max_utterance_s - 1e-9:
-            return Decision("machine", None, t, "LONGUTTERANCE")
-        if sp.speech_s >= p.max_speech_s - 1e-9:
-            return Decision("machine", None, t, "LONGSPEECH")
-        if sp.n_utterances > p.max_utterances:
-            return Decision("machine", None, t, "MAXUTTERANCES")
+        since = t - sp.onset_s
+        evidence = self._machine_evidence()
+        if evidence is not None:
+            return Decision("machine", None, t, evidence) if since >= self.not_before - 1e-9 else None
         if sp.silence_run_s >= p.end_silence_s - 1e-9:
             return Decision("human", None, t, "ENDSILENCE")
-        if t - sp.onset_s >= p.max_wait_s - 1e-9:
+        if since >= max(p.max_wait_s, self.not_before) - 1e-9:
             return Decision("machine", None, t, "MAXWAIT")
         return None
+
+    def _machine_evidence(self) -> str | None:
+        """The first cadence rule that says the greeting is a machine's, kept once reached."""
+        if self.evidence is None:
+            p, sp = self.p, self.speech
+            if sp.longest_utterance_s >= p.max_utterance_s - 1e-9:
+                self.evidence = "LONGUTTERANCE"
+            elif sp.speech_s >= p.max_speech_s - 1e-9:
+                self.evidence = "LONGSPEECH"
+            elif sp.n_utterances > p.max_utterances:
+                self.evidence = "MAXUTTERANCES"
+        return self.evidence
