@@ -149,9 +149,12 @@ def test_bad_policy_and_times():
 
 
 def test_agent_times_are_the_dialer_models():
-    """The machine-handling time priced here is the dialer simulation's ``agents.machine_handling_s``."""
+    """The agent times priced here are the dialer simulation's ``agents.machine_handling_s`` and
+    ``agents.human_recognition_s``, so the benchmark and the simulation price one policy."""
     from dialer_sim.config import AgentsConfig
 
+    recognition = AgentsConfig().human_recognition_s
+    assert (recognition.kind, recognition.value) == ("deterministic", DEFAULT_AGENT_TIMES.human_recognition_s)
     handling = AgentsConfig().machine_handling_s
     assert handling.kind == "uniform"
     assert (DEFAULT_AGENT_TIMES.machine_handling_low_s, DEFAULT_AGENT_TIMES.machine_handling_high_s) == (
