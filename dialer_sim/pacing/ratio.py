@@ -11,7 +11,9 @@ Conventions
 -----------
 - ``round`` is round-half-to-even, as Perl's ``sprintf("%.0f")`` that VICIdial
   uses (both follow C's ``printf``).
-- ``N`` is ``DialerState.n_agents`` (logged in and not paused).
+- ``N`` is ``DialerState.n_agents``: every agent logged in, including agents in
+  wrap-up, whom VICIdial would count as paused. ``vicidial_adapt`` counts N as
+  VICIdial does (``DialerState.n_agents_dialable``).
 """
 
 from __future__ import annotations
@@ -55,9 +57,12 @@ class RatioParams(PacingParams):
         self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
-def ratio_lines(state: DialerState, lines_per_agent: float) -> int:
-    """VICIdial placement rule: ``max(0, round(lines_per_agent * n_agents) - n_lines_up)``."""
-    goal = round(lines_per_agent * state.n_agents)
+def ratio_lines(state: DialerState, lines_per_agent: float, n_agents: int | None = None) -> int:
+    """VICIdial placement rule: ``max(0, round(lines_per_agent * n_agents) - n_lines_up)``.
+
+    ``n_agents`` defaults to ``state.n_agents`` (every agent logged in).
+    """
+    goal = round(lines_per_agent * (state.n_agents if n_agents is None else n_agents))
     up = state.n_lines_ringing + state.n_calls_in_amd + state.n_calls_waiting + state.n_calls_with_agent
     launch = goal - up
     return launch if launch > 0 else 0

@@ -9,7 +9,7 @@ predictive pacing once the day's rate falls below the maximum.
 Genesys' own predictive pacing is not published, so the predictive base is any
 other policy of this package (``base_policy`` and its parameter table
 ``base``); the default is the ratio rule at 2.0 lines per agent. The base keeps
-receiving ``update``, ``on_outcome`` and ``on_routed`` while in fallback, so an
+receiving ``update``, ``on_outcome``, ``on_answered`` and ``on_routed`` while in fallback, so an
 adaptive base keeps learning.
 
 Conventions
@@ -167,6 +167,12 @@ class StrictMaxPolicy(PolicyBase):
             self.in_fallback = True
         elif pct < self._max_pct:
             self.in_fallback = False
+
+    def on_answered(self, now_s: float) -> None:
+        """Forward an answer to the base policy, if it listens."""
+        hook = getattr(self.base, "on_answered", None)
+        if hook is not None:
+            hook(now_s)
 
     def on_routed(self, now_s: float, delay_s: float) -> None:
         """Forward the routing delay to the base policy, if it listens."""
