@@ -1,6 +1,6 @@
 """Fixed-ratio pacing: a constant dial level (lines per agent).
 
-VICIdial's RATIO dial method (reference/dialer.md §1.1, placement loop of
+VICIdial's RATIO dial method (``docs/sources.md`` §1.1, placement loop of
 ``AST_VDauto_dial.pl``): every placement tick the goal is
 ``round(dial_level * N)`` lines up, where N counts agents that are not paused
 (ready or in a call), and the dialer originates ``goal - lines already up``.
@@ -27,10 +27,10 @@ from dialer_sim.pacing._policy import PolicyBase
 __all__ = ["MAX_LINES_PER_AGENT", "RatioParams", "RatioPolicy", "ratio_lines"]
 
 #: Upper bound on any dial level we accept (Genesys Cloud caps Max Calls Per
-#: Agent at 15, reference/dialer.md §1.4).
+#: Agent at 15, docs/sources.md §1.3).
 MAX_LINES_PER_AGENT = 15.0
 
-#: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, §1.1).
+#: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, docs/sources.md §1.1).
 VICIDIAL_PLACEMENT_INTERVAL_S = 2.5
 
 
@@ -42,9 +42,9 @@ class RatioParams(PacingParams):
     ----------
     lines_per_agent : float in [1.0, 15.0], default 2.0
         The dial level. 2.0 is our choice of a mid-range level (Cisco's
-        maximum lines per agent defaults to 3.0, §1.2).
+        maximum lines per agent defaults to 3.0, ``docs/sources.md`` §1.2).
     placement_interval_s : float in [0.1, 60], default 2.5
-        Seconds between placement ticks (VICIdial's loop, §1.1).
+        Seconds between placement ticks (VICIdial's loop, ``docs/sources.md`` §1.1).
     """
 
     policy = "ratio"

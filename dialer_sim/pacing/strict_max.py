@@ -1,7 +1,7 @@
 """Genesys "Strict Max Rate": a predictive base that falls back to progressive.
 
 Genesys PureConnect's Abandon Rate Pacing Adjustment "Strict Max Rate"
-(reference/dialer.md §1.4): the abandon rate over the calendar day
+(``docs/sources.md`` §1.3): the abandon rate over the calendar day
 (midnight–midnight) is recomputed after every call; while it is above the
 maximum the campaign drops to Power (progressive) mode, and it returns to
 predictive pacing once the day's rate falls below the maximum.
@@ -17,7 +17,7 @@ Conventions
 - Day abandon % = 100 × drops / denominator; the denominator is either the
   day's routed live-voice answers (observed ``live`` + ``drop``,
   ``abandon_denominator = "routed"``, Genesys Cloud's "calls that reached the
-  queue") or all of the day's attempts (``"all"``, §1.4).
+  queue") or all of the day's attempts (``"all"``, ``docs/sources.md`` §1.3).
 - The switch has the documented hysteresis only: fallback when the rate is
   above the maximum, back to the base when it is below; equal keeps the mode.
 - A new calendar day starts with no calls, hence rate 0 and the base policy.
@@ -49,7 +49,7 @@ class StrictMaxParams(PacingParams):
     Parameters
     ----------
     max_abandon_pct : float in (0, 100], default 3.0
-        The day's maximum abandon % (3 % is the FTC and Ofcom 2010 limit, §3).
+        The day's maximum abandon % (3 % is the FTC and Ofcom 2010 limit, ``docs/sources.md`` §3.1).
     abandon_denominator : {'routed', 'all'}, default 'routed'
         What the day's rate divides by (see module Conventions).
     base_policy : str, default 'ratio'
