@@ -45,7 +45,9 @@ Conventions
   today's and the last minute's attempts; its outcome (live, drop, machine)
   counts when it is reported. Attempts that were never answered count when they
   end. A caller that never calls ``on_answered`` gets every attempt counted at
-  its end.
+  its end. A drop enters the last minute's drops when it is reported; VICIdial
+  dates it by its answer. The last minute's drops are capped at its attempts, as
+  a drop reported over a minute after its answer could otherwise exceed them.
 - ``update`` is meant to be called every second while agents are logged in.
   Seconds it skipped (the model does not call it between shifts) are loops in
   which VICIdial saw no agent: they enter the 15-sample window as zeros, so the
@@ -281,10 +283,10 @@ class VicidialAdaptPolicy(PolicyBase):
         self.drops_pct_today = round(100.0 * drops / max(answers, 1.0), 2) if drops > 0 else 0.0
         window = self._last_minute
         window.prune(now_s)
-        self.n_calls_one_min = window.n_calls
-        self.drops_pct_one_min = (
-            round(100.0 * window.n_drops / window.n_calls, 2) if window.n_drops > 0 else 0.0
-        )
+        self.n_calls_one_min = n_calls = window.n_calls
+        # A drop enters the window when it is reported, its call at the answer, which may have left the window.
+        n_drops = min(window.n_drops, n_calls)
+        self.drops_pct_one_min = round(100.0 * n_drops / n_calls, 2) if n_drops > 0 else 0.0
 
     def _next_level(self, now_s: float) -> float:
         """The 15-second level update (step 3)."""
