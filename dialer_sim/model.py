@@ -86,7 +86,8 @@ class CampaignModel(DeadlineConnect):
         if policy is None:
             policy = self.list.probe_policy() if self.list is not None and config.probe else None
         self.policy = policy if policy is not None else make_policy(config.pacing.params)
-        self._on_routed = getattr(self.policy, "on_routed", None)  # optional hook (pacing._policy)
+        self._on_routed = getattr(self.policy, "on_routed", None)  # optional hooks (pacing._policy)
+        self._on_answered = getattr(self.policy, "on_answered", None)
         n_agents = config.agents.n_agents
         self.agents = simpy.Store(self.env)
         self.agents.items.extend(range(n_agents))
@@ -327,6 +328,8 @@ class CampaignModel(DeadlineConnect):
         st.n_lines_ringing -= 1
         t_ans = env.now
         self._tr(call, "answered_at", t_ans)
+        if self._on_answered is not None:
+            self._on_answered(t_ans)
         speech_off, greet_len = self._speech[kind][0](), self._speech[kind][1]()
         label, dec_off = "", NAN
         if self._amd is not None:
@@ -448,10 +451,12 @@ class CampaignModel(DeadlineConnect):
         st.n_calls_with_agent -= 1
         end = env.now
         disp = "human_to_agent" if human else "machine_to_agent"
-        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, agent, now, end, "agent", disp)
         wrap = self._wrap() if human else 0.0
+        st.n_agents_wrap_up += wrap > 0  # before the record: the placement it triggers sees the agent in wrap-up
+        self._record(call, "answered", ring_s, kind, ss, ge, label, t_dec, agent, now, end, "agent", disp)
         if wrap > 0:
             yield env.timeout(wrap)
+            st.n_agents_wrap_up -= 1
         # Agent time is counted over the shift only (logged-in time), so clip work that runs past its end.
         self.stats.agent_busy_s += max(0.0, min(env.now, self._shift_end_of(now)) - now)
         self._release(agent)

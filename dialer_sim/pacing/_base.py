@@ -28,7 +28,7 @@ class DialerState:
     now_s : float
         Current simulation time.
     n_agents : int >= 0
-        Agents logged in and not paused (on shift).
+        Agents logged in (on shift), whatever they are doing.
     n_agents_idle : int >= 0
         Agents ready for a call (not talking, not in wrap-up).
     n_lines_ringing : int >= 0
@@ -42,6 +42,8 @@ class DialerState:
         Calls connected to an agent and still talking (wrap-up excluded).
     n_numbers_left : int >= 0
         Numbers that could be dialled right now.
+    n_agents_wrap_up : int >= 0
+        Agents in post-call work (wrap-up) after a call with a person.
     agent_busy_since_s : dict[int, float]
         For each agent that is not idle, when its current call (talk + wrap-up)
         started. Used by policies that predict agent release times.
@@ -55,12 +57,19 @@ class DialerState:
     n_calls_waiting: int = 0
     n_calls_with_agent: int = 0
     n_numbers_left: int = 0
+    n_agents_wrap_up: int = 0
     agent_busy_since_s: dict[int, float] = field(default_factory=dict)
 
     @property
     def n_lines_up(self) -> int:
         """Calls the dialer counts against its goal: ringing, in AMD, waiting or talking."""
         return self.n_lines_ringing + self.n_calls_in_amd + self.n_calls_waiting + self.n_calls_with_agent
+
+    @property
+    def n_agents_dialable(self) -> int:
+        """Agents logged in and not in wrap-up: ready for a call or talking (VICIdial's placement count)."""
+        n = self.n_agents - self.n_agents_wrap_up
+        return n if n > 0 else 0
 
 
 # What the dialer can observe of each disposition (truth stays hidden):
@@ -91,7 +100,7 @@ def observed_outcome(disposition: str) -> str:
 
 
 class PacingPolicy:
-    """Base class of the pacing policies (docs/pacing.md, docs/sources.md §1).
+    """Base class of the pacing policies (``docs/sources.md`` §1).
 
     Subclasses set ``name`` and override :meth:`lines_to_launch`; they may also
     override :meth:`update` (called every ``update_interval_s`` seconds of

@@ -1,10 +1,12 @@
 """Private base class of the pacing policies of this package.
 
-It adds one optional hook to :class:`~dialer_sim.pacing._base.PacingPolicy`:
-:meth:`PolicyBase.on_routed`, called by the model when an answered call is
-routed to the agents (AMD said human or notsure, or AMD off), with the delay
-since the line was dialled. Policies that do not learn from it ignore it, so the
-model may call it on every policy.
+It adds two optional hooks to :class:`~dialer_sim.pacing._base.PacingPolicy`:
+:meth:`PolicyBase.on_answered`, called by the model when a dial attempt is
+answered (by a person, a machine or a fax; its outcome follows later through
+``on_outcome``), and :meth:`PolicyBase.on_routed`, called when an answered call
+is routed to the agents (AMD said human or notsure, or AMD off), with the delay
+since the line was dialled. Policies that do not learn from them ignore them,
+so the model may call them on every policy.
 
 Conventions
 -----------
@@ -19,7 +21,10 @@ __all__: list[str] = []
 
 
 class PolicyBase(PacingPolicy):
-    """PacingPolicy plus the optional ``on_routed`` hook (default: ignore)."""
+    """PacingPolicy plus the optional ``on_answered`` and ``on_routed`` hooks (default: ignore)."""
+
+    def on_answered(self, now_s: float) -> None:
+        """Observe that a dial attempt was answered at ``now_s`` (its outcome comes later)."""
 
     def on_routed(self, now_s: float, delay_s: float) -> None:
         """Observe that an answered call was routed ``delay_s`` seconds after its dial."""

@@ -5,10 +5,13 @@ Conventions
 - Times are seconds since midnight of the campaign's first day; the calendar day
   of an instant is ``int(now_s // 86400)``.
 - An outcome is counted at the moment the model reports it (the end of the dial
-  attempt), which is when a real dialer writes the disposition.
+  attempt), which is when a real dialer writes the disposition. A policy that
+  counts answered calls at their answer instead (VICIdial writes the call's log
+  row then) counts the attempt with :meth:`DayTally.add_call` and its outcome
+  later with :meth:`DayTally.add_outcome`.
 - "answers" are human-answered attempts as the dialer sees them: observed
   ``live`` plus observed ``drop`` (VICIdial counts DROP among its
-  human-answered statuses, docs/sources.md §1.1).
+  human-answered statuses, ``docs/sources.md`` §1.1).
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from collections import deque
 __all__: list[str] = []
 
 SECONDS_PER_DAY = 86_400.0
+
+#: Dispositions of attempts that were answered (by a person, a machine or a fax); the others rang out or failed.
+ANSWERED_DISPOSITIONS = frozenset({
+    "human_to_agent", "abandoned", "callee_hung_up", "machine_hangup", "amd_false_positive", "machine_to_agent",
+    "fax",
+})
 
 
 def day_of(now_s: float) -> int:
@@ -61,8 +70,17 @@ class DayTally:
 
     def add(self, now_s: float, observed: str, disposition: str) -> None:
         """Count one finished attempt (observed class and raw disposition)."""
+        self.add_call(now_s)
+        self.add_outcome(now_s, observed, disposition)
+
+    def add_call(self, now_s: float) -> None:
+        """Count one attempt in ``n_calls`` only (its outcome is counted later)."""
         self.roll(now_s)
         self.n_calls += 1
+
+    def add_outcome(self, now_s: float, observed: str, disposition: str) -> None:
+        """Count the outcome of an attempt already counted with :meth:`add_call`."""
+        self.roll(now_s)
         if observed == "live":
             self.n_live += 1
         elif observed == "drop":
@@ -80,28 +98,40 @@ class WindowTally:
     """Attempts and drops within a trailing window of ``window_s`` seconds.
 
     An attempt at time ``t`` is inside the window at ``now_s`` when
-    ``t > now_s - window_s`` (VICIdial's ``call_date > now - 1 minute``).
+    ``t > now_s - window_s`` (VICIdial's ``call_date > now - 1 minute``). An
+    attempt and its drop may be entered at different times (:meth:`add_call`
+    at the answer, :meth:`add_drop` when the drop is reported).
     """
 
     __slots__ = ("window_s", "_events", "n_calls", "n_drops")
 
     def __init__(self, window_s: float) -> None:
         self.window_s = window_s
-        self._events: deque[tuple[float, bool]] = deque()
+        self._events: deque[tuple[float, int, int]] = deque()
         self.n_calls = 0
         self.n_drops = 0
 
     def add(self, now_s: float, is_drop: bool) -> None:
         """Count one attempt finished at ``now_s``."""
-        self._events.append((now_s, is_drop))
+        self._events.append((now_s, 1, int(is_drop)))
         self.n_calls += 1
         self.n_drops += is_drop
+
+    def add_call(self, now_s: float) -> None:
+        """Count one attempt at ``now_s`` whose drop, if any, comes later."""
+        self._events.append((now_s, 1, 0))
+        self.n_calls += 1
+
+    def add_drop(self, now_s: float) -> None:
+        """Count the drop of an attempt already counted with :meth:`add_call`."""
+        self._events.append((now_s, 0, 1))
+        self.n_drops += 1
 
     def prune(self, now_s: float) -> None:
         """Forget attempts that left the window by ``now_s``."""
         horizon_s = now_s - self.window_s
         events = self._events
         while events and events[0][0] <= horizon_s:
-            _, was_drop = events.popleft()
-            self.n_calls -= 1
+            _, was_call, was_drop = events.popleft()
+            self.n_calls -= was_call
             self.n_drops -= was_drop

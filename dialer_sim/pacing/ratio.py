@@ -1,6 +1,6 @@
 """Fixed-ratio pacing: a constant dial level (lines per agent).
 
-VICIdial's RATIO dial method (docs/sources.md §1.1, placement loop of
+VICIdial's RATIO dial method (``docs/sources.md`` §1.1, placement loop of
 ``AST_VDauto_dial.pl``): every placement tick the goal is
 ``round(dial_level * N)`` lines up, where N counts agents that are not paused
 (ready or in a call), and the dialer originates ``goal - lines already up``.
@@ -11,7 +11,9 @@ Conventions
 -----------
 - ``round`` is round-half-to-even, as Perl's ``sprintf("%.0f")`` that VICIdial
   uses (both follow C's ``printf``).
-- ``N`` is ``DialerState.n_agents`` (logged in and not paused).
+- ``N`` is ``DialerState.n_agents``: every agent logged in, including agents in
+  wrap-up, whom VICIdial would count as paused. ``vicidial_adapt`` counts N as
+  VICIdial does (``DialerState.n_agents_dialable``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ __all__ = ["MAX_LINES_PER_AGENT", "RatioParams", "RatioPolicy", "ratio_lines"]
 #: Agent at 15, docs/sources.md §1.3).
 MAX_LINES_PER_AGENT = 15.0
 
-#: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, §1.1).
+#: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, docs/sources.md §1.1).
 VICIDIAL_PLACEMENT_INTERVAL_S = 2.5
 
 
@@ -40,9 +42,9 @@ class RatioParams(PacingParams):
     ----------
     lines_per_agent : float in [1.0, 15.0], default 2.0
         The dial level. 2.0 is our choice of a mid-range level (Cisco's
-        maximum lines per agent defaults to 3.0, §1.2).
+        maximum lines per agent defaults to 3.0, ``docs/sources.md`` §1.2).
     placement_interval_s : float in [0.1, 60], default 2.5
-        Seconds between placement ticks (VICIdial's loop, §1.1).
+        Seconds between placement ticks (VICIdial's loop, ``docs/sources.md`` §1.1).
     """
 
     policy = "ratio"
@@ -55,9 +57,12 @@ class RatioParams(PacingParams):
         self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
-def ratio_lines(state: DialerState, lines_per_agent: float) -> int:
-    """VICIdial placement rule: ``max(0, round(lines_per_agent * n_agents) - n_lines_up)``."""
-    goal = round(lines_per_agent * state.n_agents)
+def ratio_lines(state: DialerState, lines_per_agent: float, n_agents: int | None = None) -> int:
+    """VICIdial placement rule: ``max(0, round(lines_per_agent * n_agents) - n_lines_up)``.
+
+    ``n_agents`` defaults to ``state.n_agents`` (every agent logged in).
+    """
+    goal = round(lines_per_agent * (state.n_agents if n_agents is None else n_agents))
     up = state.n_lines_ringing + state.n_calls_in_amd + state.n_calls_waiting + state.n_calls_with_agent
     launch = goal - up
     return launch if launch > 0 else 0

@@ -1,7 +1,7 @@
 """Genesys "Strict Max Rate": a predictive base that falls back to progressive.
 
 Genesys PureConnect's Abandon Rate Pacing Adjustment "Strict Max Rate"
-(docs/sources.md §1.3): the abandon rate over the calendar day
+(``docs/sources.md`` §1.3): the abandon rate over the calendar day
 (midnight–midnight) is recomputed after every call; while it is above the
 maximum the campaign drops to Power (progressive) mode, and it returns to
 predictive pacing once the day's rate falls below the maximum.
@@ -9,7 +9,7 @@ predictive pacing once the day's rate falls below the maximum.
 Genesys' own predictive pacing is not published, so the predictive base is any
 other policy of this package (``base_policy`` and its parameter table
 ``base``); the default is the ratio rule at 2.0 lines per agent. The base keeps
-receiving ``update``, ``on_outcome`` and ``on_routed`` while in fallback, so an
+receiving ``update``, ``on_outcome``, ``on_answered`` and ``on_routed`` while in fallback, so an
 adaptive base keeps learning.
 
 Conventions
@@ -17,7 +17,7 @@ Conventions
 - Day abandon % = 100 × drops / denominator; the denominator is either the
   day's routed live-voice answers (observed ``live`` + ``drop``,
   ``abandon_denominator = "routed"``, Genesys Cloud's "calls that reached the
-  queue") or all of the day's attempts (``"all"``, §1.4).
+  queue") or all of the day's attempts (``"all"``, ``docs/sources.md`` §1.3).
 - The switch has the documented hysteresis only: fallback when the rate is
   above the maximum, back to the base when it is below; equal keeps the mode.
 - A new calendar day starts with no calls, hence rate 0 and the base policy.
@@ -49,7 +49,7 @@ class StrictMaxParams(PacingParams):
     Parameters
     ----------
     max_abandon_pct : float in (0, 100], default 3.0
-        The day's maximum abandon % (3 % is the FTC and Ofcom 2010 limit, §3).
+        The day's maximum abandon % (3 % is the FTC and Ofcom 2010 limit, ``docs/sources.md`` §3.1).
     abandon_denominator : {'routed', 'all'}, default 'routed'
         What the day's rate divides by (see module Conventions).
     base_policy : str, default 'ratio'
@@ -167,6 +167,12 @@ class StrictMaxPolicy(PolicyBase):
             self.in_fallback = True
         elif pct < self._max_pct:
             self.in_fallback = False
+
+    def on_answered(self, now_s: float) -> None:
+        """Forward an answer to the base policy, if it listens."""
+        hook = getattr(self.base, "on_answered", None)
+        if hook is not None:
+            hook(now_s)
 
     def on_routed(self, now_s: float, delay_s: float) -> None:
         """Forward the routing delay to the base policy, if it listens."""

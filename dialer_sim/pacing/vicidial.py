@@ -1,19 +1,24 @@
 """VICIdial's adaptive predictive dial level (ADAPT_HARD_LIMIT / TAPERED / AVERAGE).
 
 A re-implementation, in our own code, of the controller in VICIdial's
-``bin/AST_VDadapt.pl`` (v2.14) as described in reference/dialer.md §1.1. The
-placement rule is the RATIO rule with the current level (:mod:`.ratio`).
+``bin/AST_VDadapt.pl`` (v2.14) as described in ``docs/sources.md`` §1.1, with
+the placement rule of ``bin/AST_VDauto_dial.pl``: keep ``round(L × N)`` lines
+up, where N counts the agents VICIdial counts (ready or talking; agents in
+wrap-up are paused while they disposition the call and are not counted).
+``docs/pacing.md`` compares every rule with VICIdial's.
 
 The controller, run by :meth:`VicidialAdaptPolicy.update` every second:
 
 1. Sample R = idle agents, W = answered calls waiting for an agent, A = agents
    (``n_agents_idle``, ``n_calls_waiting``, ``n_agents``); keep the last 15
-   samples and their means R̄, W̄, Ā. Differential D = R̄ − W̄.
-2. Every 60 s (and on the first call) refresh the drop statistics: today's
-   attempts, today's drop % = 100 × drops / answers (answers = human-answered =
-   observed live + drop, at least 1), and over the last minute the attempts
-   and drop % = 100 × drops / attempts. With ``ofcom_uk_drop_calc``, today's
-   drops become drops' = drops × (1 − AM/(AM + H)) and the drop % is
+   samples and their means R̄, W̄, Ā. Differential D = R̄ − W̄. While Ā = 0
+   (no agent logged in over the last 15 s) the controller is frozen: no drop
+   statistics, no level update (VICIdial's ``if total_agents_avg > 0``).
+2. Every 60 s (and on the first unfrozen loop) refresh the drop statistics:
+   today's attempts, today's drop % = 100 × drops / answers (answers =
+   human-answered = observed live + drop, at least 1), and over the last minute
+   the attempts and drop % = 100 × drops / attempts. With ``ofcom_uk_drop_calc``,
+   today's drops become drops' = drops × (1 − AM/(AM + H)) and the drop % is
    100 × drops' / (H + drops'), where AM counts machines an agent reached and
    H live calls. Percentages are rounded to 2 decimals as VICIdial stores them.
 3. Every 15 samples, with L the current level:
@@ -24,16 +29,29 @@ The controller, run by :meth:`VicidialAdaptPolicy.update` every second:
    L′ ← L′/2; if more than 50 attempts today and today's drop % exceeds
    ``adaptive_dropped_percentage``: hard_limit → 1.0, average → L′/2,
    tapered → L′·r with r = min(1, (HHMM_latest − HHMM_now)/1000) in HHMM
-   arithmetic (1.0 once past the latest time). Final floor 1.0. L′ becomes the
-   next L, so average and tapered compound every 15 s while over the limit.
+   arithmetic (1.0 once past the latest time). Final floor 1.0. L′ is stored as
+   VICIdial's ``VARCHAR(6)`` column holds it (its first 6 characters) and
+   becomes the next L, so average and tapered compound every 15 s while over
+   the limit.
 
 Conventions
 -----------
 - HHMM is the wall-clock time of day as an integer (17:30 → 1730), taken from
   ``now_s mod 86400``; the arithmetic is VICIdial's, so 21:00 − 17:30 gives
   370, r = 0.37 (not 3.5 hours / 10 = 0.35).
-- "Today" is the calendar day of ``now_s`` (``now_s // 86400``); attempts are
-  counted when their outcome is reported.
+- "Today" is the calendar day of ``now_s`` (``now_s // 86400``). An answered
+  attempt is counted at its answer (:meth:`VicidialAdaptPolicy.on_answered`),
+  when VICIdial writes its log row, so calls still in progress count toward
+  today's and the last minute's attempts; its outcome (live, drop, machine)
+  counts when it is reported. Attempts that were never answered count when they
+  end. A caller that never calls ``on_answered`` gets every attempt counted at
+  its end. A drop enters the last minute's drops when it is reported; VICIdial
+  dates it by its answer. The last minute's drops are capped at its attempts, as
+  a drop reported over a minute after its answer could otherwise exceed them.
+- ``update`` is meant to be called every second while agents are logged in.
+  Seconds it skipped (the model does not call it between shifts) are loops in
+  which VICIdial saw no agent: they enter the 15-sample window as zeros, so the
+  first loop of the next shift works from that shift's samples alone.
 - VICIdial's optional "dial level threshold" (force 1.0 under a minimum agent
   count) is not modelled.
 """
@@ -47,14 +65,16 @@ from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
 from dialer_sim.pacing._policy import PolicyBase
-from dialer_sim.pacing._stats import SECONDS_PER_DAY, DayTally, WindowTally
+from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, SECONDS_PER_DAY, DayTally, WindowTally
 from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, VICIDIAL_PLACEMENT_INTERVAL_S, ratio_lines
 
-__all__ = ["VICIDIAL_MODES", "VicidialAdaptParams", "VicidialAdaptPolicy", "server_hhmm", "tapered_rate"]
+__all__ = [
+    "VICIDIAL_MODES", "VicidialAdaptParams", "VicidialAdaptPolicy", "server_hhmm", "stored_level", "tapered_rate",
+]
 
 VICIDIAL_MODES = ("hard_limit", "tapered", "average")
 
-# AST_VDadapt.pl constants (reference/dialer.md §1.1).
+# AST_VDadapt.pl constants (docs/sources.md §1.1).
 SAMPLE_INTERVAL_S = 1.0  # main loop delay
 N_SAMPLES = 15  # samples averaged into R̄, W̄, Ā; also the level-update period in loops
 DROP_STATS_INTERVAL_S = 60.0  # drop statistics refreshed about once a minute
@@ -62,6 +82,17 @@ EMERGENCY_MIN_CALLS = 20  # "> 20 calls in the last minute"
 EMERGENCY_DROP_PCT = 50.0  # "> 50 % of them dropped"
 DAILY_MIN_CALLS = 50  # daily rule only once "> 50 calls today"
 ONE_MINUTE_S = 60.0
+LEVEL_FIELD_CHARS = 6  # vicidial_campaigns.auto_dial_level is a VARCHAR(6)
+
+
+def stored_level(level: float) -> float:
+    """The level as VICIdial stores it: Perl's text of the number, cut to the column's 6 characters.
+
+    Perl writes a number with 15 significant digits (``%.15g``); MySQL keeps the
+    first 6 characters (2.996001 → "2.9960"), so the level is truncated, never
+    rounded up.
+    """
+    return float(f"{level:.15g}"[:LEVEL_FIELD_CHARS])
 
 
 def server_hhmm(now_s: float) -> int:
@@ -87,7 +118,7 @@ def tapered_rate(latest_hhmm: int, now_s: float) -> float | None:
 
 @dataclass(frozen=True, kw_only=True)
 class VicidialAdaptParams(PacingParams):
-    """Parameters of :class:`VicidialAdaptPolicy` (VICIdial campaign fields, §1.1).
+    """Parameters of :class:`VicidialAdaptPolicy` (VICIdial campaign fields, ``docs/sources.md`` §1.1).
 
     Parameters
     ----------
@@ -109,6 +140,10 @@ class VicidialAdaptParams(PacingParams):
         Use the UK Ofcom drop adjustment for today's drop % (VICIdial option).
     placement_interval_s : float in [0.1, 60], default 2.5
         Seconds between placement ticks (AST_VDauto_dial.pl loop).
+    count_wrapup_agents : bool, default False
+        Count agents in wrap-up in the placement count N, as this model did
+        before it followed VICIdial (which counts them as paused). False is
+        VICIdial's rule: N = agents ready or talking.
     """
 
     policy = "vicidial_adapt"
@@ -122,6 +157,7 @@ class VicidialAdaptParams(PacingParams):
     adaptive_latest_server_time_hhmm: int = 2100
     ofcom_uk_drop_calc: bool = False
     placement_interval_s: float = VICIDIAL_PLACEMENT_INTERVAL_S
+    count_wrapup_agents: bool = False
 
     def __post_init__(self) -> None:
         self._choice("mode", VICIDIAL_MODES)
@@ -136,6 +172,7 @@ class VicidialAdaptParams(PacingParams):
                 f"pacing.adaptive_latest_server_time_hhmm must be a time HHMM with minutes < 60; got {hhmm}."
             )
         self._bool("ofcom_uk_drop_calc")
+        self._bool("count_wrapup_agents")
         self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
@@ -167,37 +204,69 @@ class VicidialAdaptPolicy(PolicyBase):
         self._waiting: deque[int] = deque(maxlen=N_SAMPLES)
         self._agents: deque[int] = deque(maxlen=N_SAMPLES)
         self._n_loops_since_level = 0
+        self._last_loop_s: float | None = None
         self._next_stats_at_s = float("-inf")  # VICIdial pulls a baseline on its first loop
         self._today = DayTally()
         self._last_minute = WindowTally(ONE_MINUTE_S)
+        self._n_answered_open = 0  # answers counted by on_answered whose outcome is still to come
         self.n_calls_today = 0
         self.drops_pct_today = 0.0
         self.n_calls_one_min = 0
         self.drops_pct_one_min = 0.0
 
     def lines_to_launch(self, state: DialerState) -> int:
-        """RATIO placement with the current level: ``round(L × n_agents) − lines up``."""
-        return ratio_lines(state, self.dial_level)
+        """RATIO placement with the current level: ``round(L × N) − lines up``, N as VICIdial counts it."""
+        n_agents = state.n_agents if self.params.count_wrapup_agents else state.n_agents_dialable
+        return ratio_lines(state, self.dial_level, n_agents)
+
+    def on_answered(self, now_s: float) -> None:
+        """Count an answered attempt in today's and the last minute's attempts now, at its answer."""
+        self._today.add_call(now_s)
+        self._last_minute.add_call(now_s)
+        self._n_answered_open += 1
 
     def on_outcome(self, now_s: float, disposition: str) -> None:
-        """Count the attempt in today's and the last minute's drop statistics."""
+        """Count the attempt's outcome (and the attempt itself unless it was counted at its answer)."""
         observed = observed_outcome(disposition)
+        if self._n_answered_open > 0 and disposition in ANSWERED_DISPOSITIONS:
+            self._n_answered_open -= 1
+            self._today.add_outcome(now_s, observed, disposition)
+            if observed == "drop":
+                self._last_minute.add_drop(now_s)
+            return
         self._today.add(now_s, observed, disposition)
         self._last_minute.add(now_s, observed == "drop")
 
     def update(self, state: DialerState) -> None:
-        """One controller loop: sample, maybe refresh drop stats, maybe update the level."""
+        """One controller loop (after the loops skipped since the last call, if any)."""
         now_s = state.now_s
-        self._ready.append(state.n_agents_idle)
-        self._waiting.append(state.n_calls_waiting)
-        self._agents.append(state.n_agents)
+        if self._last_loop_s is not None:
+            self._skipped_loops(now_s)
+        self._loop(now_s, state.n_agents_idle, state.n_calls_waiting, state.n_agents)
+        self._last_loop_s = now_s
+
+    def _skipped_loops(self, now_s: float) -> None:
+        """Run the loops missed since the last call as loops with no agent logged in."""
+        n_missed = int(round((now_s - self._last_loop_s) / SAMPLE_INTERVAL_S)) - 1
+        for k in range(1, min(n_missed, N_SAMPLES) + 1):
+            self._loop(self._last_loop_s + k * SAMPLE_INTERVAL_S, 0, 0, 0)
+        if n_missed > N_SAMPLES:  # the window is all zeros by now: the controller is frozen, only time passes
+            self._n_loops_since_level += n_missed - N_SAMPLES
+
+    def _loop(self, now_s: float, n_idle: int, n_waiting: int, n_agents: int) -> None:
+        """Sample; unless no agent was logged in over the window, maybe refresh drop stats and the level."""
+        self._ready.append(n_idle)
+        self._waiting.append(n_waiting)
+        self._agents.append(n_agents)
+        self._n_loops_since_level += 1
+        if not any(self._agents):
+            return  # Ā = 0: VICIdial skips both the drop statistics and the level update
         if now_s >= self._next_stats_at_s:
             self._refresh_drop_stats(now_s)
             self._next_stats_at_s = now_s + DROP_STATS_INTERVAL_S
-        self._n_loops_since_level += 1
         if self._n_loops_since_level >= N_SAMPLES:
             self._n_loops_since_level = 0
-            self.dial_level = self._next_level(now_s)
+            self.dial_level = stored_level(self._next_level(now_s))
 
     def _refresh_drop_stats(self, now_s: float) -> None:
         """Recompute today's and the last minute's attempts and drop % (step 2)."""
@@ -214,10 +283,10 @@ class VicidialAdaptPolicy(PolicyBase):
         self.drops_pct_today = round(100.0 * drops / max(answers, 1.0), 2) if drops > 0 else 0.0
         window = self._last_minute
         window.prune(now_s)
-        self.n_calls_one_min = window.n_calls
-        self.drops_pct_one_min = (
-            round(100.0 * window.n_drops / window.n_calls, 2) if window.n_drops > 0 else 0.0
-        )
+        self.n_calls_one_min = n_calls = window.n_calls
+        # A drop enters the window when it is reported, its call at the answer, which may have left the window.
+        n_drops = min(window.n_drops, n_calls)
+        self.drops_pct_one_min = round(100.0 * n_drops / n_calls, 2) if n_drops > 0 else 0.0
 
     def _next_level(self, now_s: float) -> float:
         """The 15-second level update (step 3)."""
