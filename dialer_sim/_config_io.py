@@ -9,9 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from .config import (
@@ -32,12 +30,9 @@ from .config import (
     RulesConfig,
 )
 from .distributions import Dist, dist_from_value
+from ._inputs import read_toml
+from ._limits import shown
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]
 
@@ -60,7 +55,7 @@ _SECTIONS = {
 
 def _build_section(name: str, cls: type, table: Any) -> Any:
     if not isinstance(table, Mapping):
-        raise ConfigError(f"[{name}] must be a table; got {table!r}.")
+        raise ConfigError(f"[{name}] must be a table; got {shown(table)}.")
     defaults = cls()
     allowed = {f.name for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
@@ -74,7 +69,7 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
             value = _timing(value, current)
         elif name == "answer" and key == "kind_weights":
             if not isinstance(value, Mapping):
-                raise ConfigError(f"answer.kind_weights must be a table of kind = weight; got {value!r}.")
+                raise ConfigError(f"answer.kind_weights must be a table of kind = weight; got {shown(value)}.")
             value = dict(value)
         elif name == "amd" and key == "confusion":
             value = _confusion(value, current)
@@ -88,13 +83,13 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
 
 def _timing(value: Any, current: dict) -> dict:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"answer.timing must be a table of kinds; got {value!r}.")
+        raise ConfigError(f"answer.timing must be a table of kinds; got {shown(value)}.")
     out = copy.deepcopy(current)
     for kind, table in value.items():
         if kind not in out:
             raise ConfigError(f"answer.timing.{kind} is not an answer kind (known: {', '.join(sorted(out))}).")
         if not isinstance(table, Mapping):
-            raise ConfigError(f"answer.timing.{kind} must be a table; got {table!r}.")
+            raise ConfigError(f"answer.timing.{kind} must be a table; got {shown(table)}.")
         for key, v in table.items():
             if key not in ("speech_start_s", "greeting_s"):
                 raise ConfigError(f"answer.timing.{kind}.{key} is not a known setting (known: greeting_s, speech_start_s).")
@@ -104,12 +99,13 @@ def _timing(value: Any, current: dict) -> dict:
 
 def _confusion(value: Any, current: dict) -> dict:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"amd.confusion must be a table of kind = [p_human, p_machine, p_notsure]; got {value!r}.")
+        raise ConfigError(f"amd.confusion must be a table of kind = [p_human, p_machine, p_notsure]; got {shown(value)}.")
     out = dict(current)
     for kind, row in value.items():
         if not isinstance(row, (list, tuple)):
-            raise ConfigError(f"amd.confusion.{kind} must be [p_human, p_machine, p_notsure]; got {row!r}.")
-        out[kind] = [float(x) for x in row]
+            raise ConfigError(f"amd.confusion.{kind} must be [p_human, p_machine, p_notsure]; got {shown(row)}.")
+        # Only real numbers become floats: a string, table or boolean stays as it is and fails its rule.
+        out[kind] = [float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row]
     return out
 
 
@@ -117,11 +113,11 @@ def _build_pacing(table: Any) -> PacingConfig:
     from .pacing import PACING_PARAMS
 
     if not isinstance(table, Mapping):
-        raise ConfigError(f"[pacing] must be a table; got {table!r}.")
+        raise ConfigError(f"[pacing] must be a table; got {shown(table)}.")
     params = dict(table)
     policy = params.pop("policy", "progressive")
-    if policy not in PACING_PARAMS:
-        raise ConfigError(f"pacing.policy must be one of {sorted(PACING_PARAMS)}; got {policy!r}.")
+    if not isinstance(policy, str) or policy not in PACING_PARAMS:
+        raise ConfigError(f"pacing.policy must be one of {sorted(PACING_PARAMS)}; got {shown(policy)}.")
     cls = PACING_PARAMS[policy]
     allowed = {f.name for f in dataclasses.fields(cls)}
     for key in params:
@@ -190,18 +186,7 @@ def load_config(path: str | os.PathLike[str]) -> DialerConfig:
     ConfigError
         If the TOML cannot be parsed or a value breaks its rule.
     """
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
-    except UnicodeDecodeError as exc:
-        # TOML is UTF-8 by definition; a spreadsheet export or a binary file lands here.
-        raise ConfigError(
-            f"{path}: not valid TOML (must be UTF-8 text; byte {exc.start} is {exc.object[exc.start]:#04x})."
-        ) from None
-    return config_from_dict(data)
+    return config_from_dict(read_toml(path))
 
 
 def apply_overrides(config: DialerConfig, overrides: Mapping[str, Any]) -> DialerConfig:

@@ -198,7 +198,7 @@ class _LearnedStream(DetectorStream):
         onset = fs.speech.onset_s
         if onset is None:
             if t >= self.policy["silence_timeout_s"] - 1e-9:
-                return Decision(self.policy["silent_label"], None, t, "SILENCE")
+                return self._silence(self.policy["silent_label"])
             return None
         since = self.n_frames - int(round(onset / FRAME_S))
         if since < self.first_frames or ((since - self.first_frames) % self.step_frames and not self.overdue):
@@ -220,7 +220,7 @@ class _LearnedStream(DetectorStream):
     def _at_end(self) -> Decision:
         t = self.elapsed_s
         if self.features.speech.onset_s is None:
-            return Decision(self.policy["silent_label"], None, t, "SILENCE")
+            return self._silence(self.policy["silent_label"])
         p = self._prob()
         return Decision("machine" if p >= self.policy["final_threshold"] else "human", p, t, "HANGUP")
 

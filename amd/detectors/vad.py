@@ -246,7 +246,7 @@ class _VadStream(DetectorStream):
         t = self.elapsed_s
         if sp.onset_s is None:
             if t >= p.max_initial_silence_s - 1e-9:
-                return Decision(p.silent_label, None, t, "SILENCE")
+                return self._silence(p.silent_label)
             return None
         if sp.current_utterance_s >= p.max_utterance_s - 1e-9:
             return Decision("machine", None, t, "LONGUTTERANCE")

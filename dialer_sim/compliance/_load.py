@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._inputs import utf8_rule
 from ..errors import RecordsError
 from ..records import (
     AMD_LABELS,
@@ -48,11 +49,9 @@ def _read_cdr_file(path: Path) -> pd.DataFrame:
         # A binary file, or a CSV truncated or corrupted mid-row; pandas' message names the line.
         detail = " ".join(str(exc).split())
         raise RecordsError(f"records {str(path)!r} is not a readable CSV: {detail}") from None
-    except UnicodeDecodeError as exc:
-        raise RecordsError(
-            f"records {str(path)!r} is not a readable CSV: must be UTF-8 text; byte {exc.start} "
-            f"is {exc.object[exc.start]:#04x}."
-        ) from None
+    except UnicodeDecodeError:
+        # pandas decodes in chunks, so its byte offset is into a buffer: find the line in the file.
+        raise RecordsError(f"records {str(path)!r} is not a readable CSV: {utf8_rule(path)}.") from None
 
 
 def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame:

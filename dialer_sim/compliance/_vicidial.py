@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._inputs import utf8_rule
 from ..errors import RecordsError
 from ..records import CDR_COLUMNS
 
@@ -126,12 +127,9 @@ def _read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as exc:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is not a readable CSV: {exc}".strip()) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         # A Parquet or spreadsheet file passed as a VICIdial export, or a non-UTF-8 export.
-        raise RecordsError(
-            f"vicidial_log {os.fspath(path)!r} is not a readable CSV: must be UTF-8 text; "
-            f"byte {exc.start} is {exc.object[exc.start]:#04x}."
-        ) from None
+        raise RecordsError(f"vicidial_log {os.fspath(path)!r} is not a readable CSV: {utf8_rule(path)}.") from None
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
