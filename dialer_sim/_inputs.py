@@ -66,8 +66,8 @@ def utf8_rule(path: str | os.PathLike[str]) -> str:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth of tables and arrays (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(value, 0)]
+    """Levels of tables and arrays inside the document (``[t] x = [1]`` is 2), without recursion."""
+    deepest, stack = 0, [(value, -1)]
     while stack:
         node, level = stack.pop()
         if isinstance(node, dict):

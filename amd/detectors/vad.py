@@ -238,6 +238,11 @@ class _VadStream(DetectorStream):
         )
         self.beeps = BeepTracker(BeepDetector()) if p.use_beep else None
 
+    def _at_end(self) -> Decision:
+        if self.flat and self.n_frames:  # ended before the silence rule: still nothing to decide on
+            return Decision("notsure", None, self.elapsed_s, "NOSIGNAL")
+        return super()._at_end()
+
     def _step(self, frame: np.ndarray) -> Decision | None:
         p, sp = self.p, self.speech
         if self.beeps is not None and self.beeps.update(frame) is not None:
