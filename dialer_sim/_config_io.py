@@ -31,7 +31,7 @@ from .config import (
 )
 from .distributions import Dist, dist_from_value
 from ._inputs import read_toml
-from ._limits import shown
+from ._limits import key_shown, shown
 from .errors import ConfigError
 
 __all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]
@@ -61,7 +61,7 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
         if key not in allowed:
-            raise ConfigError(f"{name}.{key} is not a known setting (known: {', '.join(sorted(allowed))}).")
+            raise ConfigError(f"{name}.{key_shown(key)} is not a known setting (known: {', '.join(sorted(allowed))}).")
         current = getattr(defaults, key)
         if isinstance(current, Dist):
             value = dist_from_value(value, name=f"{name}.{key}")
@@ -87,12 +87,12 @@ def _timing(value: Any, current: dict) -> dict:
     out = copy.deepcopy(current)
     for kind, table in value.items():
         if kind not in out:
-            raise ConfigError(f"answer.timing.{kind} is not an answer kind (known: {', '.join(sorted(out))}).")
+            raise ConfigError(f"answer.timing.{key_shown(kind)} is not an answer kind (known: {', '.join(sorted(out))}).")
         if not isinstance(table, Mapping):
             raise ConfigError(f"answer.timing.{kind} must be a table; got {shown(table)}.")
         for key, v in table.items():
             if key not in ("speech_start_s", "greeting_s"):
-                raise ConfigError(f"answer.timing.{kind}.{key} is not a known setting (known: greeting_s, speech_start_s).")
+                raise ConfigError(f"answer.timing.{kind}.{key_shown(key)} is not a known setting (known: greeting_s, speech_start_s).")
             out[kind][key] = dist_from_value(v, name=f"answer.timing.{kind}.{key}")
     return out
 
@@ -103,7 +103,7 @@ def _confusion(value: Any, current: dict) -> dict:
     out = dict(current)
     for kind, row in value.items():
         if not isinstance(row, (list, tuple)):
-            raise ConfigError(f"amd.confusion.{kind} must be [p_human, p_machine, p_notsure]; got {shown(row)}.")
+            raise ConfigError(f"amd.confusion.{key_shown(kind)} must be [p_human, p_machine, p_notsure]; got {shown(row)}.")
         # Only real numbers become floats: a string, table or boolean stays as it is and fails its rule.
         out[kind] = [float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row]
     return out
@@ -123,7 +123,7 @@ def _build_pacing(table: Any) -> PacingConfig:
     for key in params:
         if key not in allowed:
             raise ConfigError(
-                f"pacing.{key} is not a setting of policy {policy!r} (known: {', '.join(sorted(allowed)) or 'none'})."
+                f"pacing.{key_shown(key)} is not a setting of policy {policy!r} (known: {', '.join(sorted(allowed)) or 'none'})."
             )
     return PacingConfig(policy=policy, params=cls(**params))
 
@@ -146,7 +146,7 @@ def config_from_dict(data: Mapping[str, Any]) -> DialerConfig:
             kwargs[section] = _build_section(section, _SECTIONS[section], table)
         else:
             known = ", ".join(sorted([*_SECTIONS, "pacing"]))
-            raise ConfigError(f"[{section}] is not a known section (known: {known}).")
+            raise ConfigError(f"[{key_shown(section)}] is not a known section (known: {known}).")
     return DialerConfig(**kwargs)
 
 

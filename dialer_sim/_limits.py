@@ -52,3 +52,10 @@ def shown(value: object) -> str:
     r = reprlib.Repr()
     r.maxstring, r.maxother, r.maxlist, r.maxdict, r.maxlevel = 80, 80, 8, 8, 3
     return " ".join(r.repr(value).split())
+
+
+def key_shown(key: object) -> str:
+    """A key as written in a dotted field name, or its ``repr`` when it holds spaces, newlines or odd characters."""
+    text = str(key)
+    plain = isinstance(key, str) and text != "" and all(c.isalnum() or c in "_-" for c in text) and text.isascii()
+    return text if plain else shown(key)

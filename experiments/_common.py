@@ -210,7 +210,7 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
         with _earlier_results_kept_on_failure(args.out):
             run(args, config)
     except (ds.DialerSimError, OSError) as exc:
-        print(f"{name}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{name}: interrupted; earlier results in {str(args.out)!r} are as they were.", file=sys.stderr)

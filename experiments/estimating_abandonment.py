@@ -61,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import OneLineParser  # noqa: E402
 
 from dialer_sim._inputs import read_toml  # noqa: E402
-from dialer_sim._limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED, shown  # noqa: E402
+from dialer_sim._limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED, key_shown, shown  # noqa: E402
 
 #: Poisson mean of live answers a day in the Bernoulli simulation (a very large campaign).
 MAX_LIVE_ANSWERS_PER_DAY = 1_000_000
@@ -105,7 +105,7 @@ def check_config(config: dict) -> dict:
     """Validate the experiment's table (every key known, typed and in range); returns it unchanged."""
     unknown = sorted(set(config) - set(_KEYS))
     if unknown:
-        raise ConfigError(f"`{unknown[0]}` is not a known setting (known: {', '.join(sorted(_KEYS))}).")
+        raise ConfigError(f"`{key_shown(unknown[0])}` is not a known setting (known: {', '.join(sorted(_KEYS))}).")
     missing = [
         k
         for k in _KEYS
@@ -285,7 +285,7 @@ def _cli(argv: list[str] | None = None) -> int:
         config = load_experiment_config(path)
         summary = main(config, args.out, force=args.force)
     except (DialerSimError, OSError) as exc:
-        print(f"estimating_abandonment: error: {exc}", file=sys.stderr)
+        print(f"estimating_abandonment: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

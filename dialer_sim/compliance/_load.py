@@ -74,7 +74,8 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
     for field in schema:
         col = frame[field.name]
         if str(field.type) == "string":
-            out[field.name] = col.fillna("").astype(str).to_numpy(dtype=object)
+            col = col.astype(object)  # a categorical or Arrow column too
+            out[field.name] = col.where(col.notna(), "").astype(str).to_numpy(dtype=object)
             continue
         _check_numeric_type(col, field.name, path)
         values = pd.to_numeric(col, errors="coerce")

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from .._inputs import read_toml
-from .._limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, shown
+from .._limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, key_shown, shown
 from ..errors import ConfigError, DialerSimError
 
 __all__ = ["SweepError", "SweepPoint", "SweepSpec", "load_sweep", "sweep_from_dict"]
@@ -213,7 +213,7 @@ def sweep_from_dict(data: Mapping[str, Any], *, base_dir: str | os.PathLike[str]
 
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
-        raise SweepError(f"sweep key `{unknown[0]}` is unknown; expected one of {', '.join(_KEYS)}.")
+        raise SweepError(f"sweep key `{key_shown(unknown[0])}` is unknown; expected one of {', '.join(_KEYS)}.")
     base_cfg = _load_base(data.get("base"), Path(base_dir))
     n_reps = _int_field(data, "replications", minimum=1, maximum=MAX_REPLICATIONS)
     seed = _int_field(data, "seed", minimum=0, maximum=MAX_SEED)
