@@ -43,9 +43,9 @@ __all__ = [
 #: Shortest file ``load_audio`` accepts, in seconds: five 20 ms packets. Anything shorter
 #: cannot hold an answer greeting and is almost always a broken recording.
 MIN_DURATION_S = 0.1
-#: Sample rates ``load_audio`` accepts, in Hz: from half the 8 kHz telephone rate (no recorder
-#: of a call samples slower) to 192 kHz (the highest rate of studio recorders). A header outside
-#: this range is a corrupted or hostile file, refused rather than resampled.
+#: Sample rates ``load_audio`` accepts, in Hz: a range the project chose around the 8 kHz
+#: telephone rate, from half of it to 24 times it. A header outside this range is a corrupted or
+#: hostile file, refused rather than resampled.
 MIN_SR_HZ = 4_000
 MAX_SR_HZ = 192_000
 #: Longest file ``load_audio`` accepts, in seconds (an answered call decides within seconds).

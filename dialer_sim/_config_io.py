@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ._inputs import read_toml
+from ._limits import key_shown, shown
 from .config import (
     AbandonConfig,
     AgentsConfig,
@@ -30,8 +32,6 @@ from .config import (
     RulesConfig,
 )
 from .distributions import Dist, dist_from_value
-from ._inputs import read_toml
-from ._limits import key_shown, shown
 from .errors import ConfigError
 
 __all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]

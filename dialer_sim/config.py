@@ -19,6 +19,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _limits as lim
+from ._limits import shown
 from .config_list import (
     BlocklistConfig,
     CallerIdConfig,
@@ -27,8 +29,6 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
-from ._limits import MAX_AGENTS, MAX_ARRIVAL_RATE_PER_S, MAX_ATTEMPTS, MAX_CALLS, MAX_DAYS  # noqa: I001
-from ._limits import MAX_DURATION_S, MAX_NUMBERS, MAX_STEP_S, shown
 from .distributions import Dist
 from .errors import ConfigError
 from .records import ANSWER_KINDS
@@ -55,14 +55,14 @@ def _prob(name: str, v: Any) -> None:
     _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0, name, "in [0, 1]", v)
 
 
-def _pos(name: str, v: Any, *, allow_zero: bool = False, maximum: float = MAX_DURATION_S) -> None:
+def _pos(name: str, v: Any, *, allow_zero: bool = False, maximum: float = lim.MAX_DURATION_S) -> None:
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
     _check(ok and (v >= 0 if allow_zero else v > 0), name, "a finite number >= 0" if allow_zero else
            "a finite number > 0", v)
     _check(v <= maximum, name, f"a finite number <= {maximum:g} (the documented bound)", v)
 
 
-def _count(name: str, v: Any, minimum: int = 1, maximum: int = MAX_NUMBERS) -> None:
+def _count(name: str, v: Any, minimum: int = 1, maximum: int = lim.MAX_NUMBERS) -> None:
     _check(isinstance(v, int) and not isinstance(v, bool) and v >= minimum, name, f"an integer >= {minimum}", v)
     _check(v <= maximum, name, f"an integer <= {maximum} (the documented bound)", v)
 
@@ -99,13 +99,13 @@ class CampaignConfig:
                "a non-empty string", self.campaign_id)
         _check(isinstance(self.caller_id, str), "campaign.caller_id", "a string", self.caller_id)
         _count("campaign.n_numbers", self.n_numbers)
-        _count("campaign.n_shifts", self.n_shifts, maximum=MAX_DAYS)
+        _count("campaign.n_shifts", self.n_shifts, maximum=lim.MAX_DAYS)
         _pos("campaign.shift_start_s", self.shift_start_s, allow_zero=True)
         _pos("campaign.shift_length_s", self.shift_length_s)
         _check(self.shift_start_s + self.shift_length_s <= 86_400, "campaign.shift_start_s + shift_length_s",
                "<= 86400 (a shift ends the same day; did you pass milliseconds?)",
                self.shift_start_s + self.shift_length_s)
-        _count("campaign.max_attempts", self.max_attempts, maximum=MAX_ATTEMPTS)
+        _count("campaign.max_attempts", self.max_attempts, maximum=lim.MAX_ATTEMPTS)
         _pos("campaign.retry_gap_s", self.retry_gap_s, allow_zero=True)
 
 
@@ -135,7 +135,7 @@ class NetworkConfig:
             _prob(f"network.{name}", getattr(self, name))
         total = self.p_busy + self.p_unobtainable + self.p_rejected
         _check(total <= 1.0 + 1e-12, "network.p_busy + p_unobtainable + p_rejected", "<= 1", total)
-        _pos("network.ring_timeout_s", self.ring_timeout_s, maximum=MAX_STEP_S)
+        _pos("network.ring_timeout_s", self.ring_timeout_s, maximum=lim.MAX_STEP_S)
         if self.ring_timeout_s < 15.0:
             warnings.warn(
                 f"network.ring_timeout_s = {self.ring_timeout_s} is below the 15 s minimum of the UK and US rules "
@@ -253,7 +253,7 @@ class AmdConfig:
                "one of hangup, leave_message", self.machine_action)
         _check(self.notsure_action in ("agent", "hangup"), "amd.notsure_action", "one of agent, hangup",
                self.notsure_action)
-        _pos("amd.message_s", self.message_s, allow_zero=True, maximum=MAX_STEP_S)
+        _pos("amd.message_s", self.message_s, allow_zero=True, maximum=lim.MAX_STEP_S)
         _check(self.table_path is None or isinstance(self.table_path, str), "amd.table_path", "a path string",
                self.table_path)
         if self.mode == "empirical":
@@ -284,7 +284,7 @@ class AgentsConfig:
     machine_handling_s: Dist = _d("uniform", "agents.machine_handling_s", low=4.0, high=12.0)
 
     def __post_init__(self) -> None:
-        _count("agents.n_agents", self.n_agents, minimum=0, maximum=MAX_AGENTS)
+        _count("agents.n_agents", self.n_agents, minimum=0, maximum=lim.MAX_AGENTS)
 
 
 @dataclass(frozen=True)
@@ -310,12 +310,12 @@ class AbandonConfig:
     patience_s: Dist = _d("lognormal", "abandon.patience_s", median=3.0, sigma=0.5)
 
     def __post_init__(self) -> None:
-        _pos("abandon.window_s", self.window_s, allow_zero=True, maximum=MAX_STEP_S)
+        _pos("abandon.window_s", self.window_s, allow_zero=True, maximum=lim.MAX_STEP_S)
         _check(self.clock_start in ("speech_start", "greeting_end", "connect"), "abandon.clock_start",
                "one of speech_start, greeting_end, connect", self.clock_start)
         _check(self.drop_action in ("silent", "message"), "abandon.drop_action", "one of silent, message",
                self.drop_action)
-        _pos("abandon.message_s", self.message_s, allow_zero=True, maximum=MAX_STEP_S)
+        _pos("abandon.message_s", self.message_s, allow_zero=True, maximum=lim.MAX_STEP_S)
         _check(isinstance(self.hold_queue, bool), "abandon.hold_queue", "true or false", self.hold_queue)
 
 
@@ -353,9 +353,9 @@ class OpenLoopConfig:
     n_calls: int = 100_000
 
     def __post_init__(self) -> None:
-        _pos("open_loop.arrival_rate_per_s", self.arrival_rate_per_s, maximum=MAX_ARRIVAL_RATE_PER_S)
+        _pos("open_loop.arrival_rate_per_s", self.arrival_rate_per_s, maximum=lim.MAX_ARRIVAL_RATE_PER_S)
         _pos("open_loop.mean_talk_time_s", self.mean_talk_time_s)
-        _count("open_loop.n_calls", self.n_calls, maximum=MAX_CALLS)
+        _count("open_loop.n_calls", self.n_calls, maximum=lim.MAX_CALLS)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def assert_refused_or_done(status: int, err: str, before: dict, after: dict) -> 
         return "ok"
     assert status == 2, (status, err)
     lines = err.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].strip(), err
+    assert len(lines) == 1, err
+    assert lines[0].strip(), err
     assert "error:" in lines[0], err
     assert after == before, "a refused input changed the output folder"
     return "refused"

@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from fuzz_harness import FUZZ, FUZZ_SLOW, Deep, assert_refused_or_done, run_main, snapshot, toml_document
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 import dialer_sim as ds
 from dialer_sim.cli import main
 from dialer_sim.sweep import load_sweep
-from fuzz_harness import FUZZ, FUZZ_SLOW, Deep, assert_refused_or_done, run_main, snapshot, toml_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
 import estimating_abandonment as ea  # noqa: E402
@@ -142,7 +142,8 @@ def _write(tmp_path: Path, name: str, data: dict, corruption) -> Path:
 
 def _one_line_error(exc: Exception) -> None:
     assert isinstance(exc, (ds.DialerSimError, FileNotFoundError)), repr(exc)
-    assert "\n" not in str(exc) and str(exc), repr(exc)
+    assert "\n" not in str(exc), repr(exc)
+    assert str(exc), repr(exc)
 
 
 def _check_campaign(tmp_path: Path, data: dict, corruption) -> None:
@@ -155,7 +156,8 @@ def _check_campaign(tmp_path: Path, data: dict, corruption) -> None:
         before = snapshot(out)
         status, _, err = run_main(main, ["run", str(path), "--out", str(out), "--quiet"])
         event(assert_refused_or_done(status, err, before, snapshot(out)))
-        assert status == 2 and not out.exists()
+        assert status == 2
+        assert not out.exists()
         return
     event("valid")
     plain = ds.config_to_dict(cfg)
@@ -183,7 +185,8 @@ def _check_sweep(tmp_path: Path, data: dict, corruption) -> None:
         _one_line_error(exc)
         status, _, err = run_main(main, ["sweep", str(path), "--out", str(out), "--workers", "1"])
         event(assert_refused_or_done(status, err, {}, snapshot(out)))
-        assert status == 2 and not out.exists()
+        assert status == 2
+        assert not out.exists()
         return
     event("valid")
 
@@ -209,7 +212,8 @@ def test_fuzz_experiment_table(tmp_path_factory, ops, corruption):
         _one_line_error(exc)
         status, _, err = run_main(ea._cli, ["--config", str(path), "--out", str(out)])
         event(assert_refused_or_done(status, err, {}, snapshot(out)))
-        assert status == 2 and not out.exists()
+        assert status == 2
+        assert not out.exists()
         return
     event("valid")
 
@@ -238,5 +242,7 @@ def test_the_real_executable_refuses_in_one_line(tmp_path, text, needle):
     proc = subprocess.run([str(exe), "run", str(path), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and needle in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fuzz_harness import FUZZ, FUZZ_SLOW, assert_refused_or_done, run_main, snapshot
 from hypothesis import event, given, reject
 from hypothesis import strategies as st
 
 import dialer_sim as ds
 from dialer_sim.cli import main
-from fuzz_harness import FUZZ, FUZZ_SLOW, assert_refused_or_done, run_main, snapshot
 
 DATA = Path(__file__).parent / "data"
 VICIDIAL = pd.read_csv(DATA / "vicidial_log_sample.csv", dtype=str, keep_default_na=False)
@@ -197,6 +197,8 @@ def test_the_real_executable_refuses_a_zoned_vicidial_row(tmp_path):
     proc = subprocess.run([str(exe), "compliance", str(path), "--format", "vicidial", "--regime", "vicidial",
                            "--json", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=120,
                           check=False)
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
     assert "line 4: call_date must be the server's local time with no time-zone offset" in proc.stderr
     assert not (tmp_path / "r.json").exists()

@@ -179,8 +179,8 @@ def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Se
         problems[new] = msgs
 
     text = raw["call_date"].str.strip()
-    # VICIdial writes the server's wall clock with no zone; a value with an offset is not from its export,
-    # and mixing it with local times would shift its day. Each such row is a bad row.
+    # VICIdial writes the server's wall clock with no zone (docs/sources.md §4.1): a value with an offset
+    # is not from its export, and mixing it with local times would shift its day. Such a row is bad.
     zoned = text.str.contains(_ZONE, regex=True).to_numpy()
     flag(zoned, "call_date must be the server's local time with no time-zone offset (as VICIdial writes it); got "
          + raw["call_date"].map(repr))
