@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import json
 import os
 import sys
@@ -93,15 +94,56 @@ def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_rtf)
 
 
-def _collect(paths: list[str]) -> list[Path]:
+def _collect(paths: list[str]) -> tuple[list[Path], dict[Path, str]]:
+    """The WAV files named or found under folders, and the entries that cannot be followed, with why.
+
+    Symbolic links to folders are followed; a link back into a folder already being searched
+    (a loop) is skipped with a note, and a ``*.wav`` link that loops or dangles is an error row.
+    """
     files: list[Path] = []
+    problems: dict[Path, str] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".wav"))
+            _walk(path, files, problems, seen={_identity(path)})
         else:
             files.append(path)  # missing or odd files get an error row below
-    return files
+    return files, problems
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    st = folder.stat()
+    return st.st_dev, st.st_ino
+
+
+def _walk(folder: Path, files: list[Path], problems: dict[Path, str], seen: set[tuple[int, int]]) -> None:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        problems[folder] = f"folder cannot be read ({exc.strerror or exc})"
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+            ident = _identity(entry) if is_dir else None
+        except OSError as exc:  # the entry vanished or cannot be examined
+            problems[entry] = f"cannot be examined ({exc.strerror or exc})"
+            continue
+        if is_dir:
+            if ident in seen:  # every file there is already found: a note, not a failure
+                _say(f"amd-bench classify: note: {entry}: skipped a symbolic link loop (it leads back to "
+                     f"{entry.resolve()}, already searched)")
+                continue
+            _walk(entry, files, problems, seen | {ident})
+        elif entry.suffix.lower() == ".wav":
+            try:
+                os.stat(entry)
+            except OSError as exc:
+                what = "loops" if exc.errno == errno.ELOOP else "leads nowhere"
+                problems[entry] = f"symbolic link {what} ({os.readlink(entry)})"
+                continue
+            if entry.is_file():
+                files.append(entry)
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -111,16 +153,22 @@ def _classify(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_out_file(out, force=args.force, field="--out", error=ValueError)
     detector = make_detector(args.detector)
-    files = _collect(args.paths)
-    if not files:
+    files, problems = _collect(args.paths)
+    if not files and not problems:
         raise ValueError(f"`PATH` must name WAV files or folders holding *.wav; none found in {args.paths}.")
-    rows, n_failed = [], 0
+    rows, n_failed = [], len(problems)
+    for path, reason in problems.items():
+        _say(f"amd-bench classify: error: {path}: {reason}")
+        rows.append({"file": str(path), "label": "", "decided_at_s": "", "score": "", "error": reason})
     for path in files:
         try:
             audio, sr, notes = load_audio(path, sr=SR_HZ)
             for note in notes:
                 _say(f"amd-bench classify: note: {path}: {note}")
             d = detector.detect(audio, sr)
+            if d.cause == "NOSIGNAL":
+                _say(f"amd-bench classify: note: {path}: no signal (every sample is the same value: digital "
+                     "silence or DC); labelled notsure")
         except (AudioError, OSError) as exc:
             n_failed += 1
             reason = _file_reason(path, exc)

@@ -47,25 +47,35 @@ DEFAULT_ANSWER_MIX: dict[str, float] = {
 }
 
 
+#: Largest answer-mix file read, in bytes (a mix is nine lines).
+MAX_MIX_FILE_BYTES = 65_536
+
+
 class AnswerMixError(ValueError):
     """An answer mix with an unknown kind, a bad weight or an empty truth class."""
+
+
+def _short(value: object) -> str:
+    """A bad value shown on one short line."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def check_answer_mix(mix: dict[str, float]) -> dict[str, float]:
     """The mix normalised to sum 1, every kind present; raises ``AnswerMixError`` if invalid."""
     if not isinstance(mix, dict) or not mix:
-        raise AnswerMixError(f"answer mix must be a non-empty table of kind = weight; got {mix!r}.")
+        raise AnswerMixError(f"answer mix must be a non-empty table of kind = weight; got {_short(mix)}.")
     for kind, weight in mix.items():
         if kind not in KINDS:
-            raise AnswerMixError(f"answer mix kind must be one of {KINDS}; got {kind!r}.")
+            raise AnswerMixError(f"answer mix kind must be one of {KINDS}; got {_short(kind)}.")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
-            raise AnswerMixError(f"answer mix `{kind}` must be a finite number; got {weight!r}.")
+            raise AnswerMixError(f"answer mix `{kind}` must be a finite number; got {_short(weight)}.")
         if weight < 0:
             raise AnswerMixError(f"answer mix `{kind}` must be >= 0; got {weight!r}.")
     for truth in ("human", "machine"):
         if sum(float(w) for k, w in mix.items() if TRUTH[k] == truth) <= 0:
             raise AnswerMixError(
-                f"answer mix must give the {truth} kinds a positive total weight; got {mix!r}."
+                f"answer mix must give the {truth} kinds a positive total weight; got {_short(mix)}."
             )
     total = sum(float(w) for w in mix.values())
     return {kind: float(mix.get(kind, 0.0)) / total for kind in KINDS}
@@ -75,17 +85,26 @@ def read_answer_mix(path: str | os.PathLike[str]) -> dict[str, float]:
     """Read and check an answer mix from a ``.json`` or ``.toml`` file (a table of kind = weight)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        if p.stat().st_size > MAX_MIX_FILE_BYTES:
+            raise AnswerMixError(f"answer mix file {p} must be at most {MAX_MIX_FILE_BYTES} bytes; "
+                                 f"got {p.stat().st_size}.")
+        raw = p.read_bytes()
     except OSError as exc:
         raise AnswerMixError(f"answer mix file {p} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise AnswerMixError(
-            f"answer mix file {p} must be UTF-8 text; got byte 0x{exc.object[exc.start]:02x} at offset {exc.start}."
-        ) from None
+        line = raw[: exc.start].count(b"\n") + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
+        raise AnswerMixError(f"answer mix file {p} must be UTF-8 text; line {line}, column {column} holds "
+                             f"byte 0x{raw[exc.start]:02x}.") from None
     try:
         data = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise AnswerMixError(
             f"answer mix file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}."
         ) from None
+    except RecursionError:
+        raise AnswerMixError(f"answer mix file {p} must be a flat table of kind = weight; got nesting deeper "
+                             "than the parser can follow.") from None
     return check_answer_mix(data)

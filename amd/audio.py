@@ -26,7 +26,12 @@ import soundfile as sf
 from scipy.signal import resample_poly
 
 __all__ = [
+    "MAX_CHANNELS",
+    "MAX_DURATION_S",
+    "MAX_SAMPLES",
+    "MAX_SR_HZ",
     "MIN_DURATION_S",
+    "MIN_SR_HZ",
     "AudioError",
     "check_audio",
     "float_to_int16",
@@ -38,6 +43,16 @@ __all__ = [
 #: Shortest file ``load_audio`` accepts, in seconds: five 20 ms packets. Anything shorter
 #: cannot hold an answer greeting and is almost always a broken recording.
 MIN_DURATION_S = 0.1
+#: Sample rates ``load_audio`` accepts, in Hz: a range the project chose around the 8 kHz
+#: telephone rate, from half of it to 24 times it. A header outside this range is a corrupted or
+#: hostile file, refused rather than resampled.
+MIN_SR_HZ = 4_000
+MAX_SR_HZ = 192_000
+#: Longest file ``load_audio`` accepts, in seconds (an answered call decides within seconds).
+MAX_DURATION_S = 600.0
+#: Most channels, and most samples over all channels (256 MiB as float64), read from one file.
+MAX_CHANNELS = 8
+MAX_SAMPLES = 2**25
 
 _INT16_FULL_SCALE = 32768.0
 
@@ -204,10 +219,15 @@ def load_audio(
     Raises
     ------
     AudioError
-        The file is missing, empty, not audio, truncated, holds NaN/inf samples or is shorter
-        than ``MIN_DURATION_S``; the message names the file and the reason.
+        The file is missing, empty, not audio, truncated, holds NaN/inf samples, is shorter
+        than ``MIN_DURATION_S``, or its header gives a rate outside [``MIN_SR_HZ``,
+        ``MAX_SR_HZ``], more than ``MAX_CHANNELS`` channels, more than ``MAX_DURATION_S`` or
+        more than ``MAX_SAMPLES`` samples (checked before any sample is decoded); the message
+        names the file and the reason.
     """
     check_audio(np.zeros(1), sr)
+    if not MIN_SR_HZ <= sr <= MAX_SR_HZ:
+        raise AudioError(f"`sr` must be in [{MIN_SR_HZ}, {MAX_SR_HZ}] Hz; got {sr}.")
     path = Path(path)
     data, file_sr = _read_checked(path)
     notes: list[str] = []
@@ -236,6 +256,7 @@ def _read_checked(path: Path) -> tuple[np.ndarray, int]:
     if path.stat().st_size == 0:
         raise AudioError(f"{path.name}: file is empty (0 bytes).")
     _check_wav_not_truncated(path)
+    _check_header(path)
     try:
         data, file_sr = sf.read(path, dtype="float64", always_2d=True)
     except sf.LibsndfileError as exc:
@@ -251,6 +272,28 @@ def _read_checked(path: Path) -> tuple[np.ndarray, int]:
     if duration_s < MIN_DURATION_S:
         raise AudioError(f"{path.name}: is {duration_s:.3f} s long; must be >= {MIN_DURATION_S} s.")
     return data, int(file_sr)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, from the header alone and before decoding, a rate, length or size out of bounds."""
+    try:
+        info = sf.info(str(path))
+    except sf.LibsndfileError as exc:
+        raise AudioError(f"{path.name}: not a readable WAV/FLAC audio file ({_sf_reason(exc)}).") from exc
+    except (RuntimeError, OSError) as exc:
+        raise AudioError(f"{path.name}: cannot be read ({exc}).") from exc
+    if not MIN_SR_HZ <= info.samplerate <= MAX_SR_HZ:
+        raise AudioError(f"{path.name}: sample rate must be in [{MIN_SR_HZ}, {MAX_SR_HZ}] Hz (a telephone "
+                         f"recording); the header says {info.samplerate} Hz.")
+    if not 1 <= info.channels <= MAX_CHANNELS:
+        raise AudioError(f"{path.name}: must have 1 to {MAX_CHANNELS} channels; the header says {info.channels}.")
+    duration_s = info.frames / info.samplerate
+    if duration_s > MAX_DURATION_S:
+        raise AudioError(f"{path.name}: must be at most {MAX_DURATION_S:g} s long; the header says "
+                         f"{duration_s:.1f} s.")
+    if info.frames * info.channels > MAX_SAMPLES:
+        raise AudioError(f"{path.name}: must hold at most {MAX_SAMPLES} samples over all channels; the header "
+                         f"says {info.frames} frames x {info.channels} channels.")
 
 
 def _sf_reason(exc: sf.LibsndfileError) -> str:

@@ -60,6 +60,8 @@ LABEL_COLUMNS = (
 _TEST_SLOTS = (1, 4, 7)  # the k-th clip of a kind is a seen test clip when k % 10 is one of these (30 %)
 _HELDOUT_SLOTS = (2, 8)  # ... and a held-out test clip when k % 10 is one of these (20 %)
 _TEST_FRACTION = 0.3
+#: Most clips one corpus build makes (a 600-clip corpus takes minutes; each clip is about 100 KB).
+MAX_CLIPS = 100_000
 _MAX_DRAWS = 50
 
 
@@ -189,7 +191,7 @@ def build_corpus(
         Output directory; gets ``clips/*.wav``, ``labels.csv`` and ``corpus.json``.
     seed : int >= 0
         Root seed; the same seed gives byte-identical files.
-    n_clips : int >= 18
+    n_clips : int in [18, MAX_CLIPS]
         Number of clips, spread evenly over the nine kinds (clip ``i`` has kind ``KINDS[i % 9]``),
         so that every kind appears at least twice and in both splits.
     progress : bool
@@ -212,6 +214,8 @@ def build_corpus(
         raise CorpusError(f"`seed` must be an int >= 0; got {seed!r}.")
     if isinstance(n_clips, bool) or not isinstance(n_clips, (int, np.integer)) or n_clips < 2 * len(KINDS):
         raise CorpusError(f"`n_clips` must be an int >= {2 * len(KINDS)} (two per kind); got {n_clips!r}.")
+    if n_clips > MAX_CLIPS:
+        raise CorpusError(f"`n_clips` must be an int <= {MAX_CLIPS} (the documented bound); got {n_clips}.")
     out = Path(out_dir)
     renderer = Renderer()  # fails early, naming the Debian package, if a source is missing
     _prepare_out_dir(out, force)

@@ -41,6 +41,15 @@ def _status(text: str) -> tuple[str, str]:
     return code.strip(), category
 
 
+def _check_out_parent(option: str, path: Path) -> None:
+    """Refuse an output path under a file (``afile/x.json``) before any work, naming the file."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DialerSimError(f"{option} {str(path)!r} must be under a folder; {str(parent)!r} is a file.")
+            return
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``compliance`` subcommand."""
     p = subparsers.add_parser(
@@ -58,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--report", type=Path, metavar="DIR", help="write a markdown page, PNG chart and CSV table"
     )
     p.add_argument("--force", action="store_true", help="replace an existing --json file or --report")
-    p.add_argument("--skip-bad-rows", action="store_true", help="VICIdial: skip and count bad rows")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="skip and count bad rows (VICIdial: every bad row; CDR: duplicate rows)")
     p.add_argument("--status", type=_status, action="append", default=[], metavar="CODE=CATEGORY",
                    help="VICIdial: map a campaign status code to a category (repeatable)")  # fmt: skip
     p.add_argument("--ci", default="wilson", choices=CI_METHODS, help="interval method (default wilson)")
@@ -87,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
     if earlier and not args.force:
         raise DialerSimError(f"--report {str(args.report)!r} already holds {', '.join(earlier)}; "
                              "refusing to overwrite earlier results (pass --force to replace them).")
-    if args.format != "vicidial" and (args.skip_bad_rows or args.status):
-        raise ConfigError("--skip-bad-rows and --status apply only to --format vicidial.")
+    if args.format != "vicidial" and args.status:
+        raise ConfigError("--status applies only to --format vicidial.")
+    for option, path in (("--json", args.json), ("--report", args.report)):
+        if path is not None:
+            _check_out_parent(option, path)
     records = read_records(
         args.records, format=args.format, skip_bad_rows=args.skip_bad_rows, extra_statuses=dict(args.status)
     )

@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 
+from ._limits import MAX_WORKERS
 from .sweep import load_sweep, run_sweep
 
 
@@ -61,6 +62,8 @@ def _main(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.scheduler is not None:
         raise SweepError("give either --workers (local processes) or --scheduler (Dask), not both.")
+    if args.workers is not None and args.workers > MAX_WORKERS:
+        raise SweepError(f"`--workers` must be an integer <= {MAX_WORKERS} (the documented bound); got {args.workers}.")
     spec = load_sweep(args.sweep)
     report = run_sweep(
         spec,

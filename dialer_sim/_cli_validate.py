@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ._io import atomic_write_json
+from ._limits import MAX_CALLS
 from .errors import ConfigError, DialerSimError
 
 
@@ -38,6 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=_bench)
 
 
+#: Bounds of the validation and benchmark workloads (one validation replication of 10^7 calls takes minutes).
+MAX_VALIDATION_REPLICATIONS = 1_000
+MAX_BENCH_SCALE = 100.0
+
+
 def _check_json_out(args: argparse.Namespace) -> None:
     """Refuse, before minutes of simulation, to replace an earlier result file without --force."""
     if args.json.exists() and not args.force:
@@ -54,8 +60,13 @@ def _validate(args: argparse.Namespace) -> int:
 
     if args.n_calls < 1000:
         raise ConfigError(f"--n-calls must be an integer >= 1000; got {args.n_calls}.")
+    if args.n_calls > MAX_CALLS:
+        raise ConfigError(f"--n-calls must be an integer <= {MAX_CALLS} (the documented bound); got {args.n_calls}.")
     if args.replications < 2:
         raise ConfigError(f"--replications must be an integer >= 2; got {args.replications}.")
+    if args.replications > MAX_VALIDATION_REPLICATIONS:
+        raise ConfigError(f"--replications must be an integer <= {MAX_VALIDATION_REPLICATIONS} (the documented "
+                          f"bound); got {args.replications}.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
     _check_json_out(args)
@@ -80,8 +91,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmarks
 
-    if not args.scale > 0:
-        raise ConfigError(f"--scale must be > 0; got {args.scale}.")
+    if not 0 < args.scale <= MAX_BENCH_SCALE:
+        raise ConfigError(f"--scale must be > 0 and <= {MAX_BENCH_SCALE:g}; got {args.scale}.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
     _check_json_out(args)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
+from ._inputs import read_toml
+from ._limits import key_shown, shown
 from .config import (
     AbandonConfig,
     AgentsConfig,
@@ -33,11 +33,6 @@ from .config import (
 )
 from .distributions import Dist, dist_from_value
 from .errors import ConfigError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]
 
@@ -60,13 +55,13 @@ _SECTIONS = {
 
 def _build_section(name: str, cls: type, table: Any) -> Any:
     if not isinstance(table, Mapping):
-        raise ConfigError(f"[{name}] must be a table; got {table!r}.")
+        raise ConfigError(f"[{name}] must be a table; got {shown(table)}.")
     defaults = cls()
     allowed = {f.name for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
         if key not in allowed:
-            raise ConfigError(f"{name}.{key} is not a known setting (known: {', '.join(sorted(allowed))}).")
+            raise ConfigError(f"{name}.{key_shown(key)} is not a known setting (known: {', '.join(sorted(allowed))}).")
         current = getattr(defaults, key)
         if isinstance(current, Dist):
             value = dist_from_value(value, name=f"{name}.{key}")
@@ -74,7 +69,7 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
             value = _timing(value, current)
         elif name == "answer" and key == "kind_weights":
             if not isinstance(value, Mapping):
-                raise ConfigError(f"answer.kind_weights must be a table of kind = weight; got {value!r}.")
+                raise ConfigError(f"answer.kind_weights must be a table of kind = weight; got {shown(value)}.")
             value = dict(value)
         elif name == "amd" and key == "confusion":
             value = _confusion(value, current)
@@ -88,28 +83,29 @@ def _build_section(name: str, cls: type, table: Any) -> Any:
 
 def _timing(value: Any, current: dict) -> dict:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"answer.timing must be a table of kinds; got {value!r}.")
+        raise ConfigError(f"answer.timing must be a table of kinds; got {shown(value)}.")
     out = copy.deepcopy(current)
     for kind, table in value.items():
         if kind not in out:
-            raise ConfigError(f"answer.timing.{kind} is not an answer kind (known: {', '.join(sorted(out))}).")
+            raise ConfigError(f"answer.timing.{key_shown(kind)} is not an answer kind (known: {', '.join(sorted(out))}).")
         if not isinstance(table, Mapping):
-            raise ConfigError(f"answer.timing.{kind} must be a table; got {table!r}.")
+            raise ConfigError(f"answer.timing.{kind} must be a table; got {shown(table)}.")
         for key, v in table.items():
             if key not in ("speech_start_s", "greeting_s"):
-                raise ConfigError(f"answer.timing.{kind}.{key} is not a known setting (known: greeting_s, speech_start_s).")
+                raise ConfigError(f"answer.timing.{kind}.{key_shown(key)} is not a known setting (known: greeting_s, speech_start_s).")
             out[kind][key] = dist_from_value(v, name=f"answer.timing.{kind}.{key}")
     return out
 
 
 def _confusion(value: Any, current: dict) -> dict:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"amd.confusion must be a table of kind = [p_human, p_machine, p_notsure]; got {value!r}.")
+        raise ConfigError(f"amd.confusion must be a table of kind = [p_human, p_machine, p_notsure]; got {shown(value)}.")
     out = dict(current)
     for kind, row in value.items():
         if not isinstance(row, (list, tuple)):
-            raise ConfigError(f"amd.confusion.{kind} must be [p_human, p_machine, p_notsure]; got {row!r}.")
-        out[kind] = [float(x) for x in row]
+            raise ConfigError(f"amd.confusion.{key_shown(kind)} must be [p_human, p_machine, p_notsure]; got {shown(row)}.")
+        # Only real numbers become floats: a string, table or boolean stays as it is and fails its rule.
+        out[kind] = [float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in row]
     return out
 
 
@@ -117,17 +113,17 @@ def _build_pacing(table: Any) -> PacingConfig:
     from .pacing import PACING_PARAMS
 
     if not isinstance(table, Mapping):
-        raise ConfigError(f"[pacing] must be a table; got {table!r}.")
+        raise ConfigError(f"[pacing] must be a table; got {shown(table)}.")
     params = dict(table)
     policy = params.pop("policy", "progressive")
-    if policy not in PACING_PARAMS:
-        raise ConfigError(f"pacing.policy must be one of {sorted(PACING_PARAMS)}; got {policy!r}.")
+    if not isinstance(policy, str) or policy not in PACING_PARAMS:
+        raise ConfigError(f"pacing.policy must be one of {sorted(PACING_PARAMS)}; got {shown(policy)}.")
     cls = PACING_PARAMS[policy]
     allowed = {f.name for f in dataclasses.fields(cls)}
     for key in params:
         if key not in allowed:
             raise ConfigError(
-                f"pacing.{key} is not a setting of policy {policy!r} (known: {', '.join(sorted(allowed)) or 'none'})."
+                f"pacing.{key_shown(key)} is not a setting of policy {policy!r} (known: {', '.join(sorted(allowed)) or 'none'})."
             )
     return PacingConfig(policy=policy, params=cls(**params))
 
@@ -150,7 +146,7 @@ def config_from_dict(data: Mapping[str, Any]) -> DialerConfig:
             kwargs[section] = _build_section(section, _SECTIONS[section], table)
         else:
             known = ", ".join(sorted([*_SECTIONS, "pacing"]))
-            raise ConfigError(f"[{section}] is not a known section (known: {known}).")
+            raise ConfigError(f"[{key_shown(section)}] is not a known section (known: {known}).")
     return DialerConfig(**kwargs)
 
 
@@ -190,18 +186,7 @@ def load_config(path: str | os.PathLike[str]) -> DialerConfig:
     ConfigError
         If the TOML cannot be parsed or a value breaks its rule.
     """
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
-    except UnicodeDecodeError as exc:
-        # TOML is UTF-8 by definition; a spreadsheet export or a binary file lands here.
-        raise ConfigError(
-            f"{path}: not valid TOML (must be UTF-8 text; byte {exc.start} is {exc.object[exc.start]:#04x})."
-        ) from None
-    return config_from_dict(data)
+    return config_from_dict(read_toml(path))
 
 
 def apply_overrides(config: DialerConfig, overrides: Mapping[str, Any]) -> DialerConfig:

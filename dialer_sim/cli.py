@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # OSError covers a missing or unreadable file, a full disk or a read-only folder.
         plain = isinstance(exc, DialerSimError) or exc.strerror is None
         msg = str(exc) if plain else f"{exc.strerror}: {exc.filename}"
+        msg = " ".join(msg.split())  # one line, whatever a value shown in the message holds
         print(f"dialer-sim {args.command}: error: {msg}", file=sys.stderr)  # noqa: T201
         return 2
     except KeyboardInterrupt:

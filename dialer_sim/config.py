@@ -19,6 +19,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _limits as lim
+from ._limits import shown
 from .config_list import (
     BlocklistConfig,
     CallerIdConfig,
@@ -46,21 +48,23 @@ __all__ = [
 
 def _check(cond: bool, field_name: str, rule: str, value: Any) -> None:
     if not cond:
-        raise ConfigError(f"{field_name} must be {rule}; got {value!r}.")
+        raise ConfigError(f"{field_name} must be {rule}; got {shown(value)}.")
 
 
 def _prob(name: str, v: Any) -> None:
     _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0, name, "in [0, 1]", v)
 
 
-def _pos(name: str, v: Any, *, allow_zero: bool = False) -> None:
+def _pos(name: str, v: Any, *, allow_zero: bool = False, maximum: float = lim.MAX_DURATION_S) -> None:
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    ok = ok and (v >= 0 if allow_zero else v > 0)
-    _check(ok, name, "a finite number >= 0" if allow_zero else "a finite number > 0", v)
+    _check(ok and (v >= 0 if allow_zero else v > 0), name, "a finite number >= 0" if allow_zero else
+           "a finite number > 0", v)
+    _check(v <= maximum, name, f"a finite number <= {maximum:g} (the documented bound)", v)
 
 
-def _count(name: str, v: Any, minimum: int = 1) -> None:
+def _count(name: str, v: Any, minimum: int = 1, maximum: int = lim.MAX_NUMBERS) -> None:
     _check(isinstance(v, int) and not isinstance(v, bool) and v >= minimum, name, f"an integer >= {minimum}", v)
+    _check(v <= maximum, name, f"an integer <= {maximum} (the documented bound)", v)
 
 
 def _d(kind: str, name: str, **kw: Any) -> Any:
@@ -93,14 +97,15 @@ class CampaignConfig:
     def __post_init__(self) -> None:
         _check(isinstance(self.campaign_id, str) and self.campaign_id != "", "campaign.campaign_id",
                "a non-empty string", self.campaign_id)
+        _check(isinstance(self.caller_id, str), "campaign.caller_id", "a string", self.caller_id)
         _count("campaign.n_numbers", self.n_numbers)
-        _count("campaign.n_shifts", self.n_shifts)
+        _count("campaign.n_shifts", self.n_shifts, maximum=lim.MAX_DAYS)
         _pos("campaign.shift_start_s", self.shift_start_s, allow_zero=True)
         _pos("campaign.shift_length_s", self.shift_length_s)
         _check(self.shift_start_s + self.shift_length_s <= 86_400, "campaign.shift_start_s + shift_length_s",
                "<= 86400 (a shift ends the same day; did you pass milliseconds?)",
                self.shift_start_s + self.shift_length_s)
-        _count("campaign.max_attempts", self.max_attempts)
+        _count("campaign.max_attempts", self.max_attempts, maximum=lim.MAX_ATTEMPTS)
         _pos("campaign.retry_gap_s", self.retry_gap_s, allow_zero=True)
 
 
@@ -130,7 +135,7 @@ class NetworkConfig:
             _prob(f"network.{name}", getattr(self, name))
         total = self.p_busy + self.p_unobtainable + self.p_rejected
         _check(total <= 1.0 + 1e-12, "network.p_busy + p_unobtainable + p_rejected", "<= 1", total)
-        _pos("network.ring_timeout_s", self.ring_timeout_s)
+        _pos("network.ring_timeout_s", self.ring_timeout_s, maximum=lim.MAX_STEP_S)
         if self.ring_timeout_s < 15.0:
             warnings.warn(
                 f"network.ring_timeout_s = {self.ring_timeout_s} is below the 15 s minimum of the UK and US rules "
@@ -260,7 +265,9 @@ class AmdConfig:
                self.notsure_action)
         _check(self.undecided_action in ("wait", "connect_at_deadline"), "amd.undecided_action",
                "one of wait, connect_at_deadline", self.undecided_action)
-        _pos("amd.message_s", self.message_s, allow_zero=True)
+        _pos("amd.message_s", self.message_s, allow_zero=True, maximum=lim.MAX_STEP_S)
+        _check(self.table_path is None or isinstance(self.table_path, str), "amd.table_path", "a path string",
+               self.table_path)
         if self.mode == "empirical":
             _check(isinstance(self.table_path, str) and self.table_path != "", "amd.table_path",
                    "a path to a behaviour table when amd.mode = 'empirical'", self.table_path)
@@ -294,7 +301,7 @@ class AgentsConfig:
     human_recognition_s: Dist = _d("deterministic", "agents.human_recognition_s", value=1.0)
 
     def __post_init__(self) -> None:
-        _count("agents.n_agents", self.n_agents, minimum=0)
+        _count("agents.n_agents", self.n_agents, minimum=0, maximum=lim.MAX_AGENTS)
 
 
 @dataclass(frozen=True)
@@ -320,12 +327,12 @@ class AbandonConfig:
     patience_s: Dist = _d("lognormal", "abandon.patience_s", median=3.0, sigma=0.5)
 
     def __post_init__(self) -> None:
-        _pos("abandon.window_s", self.window_s, allow_zero=True)
+        _pos("abandon.window_s", self.window_s, allow_zero=True, maximum=lim.MAX_STEP_S)
         _check(self.clock_start in ("speech_start", "greeting_end", "connect"), "abandon.clock_start",
                "one of speech_start, greeting_end, connect", self.clock_start)
         _check(self.drop_action in ("silent", "message"), "abandon.drop_action", "one of silent, message",
                self.drop_action)
-        _pos("abandon.message_s", self.message_s, allow_zero=True)
+        _pos("abandon.message_s", self.message_s, allow_zero=True, maximum=lim.MAX_STEP_S)
         _check(isinstance(self.hold_queue, bool), "abandon.hold_queue", "true or false", self.hold_queue)
 
 
@@ -339,7 +346,7 @@ class PacingConfig:
     def __post_init__(self) -> None:
         from .pacing import PACING_PARAMS  # local: pacing imports nothing from config
 
-        _check(self.policy in PACING_PARAMS, "pacing.policy", f"one of {sorted(PACING_PARAMS)}", self.policy)
+        _check(isinstance(self.policy, str) and self.policy in PACING_PARAMS, "pacing.policy", f"one of {sorted(PACING_PARAMS)}", self.policy)
         if self.params is None:
             object.__setattr__(self, "params", PACING_PARAMS[self.policy]())
         _check(isinstance(self.params, PACING_PARAMS[self.policy]), "pacing.params",
@@ -363,9 +370,9 @@ class OpenLoopConfig:
     n_calls: int = 100_000
 
     def __post_init__(self) -> None:
-        _pos("open_loop.arrival_rate_per_s", self.arrival_rate_per_s)
+        _pos("open_loop.arrival_rate_per_s", self.arrival_rate_per_s, maximum=lim.MAX_ARRIVAL_RATE_PER_S)
         _pos("open_loop.mean_talk_time_s", self.mean_talk_time_s)
-        _count("open_loop.n_calls", self.n_calls)
+        _count("open_loop.n_calls", self.n_calls, maximum=lim.MAX_CALLS)
 
 
 @dataclass(frozen=True)

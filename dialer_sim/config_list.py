@@ -21,9 +21,11 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._limits import shown
 from .errors import ConfigError
 
 __all__ = [
@@ -55,12 +57,12 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _fail(name: str, rule: str, value: Any) -> None:
-    raise ConfigError(f"{name} must be {rule}; got {value!r}.")
+    raise ConfigError(f"{name} must be {rule}; got {shown(value)}.")
 
 
 def _num(name: str, v: Any, lo: float, hi: float = float("inf"), *, integer: bool = False) -> None:
     ok = isinstance(v, int) if integer else isinstance(v, (int, float))
-    ok = ok and not isinstance(v, bool) and lo <= v <= hi
+    ok = ok and not isinstance(v, bool) and math.isfinite(v) and lo <= v <= hi
     if not ok:
         kind = "an integer" if integer else "a number"
         _fail(name, f"{kind} in [{lo:g}, {hi:g}]", v)
@@ -221,12 +223,12 @@ class BlocklistConfig:
 
     def __post_init__(self) -> None:
         _num("blocklist.flag_score", self.flag_score, 1.0, 9.0)
-        _num("blocklist.half_score_weight", self.half_score_weight, 1e-9)
-        _num("blocklist.window_days", self.window_days, 1e-9)
+        _num("blocklist.half_score_weight", self.half_score_weight, 1e-9, 1e9)
+        _num("blocklist.window_days", self.window_days, 1e-9, 3660.0)
         _num("blocklist.p_complaint_silent", self.p_complaint_silent, 0.0, 1.0)
         _num("blocklist.p_complaint_contact", self.p_complaint_contact, 0.0, 1.0)
-        _num("blocklist.short_call_s", self.short_call_s, 0.0)
-        _num("blocklist.short_call_weight", self.short_call_weight, 0.0)
+        _num("blocklist.short_call_s", self.short_call_s, 0.0, 3600.0)
+        _num("blocklist.short_call_weight", self.short_call_weight, 0.0, 1e6)
         if not isinstance(self.label_shown_to_all, bool):
             _fail("blocklist.label_shown_to_all", "true or false", self.label_shown_to_all)
 

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from ._limits import MAX_CV, MAX_DURATION_S, MAX_MIXTURE_COMPONENTS, MAX_SIGMA, shown
 from .errors import ConfigError
 
 __all__ = ["Dist", "dist_from_value"]
@@ -90,8 +91,8 @@ class Dist:
     name: str = "distribution"
 
     def __post_init__(self) -> None:
-        if self.kind not in _REQUIRED:
-            raise ConfigError(f"{self.name}.kind must be one of {sorted(_REQUIRED)}; got {self.kind!r}.")
+        if not isinstance(self.kind, str) or self.kind not in _REQUIRED:
+            raise ConfigError(f"{self.name}.kind must be one of {sorted(_REQUIRED)}; got {shown(self.kind)}.")
         need = _REQUIRED[self.kind]
         for p in _PARAMS:
             given = getattr(self, p) is not None
@@ -101,12 +102,14 @@ class Dist:
                 raise ConfigError(f"{self.name}: kind {self.kind!r} does not take {p!r}; got {getattr(self, p)!r}.")
         self._check_values()
 
-    def _positive(self, field: str, *, allow_zero: bool = False) -> None:
+    def _positive(self, field: str, *, allow_zero: bool = False, maximum: float = MAX_DURATION_S) -> None:
         v = getattr(self, field)
-        ok = isinstance(v, (int, float)) and math.isfinite(v) and (v >= 0 if allow_zero else v > 0)
-        if not ok:
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        if not (ok and (v >= 0 if allow_zero else v > 0)):
             rule = ">= 0" if allow_zero else "> 0"
-            raise ConfigError(f"{self.name}.{field} must be a finite number {rule}; got {v!r}.")
+            raise ConfigError(f"{self.name}.{field} must be a finite number {rule}; got {shown(v)}.")
+        if v > maximum:
+            raise ConfigError(f"{self.name}.{field} must be <= {maximum:g} (the documented bound); got {v!r}.")
 
     def _check_values(self) -> None:
         k = self.kind
@@ -116,10 +119,10 @@ class Dist:
             self._positive("mean")
         elif k == "lognormal":
             self._positive("median")
-            self._positive("sigma", allow_zero=True)
+            self._positive("sigma", allow_zero=True, maximum=MAX_SIGMA)
         elif k == "gamma":
             self._positive("mean")
-            self._positive("cv")
+            self._positive("cv", maximum=MAX_CV)
         elif k == "uniform":
             self._positive("low", allow_zero=True)
             self._positive("high", allow_zero=True)
@@ -129,9 +132,13 @@ class Dist:
             comps = self.components
             if not comps:
                 raise ConfigError(f"{self.name}.components must be a non-empty list of [weight, low, high].")
+            if len(comps) > MAX_MIXTURE_COMPONENTS:
+                raise ConfigError(f"{self.name}.components must hold at most {MAX_MIXTURE_COMPONENTS} "
+                                  f"[weight, low, high] entries; got {len(comps)}.")
             for i, c in enumerate(comps):
-                if len(c) != 3 or not all(isinstance(x, (int, float)) and math.isfinite(x) for x in c):
-                    raise ConfigError(f"{self.name}.components[{i}] must be [weight, low, high]; got {list(c)!r}.")
+                if len(c) != 3 or not all(_is_number(x) and math.isfinite(x) for x in c) or c[2] > MAX_DURATION_S:
+                    raise ConfigError(f"{self.name}.components[{i}] must be [weight, low, high] with high <= "
+                                  f"{MAX_DURATION_S:g}; got {shown(list(c))}.")
                 w, lo, hi = c
                 if w <= 0 or lo < 0 or hi < lo:
                     raise ConfigError(
@@ -190,6 +197,11 @@ class Dist:
         return out
 
 
+def _is_number(x: Any) -> bool:
+    """A real number and not a boolean (TOML's true is no duration or weight)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def dist_from_value(value: Any, *, name: str) -> Dist:
     """Build a :class:`Dist` from its TOML/JSON form (number or inline table)."""
     if isinstance(value, Dist):
@@ -199,7 +211,7 @@ def dist_from_value(value: Any, *, name: str) -> Dist:
     if isinstance(value, (int, float)):
         return Dist("deterministic", value=float(value), name=name)
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{name} must be a number of seconds or a distribution table; got {value!r}.")
+        raise ConfigError(f"{name} must be a number of seconds or a distribution table; got {shown(value)}.")
     params = dict(value)
     kind = params.pop("kind", None)
     if kind is None:
@@ -208,12 +220,12 @@ def dist_from_value(value: Any, *, name: str) -> Dist:
     if unknown:
         raise ConfigError(f"{name}: unknown key {unknown[0]!r} for a distribution (allowed: {', '.join(_PARAMS)}).")
     if "components" in params and params["components"] is not None:
-        try:
-            params["components"] = tuple(tuple(float(x) for x in c) for c in params["components"])
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{name}.components must be a list of [weight, low, high]; got {value['components']!r}."
-            ) from None
+        comps = params["components"]
+        rows_ok = isinstance(comps, (list, tuple)) and all(isinstance(c, (list, tuple)) for c in comps)
+        if not rows_ok or len(comps) > MAX_MIXTURE_COMPONENTS or not all(_is_number(x) for c in comps for x in c):
+            raise ConfigError(f"{name}.components must be a list of at most {MAX_MIXTURE_COMPONENTS} "
+                              f"[weight, low, high] numbers; got {shown(comps)}.")
+        params["components"] = tuple(tuple(float(x) for x in c) for c in comps)
     for p in ("value", "mean", "median", "sigma", "cv", "low", "high"):
         if p in params and isinstance(params[p], bool):
             raise ConfigError(f"{name}.{p} must be a number; got {params[p]!r}.")

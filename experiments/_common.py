@@ -37,6 +37,7 @@ import pandas as pd
 import dialer_sim as ds
 from dialer_sim._cli_parser import OneLineParser
 from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
+from dialer_sim._limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from dialer_sim.stats import mean_ci
 
 __all__ = [
@@ -167,6 +168,14 @@ def _earlier_results_kept_on_failure(out_dir: Path):
     shutil.rmtree(aside)
 
 
+def _check_upper_bounds(args: argparse.Namespace) -> None:
+    """--workers, --seed and --replications within their documented bounds (docs/sweeps.md)."""
+    for option, value, maximum in (("--workers", args.workers, MAX_WORKERS), ("--seed", args.seed, MAX_SEED),
+                                   ("--replications", getattr(args, "replications", None), MAX_REPLICATIONS)):
+        if value is not None and value > maximum:
+            raise ExperimentError(f"{option} must be an integer <= {maximum} (the documented bound); got {value}.")
+
+
 def cli(name: str, doc: str, default_config: Path, seed: int,
         run: Callable[[argparse.Namespace, ds.DialerConfig], object], argv=None,
         extra_args: Callable[[argparse.ArgumentParser], None] | None = None,
@@ -191,6 +200,7 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
             raise ExperimentError(f"--workers must be an integer >= 1; got {args.workers}.")
         if args.seed < 0:
             raise ExperimentError(f"--seed must be an integer >= 0; got {args.seed}.")
+        _check_upper_bounds(args)
         if not args.config.is_file():
             raise ExperimentError(f"--config must name an existing TOML file; got {str(args.config)!r}.")
         config = ds.load_config(args.config)
@@ -200,7 +210,7 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
         with _earlier_results_kept_on_failure(args.out):
             run(args, config)
     except (ds.DialerSimError, OSError) as exc:
-        print(f"{name}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{name}: interrupted; earlier results in {str(args.out)!r} are as they were.", file=sys.stderr)

@@ -60,10 +60,11 @@ from dialer_sim.errors import ConfigError, DialerSimError  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import OneLineParser  # noqa: E402
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from dialer_sim._inputs import read_toml  # noqa: E402
+from dialer_sim._limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED, key_shown, shown  # noqa: E402
+
+#: Poisson mean of live answers a day in the Bernoulli simulation (a very large campaign).
+MAX_LIVE_ANSWERS_PER_DAY = 1_000_000
 
 CONFIGS = Path(__file__).parent / "configs"
 DEFAULT_CONFIG = CONFIGS / "estimating_abandonment.toml"
@@ -83,33 +84,28 @@ def load_experiment_config(path: str | Path) -> dict:
     FileNotFoundError
         If ``path`` does not exist.
     """
-    try:
-        with Path(path).open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML (must be UTF-8 text; byte {exc.start} "
-                          f"is {exc.object[exc.start]:#04x}).") from None
+    return read_toml(path)
 
 
-def _int_key(config: dict, name: str, minimum: int) -> None:
+def _int_key(config: dict, name: str, minimum: int, maximum: int) -> None:
     value = config[name]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"`{name}` must be an integer >= {minimum}; got {value!r}.")
+        raise ConfigError(f"`{name}` must be an integer >= {minimum}; got {shown(value)}.")
+    if value > maximum:
+        raise ConfigError(f"`{name}` must be an integer <= {maximum} (the documented bound); got {value}.")
 
 
 def _proportion_key(config: dict, name: str) -> None:
     value = config[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
-        raise ConfigError(f"`{name}` must be a number in (0, 1); got {value!r}.")
+        raise ConfigError(f"`{name}` must be a number in (0, 1); got {shown(value)}.")
 
 
 def check_config(config: dict) -> dict:
     """Validate the experiment's table (every key known, typed and in range); returns it unchanged."""
     unknown = sorted(set(config) - set(_KEYS))
     if unknown:
-        raise ConfigError(f"`{unknown[0]}` is not a known setting (known: {', '.join(sorted(_KEYS))}).")
+        raise ConfigError(f"`{key_shown(unknown[0])}` is not a known setting (known: {', '.join(sorted(_KEYS))}).")
     missing = [
         k
         for k in _KEYS
@@ -119,15 +115,18 @@ def check_config(config: dict) -> dict:
         raise ConfigError(f"experiment config is missing {', '.join(missing)}.")
     for name in ("limit", "p_dialer", "alpha", "target_power"):
         _proportion_key(config, name)
-    for name, minimum in (("max_days", 1), ("n_replications", 1), ("live_answers_per_day", 1),
-                          ("warmup_days", 0), ("seed", 0)):  # fmt: skip
-        _int_key(config, name, minimum)
-    if config["simulation"] not in ("model", "bernoulli"):
-        raise ConfigError(f"`simulation` must be 'model' or 'bernoulli'; got {config['simulation']!r}.")
+    for name, minimum, maximum in (("max_days", 1, MAX_DAYS), ("n_replications", 1, MAX_REPLICATIONS),
+                                   ("live_answers_per_day", 1, MAX_LIVE_ANSWERS_PER_DAY),
+                                   ("warmup_days", 0, MAX_DAYS), ("seed", 0, MAX_SEED)):  # fmt: skip
+        _int_key(config, name, minimum, maximum)
+    if not isinstance(config["simulation"], str) or config["simulation"] not in ("model", "bernoulli"):
+        raise ConfigError(f"`simulation` must be 'model' or 'bernoulli'; got {shown(config['simulation'])}.")
     if not isinstance(config["regime"], str) or config["regime"] not in REGIMES:
-        raise ConfigError(f"`regime` must be one of {', '.join(sorted(REGIMES))}; got {config['regime']!r}.")
+        raise ConfigError(f"`regime` must be one of {', '.join(sorted(REGIMES))}; got {shown(config['regime'])}.")
     if "dialer" in config and not isinstance(config["dialer"], dict):
-        raise ConfigError(f"[dialer] must be a table (a campaign configuration); got {config['dialer']!r}.")
+        raise ConfigError(f"[dialer] must be a table (a campaign configuration); got {shown(config['dialer'])}.")
+    if "dialer" in config:
+        dialer_sim.config_from_dict(_dialer_table(config))  # every campaign setting checked before --out is made
     return config
 
 
@@ -164,6 +163,15 @@ def _bernoulli_records(config: dict, *, rng: np.random.Generator) -> pd.DataFram
     return pd.concat(rows, ignore_index=True)
 
 
+def _dialer_table(config: dict) -> dict:
+    """The [dialer] campaign with as many shifts as the warm-up and the days of records."""
+    campaign = config["dialer"].get("campaign", {})
+    if not isinstance(campaign, dict):
+        raise ConfigError(f"[dialer.campaign] must be a table; got {shown(campaign)}.")
+    n_shifts = int(config["max_days"]) + int(config["warmup_days"])
+    return {**config["dialer"], "campaign": {**campaign, "n_shifts": n_shifts}}
+
+
 def simulate_daily_counts(config: dict) -> pd.DataFrame:
     """Per replication and day (after the warm-up): the regime's numerator and denominator."""
     root = np.random.SeedSequence(int(config["seed"]))
@@ -171,9 +179,7 @@ def simulate_daily_counts(config: dict) -> pd.DataFrame:
     out = []
     for rep, child in enumerate(root.spawn(int(config["n_replications"]))):
         if config["simulation"] == "model":
-            n_shifts = int(config["max_days"]) + warmup
-            table = {**config["dialer"], "campaign": {**config["dialer"]["campaign"], "n_shifts": n_shifts}}
-            records = dialer_sim.run(dialer_sim.config_from_dict(table), child).records
+            records = dialer_sim.run(dialer_sim.config_from_dict(_dialer_table(config)), child).records
         else:
             records = _bernoulli_records(config, rng=np.random.default_rng(child))
         rates = compliance_rates(records, config["regime"], window="day", limit=config["limit"])
@@ -279,7 +285,7 @@ def _cli(argv: list[str] | None = None) -> int:
         config = load_experiment_config(path)
         summary = main(config, args.out, force=args.force)
     except (DialerSimError, OSError) as exc:
-        print(f"estimating_abandonment: error: {exc}", file=sys.stderr)
+        print(f"estimating_abandonment: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

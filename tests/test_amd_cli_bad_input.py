@@ -161,7 +161,7 @@ def test_train_rejects_bad_max_human_fp_before_loading(mini_corpus, tmp_path, ca
 def test_answer_mix_not_utf8_names_the_file(tmp_path):
     path = tmp_path / "mix.json"
     path.write_bytes(b"\xff\xfe{}")
-    with pytest.raises(AnswerMixError, match=r"mix.json must be UTF-8 text; got byte 0xff at offset 0"):
+    with pytest.raises(AnswerMixError, match=r"mix.json must be UTF-8 text; line 1, column 1 holds byte 0xff"):
         read_answer_mix(path)
 
 

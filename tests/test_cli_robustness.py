@@ -70,7 +70,7 @@ def test_a_config_that_is_not_utf8_names_the_file_and_the_rule(tmp_path, capsys)
     bad = tmp_path / "exported.toml"
     bad.write_bytes(NOT_UTF8)
     assert main(["run", str(bad), "--out", str(tmp_path / "out")]) == 2
-    _one_error_line(capsys, r"exported\.toml: not valid TOML \(must be UTF-8 text; byte 0 is 0xff\)")
+    _one_error_line(capsys, r"exported\.toml: not valid TOML \(must be UTF-8 text; line 1, column 1 holds byte 0xff\)")
     assert not (tmp_path / "out").exists()
 
 
@@ -146,8 +146,8 @@ def test_an_empty_parquet_file_is_refused_not_reported_as_compliant(tmp_path, ca
     ("content", "fmt", "match"),
     [
         (bytes(range(256)) * 4, "cdr", r"is not a readable CSV: Error tokenizing data"),
-        (b"\xff\xfe" + bytes(range(256)), "cdr", r"is not a readable CSV: must be UTF-8 text; byte 0 is 0xff"),
-        (b"\xff\xfe" + bytes(range(256)), "vicidial", r"vicidial_log .* must be UTF-8 text; byte 0 is 0xff"),
+        (b"\xff\xfe" + bytes(range(256)), "cdr", r"is not a readable CSV: must be UTF-8 text; line 1, column 1 holds byte 0xff"),
+        (b"\xff\xfe" + bytes(range(256)), "vicidial", r"vicidial_log .* must be UTF-8 text; line 1, column 1 holds byte 0xff"),
     ],
 )
 def test_binary_files_given_as_records_are_one_line(tmp_path, capsys, content, fmt, match):

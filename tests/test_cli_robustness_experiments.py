@@ -86,7 +86,7 @@ def test_a_config_that_is_not_utf8_is_one_line(tmp_path):
     bad.write_bytes(NOT_UTF8)
     proc = _script("pacing_vs_abandonment", "--smoke", "--config", str(bad), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2
-    assert "exported.toml: not valid TOML (must be UTF-8 text; byte 0 is 0xff)" in _one_line(proc.stderr)
+    assert "exported.toml: not valid TOML (must be UTF-8 text; line 1, column 1 holds byte 0xff)" in _one_line(proc.stderr)
     assert not (tmp_path / "o").exists()
 
 

@@ -79,6 +79,9 @@ class DetectorStream:
     def __init__(self) -> None:
         self.n_frames = 0
         self.decision: Decision | None = None
+        #: True while every sample so far equals the first one: digital silence or pure DC, no line at all.
+        self.flat = True
+        self._level = 0.0
 
     @property
     def elapsed_s(self) -> float:
@@ -103,6 +106,9 @@ class DetectorStream:
             raise RuntimeError("this stream has already decided; start a new stream per call.")
         if frame.shape != (FRAME_N_SAMPLES,):
             raise AudioError(f"`frame` must have shape ({FRAME_N_SAMPLES},); got {frame.shape}.")
+        if self.n_frames == 0:
+            self._level = frame[0]
+        self.flat = self.flat and bool(np.all(frame == self._level))
         self.n_frames += 1
         self.decision = self._step(frame)
         return self.decision
@@ -118,6 +124,15 @@ class DetectorStream:
 
     def _at_end(self) -> Decision:
         return Decision("notsure", None, self.elapsed_s, "HANGUP")
+
+    def _silence(self, label: str) -> Decision:
+        """The decision for a line with no speech: ``label`` (cause SILENCE), or ``notsure`` (cause
+        NOSIGNAL) when every sample so far is the same value. A telephone line always carries some
+        noise, so a constant signal (digital silence or DC) is a muted channel or a broken
+        recording: there is nothing to decide on."""
+        if self.flat:
+            return Decision("notsure", None, self.elapsed_s, "NOSIGNAL")
+        return Decision(label, None, self.elapsed_s, "SILENCE")
 
 
 FRAME_N_SAMPLES = int(round(FRAME_S * SR_HZ))

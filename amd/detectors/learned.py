@@ -214,7 +214,7 @@ class _LearnedStream(DetectorStream):
         onset = fs.speech.onset_s
         if onset is None:
             if t >= self.policy["silence_timeout_s"] - 1e-9:
-                return Decision(self.policy["silent_label"], None, t, "SILENCE")
+                return self._silence(self.policy["silent_label"])
             return None
         if self.final_p is not None:
             return None  # the classifier has spoken; only a tone can still say MACHINE
@@ -242,7 +242,7 @@ class _LearnedStream(DetectorStream):
     def _at_end(self) -> Decision:
         t = self.elapsed_s
         if self.features.speech.onset_s is None:
-            return Decision(self.policy["silent_label"], None, t, "SILENCE")
+            return self._silence(self.policy["silent_label"])
         if self.final_p is not None:
             return Decision("human", self.final_p, t, "HANGUP")
         p = self._prob()

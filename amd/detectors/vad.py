@@ -263,6 +263,11 @@ class _VadStream(DetectorStream):
         self.not_before = float(p.machine_not_before_s)
         self.evidence: str | None = None
 
+    def _at_end(self) -> Decision:
+        if self.flat and self.n_frames:  # ended before the silence rule: still nothing to decide on
+            return Decision("notsure", None, self.elapsed_s, "NOSIGNAL")
+        return super()._at_end()
+
     def _step(self, frame: np.ndarray) -> Decision | None:
         p, sp = self.p, self.speech
         if self.beeps is not None and self.beeps.update(frame) is not None:
@@ -271,7 +276,7 @@ class _VadStream(DetectorStream):
         t = self.elapsed_s
         if sp.onset_s is None:
             if t >= p.max_initial_silence_s - 1e-9:
-                return Decision(p.silent_label, None, t, "SILENCE")
+                return self._silence(p.silent_label)
             return None
         since = t - sp.onset_s
         evidence = self._machine_evidence()

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._inputs import utf8_rule
 from ..errors import RecordsError
 from ..records import (
     AMD_LABELS,
@@ -48,11 +49,18 @@ def _read_cdr_file(path: Path) -> pd.DataFrame:
         # A binary file, or a CSV truncated or corrupted mid-row; pandas' message names the line.
         detail = " ".join(str(exc).split())
         raise RecordsError(f"records {str(path)!r} is not a readable CSV: {detail}") from None
-    except UnicodeDecodeError as exc:
-        raise RecordsError(
-            f"records {str(path)!r} is not a readable CSV: must be UTF-8 text; byte {exc.start} "
-            f"is {exc.object[exc.start]:#04x}."
-        ) from None
+    except UnicodeDecodeError:
+        # pandas decodes in chunks, so its byte offset is into a buffer: find the line in the file.
+        raise RecordsError(f"records {str(path)!r} is not a readable CSV: {utf8_rule(path)}.") from None
+
+
+def _check_numeric_type(col: pd.Series, name: str, path: Path) -> None:
+    """A Parquet column of times, booleans or anything else not numeric is named as the column's error."""
+    kind = col.dtype
+    numeric = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+    if not (numeric or pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)):
+        raise RecordsError(f"records {str(path)!r}: `{name}` must be a column of numbers (seconds or counts); "
+                           f"got a column of type {kind}.")
 
 
 def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame:
@@ -66,8 +74,10 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
     for field in schema:
         col = frame[field.name]
         if str(field.type) == "string":
-            out[field.name] = col.fillna("").astype(str).to_numpy(dtype=object)
+            col = col.astype(object)  # a categorical or Arrow column too
+            out[field.name] = col.where(col.notna(), "").astype(str).to_numpy(dtype=object)
             continue
+        _check_numeric_type(col, field.name, path)
         values = pd.to_numeric(col, errors="coerce")
         bad = values.isna() & col.notna()
         if str(field.type).startswith("int"):
@@ -151,7 +161,9 @@ def read_records(
     format : {'cdr', 'vicidial'}
         What the file is.
     skip_bad_rows : bool
-        VICIdial only: skip and count bad rows instead of stopping at the first.
+        Skip and count bad rows instead of stopping at the first: every bad row of a VICIdial
+        log; rows of a CDR file that repeat an earlier row in every column (other bad values
+        in a CDR file always stop, since the project wrote the file).
     extra_statuses : mapping of str to str or None
         VICIdial only: campaign status codes mapped to a category.
 
@@ -175,4 +187,23 @@ def read_records(
     frame = _read_cdr_file(path)
     if frame.empty and len(frame.columns) == 0:
         raise RecordsError(f"records {str(path)!r} is empty.")
-    return _coerce_cdr(frame, path, from_csv=path.suffix.lower() not in (".parquet", ".pq"))
+    from_csv = path.suffix.lower() not in (".parquet", ".pq")
+    return _without_duplicates(_coerce_cdr(frame, path, from_csv), path, from_csv, skip_bad_rows)
+
+
+def _without_duplicates(frame: pd.DataFrame, path: Path, from_csv: bool, skip: bool) -> pd.DataFrame:
+    """Refuse rows equal in every column to an earlier row (a call counted twice), or drop and count them."""
+    dup = frame.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return frame
+    key = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    first_of = pd.Series(np.arange(len(frame))).groupby(key).transform("min").to_numpy()
+    where = (lambda i: f"line {i + 2}") if from_csv else (lambda i: f"row {i}")
+    messages = [f"{where(i)}: duplicate of {where(first_of[i])} (every column equal)" for i in np.flatnonzero(dup)]
+    if not skip:
+        more = f" (and {len(messages) - 1} more duplicate rows)" if len(messages) > 1 else ""
+        raise RecordsError(f"records {str(path)!r} {messages[0]}{more}; a call counted twice would count in "
+                           "every rate twice; pass --skip-bad-rows to skip and count them.")
+    out = frame[~dup].reset_index(drop=True)
+    out.attrs.update(frame.attrs, n_bad_rows=len(messages), bad_rows=messages)
+    return out

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._inputs import utf8_rule
 from ..errors import RecordsError
 from ..records import CDR_COLUMNS
 
@@ -99,6 +100,8 @@ VICIDIAL_STATUSES: dict[str, str] = {
     "INCALL": "in_progress",
 }
 
+# A time-zone designator after the time: Z, +hh, +hh:mm or +hhmm (ISO 8601).
+_ZONE = r":\d{2}(?:\.\d*)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 _REQUIRED = ("uniqueid", "lead_id", "campaign_id", "call_date", "length_in_sec", "status", "user")
 _UNRECORDED = (
     "caller_id",
@@ -126,12 +129,9 @@ def _read_raw(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as exc:
         raise RecordsError(f"vicidial_log {os.fspath(path)!r} is not a readable CSV: {exc}".strip()) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         # A Parquet or spreadsheet file passed as a VICIdial export, or a non-UTF-8 export.
-        raise RecordsError(
-            f"vicidial_log {os.fspath(path)!r} is not a readable CSV: must be UTF-8 text; "
-            f"byte {exc.start} is {exc.object[exc.start]:#04x}."
-        ) from None
+        raise RecordsError(f"vicidial_log {os.fspath(path)!r} is not a readable CSV: {utf8_rule(path)}.") from None
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
@@ -150,6 +150,25 @@ def _numeric(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return values, ~np.isfinite(values) & (col.str.strip() != "").to_numpy()
 
 
+def _parse_call_dates(text: pd.Series) -> pd.Series:
+    """Naive timestamps, NaT where a value does not parse (or carries a zone the pattern missed)."""
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if getattr(parsed.dt, "tz", None) is None:
+            return parsed
+    except (ValueError, TypeError):
+        pass
+    return pd.Series([_parse_one(t) for t in text], index=text.index, dtype="datetime64[ns]")
+
+
+def _parse_one(value: str) -> pd.Timestamp:
+    try:
+        stamp = pd.to_datetime(value, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return pd.NaT if stamp is pd.NaT or stamp.tzinfo is not None else stamp
+
+
 def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Series, dict[str, np.ndarray]]:
     """First problem of each row ('' when fine), plus the parsed columns."""
     problems = pd.Series("", index=raw.index, dtype=object)
@@ -159,7 +178,13 @@ def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Se
         msgs = messages if isinstance(messages, str) else messages[new]
         problems[new] = msgs
 
-    call_date = pd.to_datetime(raw["call_date"].str.strip(), format="ISO8601", errors="coerce")
+    text = raw["call_date"].str.strip()
+    # VICIdial writes the server's wall clock with no zone (docs/sources.md §4.11): a value with an offset
+    # is not from its export, and mixing it with local times would shift its day. Such a row is bad.
+    zoned = text.str.contains(_ZONE, regex=True).to_numpy()
+    flag(zoned, "call_date must be the server's local time with no time-zone offset (as VICIdial writes it); got "
+         + raw["call_date"].map(repr))
+    call_date = _parse_call_dates(text.where(~zoned, ""))
     flag(call_date.isna().to_numpy(), "unparseable call_date " + raw["call_date"].map(repr))
     length, bad_length = _numeric(raw["length_in_sec"])
     flag(bad_length, "unparseable length_in_sec " + raw["length_in_sec"].map(repr))
@@ -172,8 +197,14 @@ def _row_problems(raw: pd.DataFrame, statuses: Mapping[str, str]) -> tuple[pd.Se
             end < start,
             "negative duration: end_epoch " + raw["end_epoch"] + " < start_epoch " + raw["start_epoch"],
         )
-    lead, bad_lead = _numeric(raw["lead_id"])
-    flag(bad_lead | np.isnan(lead), "lead_id must be an integer; got " + raw["lead_id"].map(repr))
+    lead_text = raw["lead_id"].str.strip()
+    lead_ok = lead_text.str.fullmatch(r"\d{1,18}").to_numpy()  # digits only: 1.5 and 1e30 are no lead ids
+    lead = pd.to_numeric(lead_text.where(lead_ok, "0")).to_numpy(np.int64)
+    flag(~lead_ok, "lead_id must be an integer in [0, 10^18); got " + raw["lead_id"].map(repr))
+    if "called_count" in raw.columns:
+        called = raw["called_count"].str.strip()
+        flag(~(called.str.fullmatch(r"\d{1,6}") | (called == "")).to_numpy(),
+             "called_count must be an integer in [0, 999999] or empty; got " + raw["called_count"].map(repr))
     flag((raw["campaign_id"].str.strip() == "").to_numpy(), "empty campaign_id")
     status = raw["status"].str.strip()
     flag(
@@ -267,7 +298,7 @@ def _to_records(
         "campaign_id": raw["campaign_id"].str.strip().to_numpy(),
         "day": np.floor(dial_at_s / 86_400.0).astype(np.int32),
         "number_id": parsed["lead"].astype(np.int64),
-        "attempt": pd.to_numeric(called, errors="coerce").fillna(0).to_numpy().astype(np.int32),
+        "attempt": pd.to_numeric(called.str.strip().replace("", "0")).to_numpy().astype(np.int32),
         "caller_id": np.full(n, "", dtype=object),
         "dial_at_s": dial_at_s,
         "network_outcome": np.array([VICIDIAL_CATEGORIES[c].network_outcome for c in category], dtype=object),

@@ -44,7 +44,6 @@ import itertools
 import json
 import math
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,12 +51,9 @@ from typing import Any
 
 import numpy as np
 
+from .._inputs import read_toml
+from .._limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, key_shown, shown
 from ..errors import ConfigError, DialerSimError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 __all__ = ["SweepError", "SweepPoint", "SweepSpec", "load_sweep", "sweep_from_dict"]
 
@@ -194,15 +190,7 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepSpec:
         If the file or its base config is missing.
     """
     path = Path(path)
-    with path.open("rb") as fh:
-        try:
-            data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SweepError(f"{path}: not valid TOML: {exc}.") from None
-        except UnicodeDecodeError as exc:
-            raise SweepError(f"{path}: not valid TOML: must be UTF-8 text; byte {exc.start} is "
-                             f"{exc.object[exc.start]:#04x}.") from None
-    return sweep_from_dict(data, base_dir=path.parent)
+    return sweep_from_dict(read_toml(path, error=SweepError), base_dir=path.parent)
 
 
 def sweep_from_dict(data: Mapping[str, Any], *, base_dir: str | os.PathLike[str] = ".") -> SweepSpec:
@@ -225,14 +213,18 @@ def sweep_from_dict(data: Mapping[str, Any], *, base_dir: str | os.PathLike[str]
 
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
-        raise SweepError(f"sweep key `{unknown[0]}` is unknown; expected one of {', '.join(_KEYS)}.")
+        raise SweepError(f"sweep key `{key_shown(unknown[0])}` is unknown; expected one of {', '.join(_KEYS)}.")
     base_cfg = _load_base(data.get("base"), Path(base_dir))
-    n_reps = _int_field(data, "replications", minimum=1)
-    seed = _int_field(data, "seed", minimum=0)
+    n_reps = _int_field(data, "replications", minimum=1, maximum=MAX_REPLICATIONS)
+    seed = _int_field(data, "seed", minimum=0, maximum=MAX_SEED)
     keep = _bool_field(data, "keep_records")
     crn = _bool_field(data, "common_random_numbers")
     grid_keys, combos = _grid_combinations(data.get("grid", {}))
     explicit = _explicit_points(data.get("points", []))
+    n_points = len(explicit or [{}]) * len(combos)
+    if n_points > MAX_POINTS or n_points * n_reps > MAX_RUNS:
+        raise SweepError(f"sweep must have at most {MAX_POINTS} points and {MAX_RUNS} runs (points x replications); "
+                         f"got {n_points} points x {n_reps} replications.")
     keys = list(grid_keys)
     for ov in explicit:
         keys += [k for k in ov if k not in keys]
@@ -283,22 +275,24 @@ def _load_base(base: Any, base_dir: Path) -> Any:
             return dialer_sim.config_from_dict(dict(base))
         except ConfigError as exc:
             raise SweepError(f"sweep [base]: {exc}") from None
-    raise SweepError(f"sweep key `base` must be a path string or a table; got {base!r}.")
+    raise SweepError(f"sweep key `base` must be a path string or a table; got {shown(base)}.")
 
 
-def _int_field(data: Mapping[str, Any], key: str, *, minimum: int) -> int:
+def _int_field(data: Mapping[str, Any], key: str, *, minimum: int, maximum: int) -> int:
     if key not in data:
         raise SweepError(f"sweep key `{key}` is required (an integer >= {minimum}).")
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SweepError(f"sweep key `{key}` must be an integer >= {minimum}; got {value!r}.")
+        raise SweepError(f"sweep key `{key}` must be an integer >= {minimum}; got {shown(value)}.")
+    if value > maximum:
+        raise SweepError(f"sweep key `{key}` must be an integer <= {maximum} (the documented bound); got {value}.")
     return value
 
 
 def _bool_field(data: Mapping[str, Any], key: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise SweepError(f"sweep key `{key}` must be true or false; got {value!r}.")
+        raise SweepError(f"sweep key `{key}` must be true or false; got {shown(value)}.")
     return value
 
 
@@ -319,10 +313,15 @@ def _grid_combinations(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
     if not isinstance(grid, Mapping):
         raise SweepError(f"sweep key `grid` must be a table of value lists; got {grid!r}.")
     flat = _flatten(grid)
+    n_combos = 1
     for key, values in flat.items():
         if not isinstance(values, list) or not values:
-            raise SweepError(f"sweep grid key `{key}` must be a non-empty list of values; got {values!r}.")
+            raise SweepError(f"sweep grid key `{key}` must be a non-empty list of values; got {shown(values)}.")
         _check_values(f"grid key `{key}`", values)
+        n_combos *= len(values)
+        if n_combos > MAX_POINTS:  # checked before the cartesian product is built
+            raise SweepError(f"sweep [grid] must have at most {MAX_POINTS} combinations; got {n_combos} or more "
+                             f"by key `{key}`.")
     keys = list(flat)
     combos = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*flat.values())]
     return keys, combos
@@ -330,7 +329,7 @@ def _grid_combinations(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
 
 def _explicit_points(points: Any) -> list[dict[str, Any]]:
     if not isinstance(points, list) or not all(isinstance(p, Mapping) for p in points):
-        raise SweepError(f"sweep key `points` must be an array of tables ([[points]]); got {points!r}.")
+        raise SweepError(f"sweep key `points` must be an array of tables ([[points]]); got {shown(points)}.")
     flat = [_flatten(p) for p in points]
     for i, ov in enumerate(flat):
         _check_values(f"[[points]] entry {i}", list(ov.values()))
