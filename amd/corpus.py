@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
+from atomicdir import atomic_write, recover, staged_dir
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -96,18 +96,6 @@ def _render_clip(kind: str, candidates: list[Source], renderer: Renderer, rng: n
     raise CorpusError(f"no source of kind {kind!r} fits in {MAX_CLIP_S} s after {_MAX_DRAWS} draws.")
 
 
-def _write_atomic(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``path`` (same directory, os.replace)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _row(
     index: int, kind: str, source: Source, scene: Scene, channel: TelephoneChannel, n_samples: int, split: str
 ) -> dict:
@@ -142,14 +130,11 @@ def _sha256(path: Path) -> str:
 
 def _prepare_out_dir(out_dir: Path, force: bool) -> None:
     check_out_dir(out_dir, field="out_dir", error=CorpusError)
+    recover(out_dir)  # a corpus folder left half-swapped by a killed build
     if (out_dir / "labels.csv").exists() and not force:
         raise CorpusError(
             f"`out_dir` {out_dir} already holds a corpus (labels.csv); pass --force to overwrite."
         )
-    (out_dir / "clips").mkdir(parents=True, exist_ok=True)
-    if force:
-        for old in (out_dir / "clips").glob("*.wav"):
-            old.unlink()
 
 
 def build_corpus(
@@ -198,6 +183,17 @@ def build_corpus(
     split_seq, clips_seq = root.spawn(2)
     pools = source_pools()
     split = assign_splits(pools, np.random.default_rng(split_seq))
+    # The corpus is built aside and swapped in whole: an interrupted build (even with force) leaves the
+    # earlier corpus as it was, never old labels beside new clips.
+    with staged_dir(out, replaces=("clips", "labels.csv", "corpus.json")) as folder:
+        (folder / "clips").mkdir()
+        labels = _render_all(folder, n_clips, clips_seq, pools, split, renderer, progress)
+        _write_manifest(folder, seed=seed, n_clips=n_clips, files=labels["file"])
+    return labels
+
+
+def _render_all(out: Path, n_clips: int, clips_seq, pools, split, renderer, progress: bool) -> pd.DataFrame:
+    """Render and write every clip and ``labels.csv`` into ``out``; return the labels."""
     rows = []
     bar = tqdm(total=n_clips, desc="corpus", unit="clip", disable=not (progress and sys.stderr.isatty()))
     for index, clip_seq in enumerate(clips_seq.spawn(n_clips)):
@@ -209,15 +205,14 @@ def build_corpus(
         )
         pcm = float_to_int16(audio)
         row = _row(index, kind, source, scene, channel, pcm.size, clip_split)
-        _write_atomic(
+        atomic_write(
             out / row["file"], lambda tmp, pcm=pcm: sf.write(tmp, pcm, SR, subtype="PCM_16", format="WAV")
         )
         rows.append(row)
         bar.update()
     bar.close()
     labels = pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
-    _write_atomic(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
-    _write_manifest(out, seed=seed, n_clips=n_clips, files=labels["file"])
+    atomic_write(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
     return labels
 
 
@@ -232,4 +227,4 @@ def _write_manifest(out: Path, *, seed: int, n_clips: int, files: Iterable[str])
         "sha256": {f: _sha256(out / f) for f in [*files, "labels.csv"]},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    _write_atomic(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic_write(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
