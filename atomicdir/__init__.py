@@ -3,7 +3,7 @@
 A command's results appear whole or not at all:
 
 - :func:`atomic_write` writes one file under a temporary name beside it and renames it into place,
-  so a reader sees the old file or the new one, never half of one.
+  so a reader sees the old file or the new one, never half of one (``docs/sources.md`` §8.1).
 - :func:`staged_dir` builds a whole result folder aside, in a hidden sibling
   ``.run-NAME-PID-XXXXXXXX.partial/``, and swaps it in: an earlier folder is renamed aside to
   ``.run-NAME-PID-XXXXXXXX.old``, the new one is renamed in, and the old one is deleted.
@@ -15,12 +15,14 @@ A command's results appear whole or not at all:
 Conventions
 -----------
 - Files are created with mode ``0o666 & ~umask`` (0644 under the usual umask 022), folders with
-  ``0o777 & ~umask``; a replaced folder keeps its mode.
+  ``0o777 & ~umask``; a replaced folder keeps its mode (``docs/sources.md`` §8.3).
 - Entries of an earlier folder that the new set does not write and that are not in ``replaces`` are
-  carried over into the new folder (hard links, or copies where the file system has none), so an
-  analyst's own files in an output folder survive a ``--force`` run.
+  carried over into the new folder (hard links, or copies where the file system has none,
+  ``docs/sources.md`` §8.4), so an analyst's own files in an output folder survive a ``--force`` run.
 - A ``.partial`` or ``.old`` is left alone while the process named by its PID is alive (another run is
   publishing into the same parent folder).
+
+``docs/reliability.md`` §1 states the guarantee and names its tests.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ It combines two mechanisms, because neither is enough alone:
   every POSIX system and covers the thread caveat's opposite case, a parent that dies while the
   spawning thread's signal was not armed.
 
-See ``docs/reliability.md`` (no orphans) and ``docs/sources.md`` §9.1.
+See ``docs/reliability.md`` §4 and ``docs/sources.md`` §8.2.
 """
 
 from __future__ import annotations
