@@ -42,18 +42,16 @@ from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
 from amd.detectors import SR_HZ, make_detector
-from amd.metrics import evaluate, evaluate_weighted
-from amd.plots import write_charts
-from atomicdir import atomic_write, recover, staged_dir
+from amd.metrics import confusion_matrix, evaluate, evaluate_weighted
+from atomicdir import atomic_write as _atomic_write
+from atomicdir import recover, staged_dir
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
 
 #: Every file ``run_benchmark`` writes (``operating_curves.*`` only with sweeps).
-OUTPUTS = (
-    "metrics.csv", "metrics_answer_mix.csv", "decisions.csv", "behaviour.csv", "per_kind.csv",
-    "operating_curves.csv", "operating_curves.png", "confusion.png", "latency_cdf.png", "best.json",
-    "config.json",
-)  # fmt: skip
+OUTPUTS = ("metrics.csv", "metrics_answer_mix.csv", "decisions.csv", "behaviour.csv", "per_kind.csv",
+           "operating_curves.csv", "operating_curves.png", "confusion.png", "latency_cdf.png", "best.json",
+           "config.json")  # fmt: skip
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 _RUNNABLE = ("asterisk", "beep", "vad", "learned")
 #: Columns of ``behaviour.csv``, the table the dialer simulation samples (DESIGN.md).
@@ -148,7 +146,7 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
 def _write_json(obj, path: Path) -> None:
@@ -157,7 +155,7 @@ def _write_json(obj, path: Path) -> None:
             json.dump(obj, fh, indent=2, sort_keys=True, default=float)
             fh.write("\n")
 
-    atomic_write(path, write)
+    _atomic_write(path, write)
 
 
 def _metrics_row(name: str, res: pd.DataFrame) -> dict:
@@ -241,13 +239,10 @@ def run_benchmark(
     # Every table and chart is written into a folder built aside and swapped in whole, so an
     # interrupted run (even with force) leaves the earlier results as they were.
     with staged_dir(out, replaces=OUTPUTS) as folder:
-        table = _run_and_write(folder, config, corpus_dir, clips, progress)
-    return table
+        return _run_and_write(folder, config, corpus_dir, clips, progress)
 
 
-def _run_and_write(
-    out: Path, config: AmdBenchmarkConfig, corpus_dir, clips: list[Clip], progress: bool
-) -> pd.DataFrame:
+def _run_and_write(out: Path, config: AmdBenchmarkConfig, corpus_dir, clips: list[Clip], progress: bool):
     """Run every detector on ``clips`` and write the result set into ``out``; return ``metrics.csv``."""
     res_all, table = _run_all(config, clips, progress)
     mix_table = pd.DataFrame(
@@ -266,7 +261,7 @@ def _run_and_write(
             ignore_index=True,
         )
         _write_csv(curves, out / "operating_curves.csv")
-    write_charts(out, res_all, table, curves)
+    _write_charts(out, res_all, table, curves)
     _write_meta(out, config, corpus_dir, len(clips), table, mix_table)
     return table
 
@@ -332,6 +327,50 @@ def choose_best(table: pd.DataFrame) -> pd.Series:
     eligible = table[table["human_fp_rate_ci95_low"] <= HUMAN_FP_TARGET]
     pool = eligible if not eligible.empty else table
     return pool.sort_values(["balanced_accuracy", "human_fp_rate"], ascending=[False, True]).iloc[0]
+
+
+def _save(fig, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def _write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame) -> None:
+    """``confusion.png``, ``latency_cdf.png`` and (with sweeps) ``operating_curves.png``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from amd.plots import plot_confusion, plot_latency_cdf, plot_operating_curve
+
+    names = list(table["detector"])
+    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        g = res[res["detector"] == name]
+        plot_confusion(ax, confusion_matrix(g["truth"].to_numpy(), g["label"].to_numpy()), title=name)
+    _save(fig, out / "confusion.png")
+    humans = res[res["truth"] == "human"].groupby("detector", sort=False)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    from_speech = {n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy() for n, g in humans}
+    plot_latency_cdf(axes[0], from_speech, xlabel="human decision latency from speech start (s)")
+    plot_latency_cdf(
+        axes[1],
+        {n: g["decided_at_s"].to_numpy() for n, g in humans},
+        xlabel="human decision time from answer (s)",
+    )
+    _save(fig, out / "latency_cdf.png")
+    if curves.empty:
+        return
+    groups = dict(list(curves.groupby("detector", sort=False)))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    miss = {n: (g["human_fp_rate"], g["machine_miss_rate"]) for n, g in groups.items()}
+    plot_operating_curve(axes[0], miss, x="miss", with_audiocodes=True)
+    latency = {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()}
+    plot_operating_curve(axes[1], latency, x="latency", with_audiocodes=False)
+    _save(fig, out / "operating_curves.png")
 
 
 def train_from_corpus(

@@ -35,7 +35,7 @@ from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
-from atomicdir import atomic_write, recover, staged_dir
+from atomicdir import atomic_write as _write_atomic
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -130,11 +130,14 @@ def _sha256(path: Path) -> str:
 
 def _prepare_out_dir(out_dir: Path, force: bool) -> None:
     check_out_dir(out_dir, field="out_dir", error=CorpusError)
-    recover(out_dir)  # a corpus folder left half-swapped by a killed build
     if (out_dir / "labels.csv").exists() and not force:
         raise CorpusError(
             f"`out_dir` {out_dir} already holds a corpus (labels.csv); pass --force to overwrite."
         )
+    (out_dir / "clips").mkdir(parents=True, exist_ok=True)
+    if force:
+        for old in (out_dir / "clips").glob("*.wav"):
+            old.unlink()
 
 
 def build_corpus(
@@ -183,17 +186,6 @@ def build_corpus(
     split_seq, clips_seq = root.spawn(2)
     pools = source_pools()
     split = assign_splits(pools, np.random.default_rng(split_seq))
-    # The corpus is built aside and swapped in whole: an interrupted build (even with force) leaves the
-    # earlier corpus as it was, never old labels beside new clips.
-    with staged_dir(out, replaces=("clips", "labels.csv", "corpus.json")) as folder:
-        (folder / "clips").mkdir()
-        labels = _render_all(folder, n_clips, clips_seq, pools, split, renderer, progress)
-        _write_manifest(folder, seed=seed, n_clips=n_clips, files=labels["file"])
-    return labels
-
-
-def _render_all(out: Path, n_clips: int, clips_seq, pools, split, renderer, progress: bool) -> pd.DataFrame:
-    """Render and write every clip and ``labels.csv`` into ``out``; return the labels."""
     rows = []
     bar = tqdm(total=n_clips, desc="corpus", unit="clip", disable=not (progress and sys.stderr.isatty()))
     for index, clip_seq in enumerate(clips_seq.spawn(n_clips)):
@@ -205,14 +197,15 @@ def _render_all(out: Path, n_clips: int, clips_seq, pools, split, renderer, prog
         )
         pcm = float_to_int16(audio)
         row = _row(index, kind, source, scene, channel, pcm.size, clip_split)
-        atomic_write(
+        _write_atomic(
             out / row["file"], lambda tmp, pcm=pcm: sf.write(tmp, pcm, SR, subtype="PCM_16", format="WAV")
         )
         rows.append(row)
         bar.update()
     bar.close()
     labels = pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
-    atomic_write(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
+    _write_atomic(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
+    _write_manifest(out, seed=seed, n_clips=n_clips, files=labels["file"])
     return labels
 
 
@@ -227,4 +220,4 @@ def _write_manifest(out: Path, *, seed: int, n_clips: int, files: Iterable[str])
         "sha256": {f: _sha256(out / f) for f in [*files, "labels.csv"]},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    atomic_write(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    _write_atomic(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -10,15 +10,9 @@ Rates in [0, 1] plotted as percentages; latencies in seconds.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 
-from amd.metrics import confusion_matrix
-from atomicdir import atomic_write
-
-__all__ = ["AUDIOCODES_CURVE", "plot_confusion", "plot_latency_cdf", "plot_operating_curve", "write_charts"]
+__all__ = ["AUDIOCODES_CURVE", "plot_confusion", "plot_latency_cdf", "plot_operating_curve"]
 
 #: AudioCodes Mediant 2000 AMD operating curve, sensitivity 0 -> 15, as (success on live calls,
 #: success on machines) in percent (User's Manual v6.6 p.173; reference notes section 4).
@@ -99,49 +93,3 @@ def plot_operating_curve(
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return ax
-
-
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
-
-
-def write_charts(out: Path, res: pd.DataFrame, table: pd.DataFrame, curves: pd.DataFrame) -> None:
-    """Write ``confusion.png``, ``latency_cdf.png`` and (with sweeps) ``operating_curves.png`` into ``out``.
-
-    ``res`` is the decisions table, ``table`` the metrics table and ``curves`` the operating curves
-    (empty without sweeps) of :func:`amd.benchmark.run_benchmark`.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(table["detector"])
-    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.2), squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
-        g = res[res["detector"] == name]
-        plot_confusion(ax, confusion_matrix(g["truth"].to_numpy(), g["label"].to_numpy()), title=name)
-    _save(fig, out / "confusion.png")
-    humans = res[res["truth"] == "human"].groupby("detector", sort=False)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    from_speech = {n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy() for n, g in humans}
-    plot_latency_cdf(axes[0], from_speech, xlabel="human decision latency from speech start (s)")
-    plot_latency_cdf(
-        axes[1],
-        {n: g["decided_at_s"].to_numpy() for n, g in humans},
-        xlabel="human decision time from answer (s)",
-    )
-    _save(fig, out / "latency_cdf.png")
-    if curves.empty:
-        return
-    groups = dict(list(curves.groupby("detector", sort=False)))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    miss = {n: (g["human_fp_rate"], g["machine_miss_rate"]) for n, g in groups.items()}
-    plot_operating_curve(axes[0], miss, x="miss", with_audiocodes=True)
-    latency = {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()}
-    plot_operating_curve(axes[1], latency, x="latency", with_audiocodes=False)
-    _save(fig, out / "operating_curves.png")
