@@ -7,25 +7,12 @@ Files are written atomically with the Agg backend; rates plotted in percent, tim
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from amd.metrics import confusion_matrix
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp)`` and move the file to ``path`` (same directory, ``os.replace``)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+from atomicdir import atomic_write
 
 
 def _save(fig, path: Path) -> None:

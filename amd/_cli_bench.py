@@ -14,11 +14,11 @@ import errno
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from amd._paths import check_out_file
 from amd.detectors import DETECTOR_NAMES
+from atomicdir import atomic_write
 
 _CLASSIFY_COLUMNS = ("file", "label", "decided_at_s", "score", "error")
 #: Real-time factor targets of the issue, reported next to the measurements.
@@ -198,17 +198,13 @@ def _file_reason(path: Path, exc: Exception) -> str:
 
 
 def _write_rows(out: Path, rows: list[dict]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=_CLASSIFY_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+
+    atomic_write(out, write)
 
 
 def _detectors(args: argparse.Namespace) -> int:
@@ -353,13 +349,4 @@ def _rtf(args: argparse.Namespace) -> int:
 
 def _write_json(out: Path, obj: dict) -> None:
     """Write ``obj`` as indented JSON, atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8"))

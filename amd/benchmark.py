@@ -41,7 +41,6 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from amd._bench_charts import atomic_write as _atomic_write
 from amd._bench_charts import write_charts
 from amd._bench_costs import BEST_RULE, best_record, choose_best, cost_tables, targets_check  # noqa: F401 (BEST_RULE re-exported)
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
@@ -52,9 +51,15 @@ from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
 from amd.detectors import DETECTOR_NAMES, SR_HZ, make_detector
 from amd.metrics import evaluate, evaluate_weighted
+from atomicdir import atomic_write as _atomic_write
+from atomicdir import recover, staged_dir
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
 
+#: Every file ``run_benchmark`` writes (``operating_curves.*`` only with sweeps).
+OUTPUTS = ("metrics.csv", "metrics_answer_mix.csv", "decisions.csv", "behaviour.csv", "per_kind.csv",
+           "operating_curves.csv", "operating_curves.png", "confusion.png", "latency_cdf.png", "costs.csv",
+           "costs_answer_mix.csv", "costs.png", "targets.csv", "best.json", "config.json")  # fmt: skip
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 #: Every registered detector but the ``best`` alias (a detector registered later is run too).
 _RUNNABLE = tuple(n for n in DETECTOR_NAMES if n != "best")
@@ -205,6 +210,7 @@ def _per_kind(res: pd.DataFrame) -> pd.DataFrame:
 
 def _check_out_dir(out: Path, force: bool) -> None:
     check_out_dir(out, field="out", error=BenchmarkError)
+    recover(out)  # a result folder left half-swapped by a killed run
     if (out / "metrics.csv").exists() and not force:
         raise BenchmarkError(
             f"`out` already holds results ({out / 'metrics.csv'}); pass --force to overwrite."
@@ -229,7 +235,14 @@ def run_benchmark(
     out = Path(out_dir)
     _check_out_dir(out, force)
     clips = load_split(corpus_dir, config.split, progress=progress)
-    out.mkdir(parents=True, exist_ok=True)
+    # Every table and chart is written into a folder built aside and swapped in whole, so an
+    # interrupted run (even with force) leaves the earlier results as they were.
+    with staged_dir(out, replaces=OUTPUTS) as folder:
+        return _run_and_write(folder, config, corpus_dir, clips, progress)
+
+
+def _run_and_write(out: Path, config: AmdBenchmarkConfig, corpus_dir, clips: list[Clip], progress: bool):
+    """Run every detector on ``clips`` and write the result set into ``out``; return ``metrics.csv``."""
     res_all, table = _run_all(config, clips, progress)
     mix_table = pd.DataFrame(
         [_mix_row(str(name), res, config.answer_mix) for name, res in res_all.groupby("detector", sort=False)]

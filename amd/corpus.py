@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
+from atomicdir import atomic_write as _write_atomic
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -109,18 +109,6 @@ def _render_clip(kind: str, candidates: list[Source], renderer: Renderer, rng: n
             channel = _channel(scene, rng)
             return source, scene, channel, channel.apply(scene.audio, SR, rng=rng)
     raise CorpusError(f"no source of kind {kind!r} fits in {MAX_CLIP_S} s after {_MAX_DRAWS} draws.")
-
-
-def _write_atomic(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``path`` (same directory, os.replace)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _row(

@@ -15,6 +15,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from atomicdir import recover
+
 from ._io import atomic_write_json
 from .compliance import CI_METHODS, RECORD_FORMATS, REGIMES, AmdAudit, compliance_rates, read_records
 from .compliance._regimes import GENESYS_DENOMINATORS
@@ -92,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the ``compliance`` subcommand; returns the exit status."""
     if args.json is not None and args.json.exists() and not args.force:
         raise DialerSimError(f"--json {str(args.json)!r} already exists; pass --force to replace it.")
+    if args.report is not None:
+        recover(args.report)  # a report folder left half-swapped by a killed run
     # Checked before anything is written, so a refused --report never leaves a new --json behind.
     earlier = [n for n in REPORT_FILES if args.report is not None and (args.report / n).exists()]
     if earlier and not args.force:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from ._config_io import config_to_dict, load_config
-from ._io import atomic_write, atomic_write_json, prepare_out_dir
+from ._io import atomic_write, atomic_write_json, prepare_out_dir, staged_dir
 from .api import run
 from .errors import ConfigError
 
@@ -39,15 +36,12 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
     config = load_config(args.config)
     out = prepare_out_dir(args.out, OUTPUTS, force=args.force)
-    # Every output is written into a hidden staging folder first and moved into place only once the
-    # whole run has succeeded, so a failed or interrupted run (even with --force) leaves the earlier
-    # results as they were, never a mix of old and new files.
-    staging = Path(tempfile.mkdtemp(prefix=".run-", suffix=".partial", dir=out))
-    try:
+    # The whole folder is built aside and swapped in once the run has succeeded, so a failed or
+    # interrupted run (even with --force) leaves the earlier results as they were, never a mix of old
+    # and new files. An earlier records.csv or daily.csv that this run does not write is dropped, as it
+    # would describe a different run; other files in the folder are kept.
+    with staged_dir(out, replaces=OUTPUTS) as staging:
         result = _write_outputs(args, config, staging)
-        _publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     s = result.summary
     print(  # noqa: T201
         f"{s['n_dials']} dials, {s['n_contacts']} contacts, utilisation {s['agent_utilisation']:.1%}, "
@@ -72,16 +66,3 @@ def _write_outputs(args: argparse.Namespace, config, folder: Path):
         atomic_write(folder / "daily.csv", lambda p: result.daily.to_csv(p, index=False))
         atomic_write(folder / "numbers.parquet", lambda p: result.numbers.to_parquet(p, index=False))
     return result
-
-
-def _publish(staging: Path, out: Path) -> None:
-    """Move this run's files into ``out``; remove outputs of an earlier run that this run did not make.
-
-    An earlier ``records.csv`` (from ``--csv``) or ``daily.csv`` (from a list campaign) left
-    beside new records would describe a different run.
-    """
-    for name in OUTPUTS:
-        if (staging / name).exists():
-            os.replace(staging / name, out / name)
-        else:
-            (out / name).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -119,7 +120,10 @@ def _workload(name: str, scale: float, seed: int) -> dict:
 
 def _in_child(name: str, scale: float, seed: int) -> dict:
     ctx = mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+    from ._parent_watch import die_with_parent
+
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=die_with_parent,
+                                initargs=(os.getpid(),)) as pool:
         return pool.submit(_workload, name, scale, seed).result()
 
 

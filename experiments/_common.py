@@ -19,11 +19,8 @@ Conventions
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,9 +32,11 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
+from atomicdir import recover
 from dialer_sim._cli_parser import OneLineParser
-from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
+from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text, staged_dir
 from dialer_sim._limits import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from dialer_sim._parent_watch import die_with_parent
 from dialer_sim.stats import mean_ci
 
 __all__ = [
@@ -72,11 +71,13 @@ def run_jobs(fn: Callable, jobs: Sequence[tuple], *, workers: int = 1, desc: str
 
     if workers <= 1 or len(jobs) <= 1:
         return [fn(*job) for job in tqdm(jobs, desc=desc, file=sys.stderr, leave=False, disable=None)]
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
-    par = Parallel(n_jobs=workers, return_as="generator")
-    return list(tqdm(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc, file=sys.stderr,
-                     leave=False, disable=None))  # disable=None: a bar on a terminal, silence in logs
+    # The workers end when this process ends, even by kill -9 (dialer_sim._parent_watch).
+    with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
+        par = Parallel(n_jobs=workers, return_as="generator")
+        return list(tqdm(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc, file=sys.stderr,
+                         leave=False, disable=None))  # disable=None: a bar on a terminal, silence in logs
 
 
 def summarise(table: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
@@ -119,53 +120,18 @@ def write_config(out_dir: Path, experiment: str, *, seed: int, config: ds.Dialer
 
 
 def prepare_out(out_dir: Path, *, force: bool) -> Path:
-    """Create ``out_dir``; refuse one that already holds results unless ``force``."""
+    """Refuse an ``out_dir`` that already holds results unless ``force``; create nothing.
+
+    A folder left half-swapped by a killed run is repaired first (``atomicdir.recover``).
+    """
     out_dir = Path(out_dir)
+    recover(out_dir)
     if (out_dir / "config.json").exists() and not force:
         raise ExperimentError(f"--out {str(out_dir)!r} already holds results (config.json); "
                               "choose another folder or pass --force to replace them.")
     if out_dir.exists() and not out_dir.is_dir():
         raise ExperimentError(f"--out must be a folder; got the file {str(out_dir)!r}.")
-    out_dir.mkdir(parents=True, exist_ok=True)
     return out_dir
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-
-
-@contextlib.contextmanager
-def _earlier_results_kept_on_failure(out_dir: Path):
-    """Set an earlier run's results aside while ``--force`` replaces them; put them back if the run fails.
-
-    A run that raises or is interrupted then leaves ``out_dir`` exactly as it was, never a mix of old
-    and new tables. Earlier files the new run does not write again (or that are not results at all)
-    are put back after a successful run too. Hidden entries are never touched.
-    """
-    earlier = [p for p in out_dir.iterdir() if not p.name.startswith(".")]
-    if not (out_dir / "config.json").exists() or not earlier:
-        yield
-        return
-    aside = Path(tempfile.mkdtemp(prefix=".earlier-", dir=out_dir))
-    for p in earlier:
-        os.replace(p, aside / p.name)
-    try:
-        yield
-    except BaseException:
-        for p in out_dir.iterdir():
-            if not p.name.startswith("."):
-                _remove(p)  # written by the failed run: everything earlier is in `aside`
-        for p in aside.iterdir():
-            os.replace(p, out_dir / p.name)
-        aside.rmdir()
-        raise
-    for p in aside.iterdir():
-        if not (out_dir / p.name).exists():
-            os.replace(p, out_dir / p.name)
-    shutil.rmtree(aside)
 
 
 def _check_upper_bounds(args: argparse.Namespace) -> None:
@@ -195,6 +161,7 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
     if extra_args is not None:
         extra_args(p)
     args = p.parse_args(argv)
+    out = args.out
     try:
         if args.workers < 1:
             raise ExperimentError(f"--workers must be an integer >= 1; got {args.workers}.")
@@ -206,14 +173,18 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
         config = ds.load_config(args.config)
         if check is not None:
             check(args)
-        args.out = prepare_out(args.out, force=args.force)
-        with _earlier_results_kept_on_failure(args.out):
+        out = prepare_out(args.out, force=args.force)
+        # The experiment writes into a hidden sibling folder that replaces --out in one swap once it
+        # has finished: a failed or interrupted run leaves the earlier results exactly as they were.
+        # Earlier files the new run does not write again are carried over.
+        with staged_dir(out) as args.out:
             run(args, config)
+        args.out = out
     except (ds.DialerSimError, OSError) as exc:
         print(f"{name}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{name}: interrupted; earlier results in {str(args.out)!r} are as they were.", file=sys.stderr)
+        print(f"{name}: interrupted; earlier results in {str(out)!r} are as they were.", file=sys.stderr)
         return 130
     print(f"{name}: wrote {args.out}", file=sys.stderr)
     return 0

@@ -53,7 +53,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import dialer_sim  # noqa: E402
-from dialer_sim._io import atomic_write, atomic_write_json, prepare_out_dir  # noqa: E402
+from dialer_sim._io import atomic_write, atomic_write_json, prepare_out_dir, staged_dir  # noqa: E402
 from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates  # noqa: E402
 from dialer_sim.errors import ConfigError, DialerSimError  # noqa: E402
 
@@ -258,16 +258,17 @@ def main(config: dict, out_dir: str | Path, *, force: bool = False) -> dict:
         "days_needed_simulated": _days_needed(table["days"], table["power_simulated"], config["target_power"]),
         "live_answers_per_day_simulated": float(daily["denominator"].mean()),
     }  # fmt: skip
-    atomic_write(out / "daily_counts.csv", lambda p: daily.to_csv(p, index=False))
-    atomic_write(out / "power_vs_days.csv", lambda p: table.to_csv(p, index=False))
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    try:
-        plot_power(table, config, ax)
-        atomic_write(out / "power_vs_days.png", lambda p: fig.savefig(p, format="png", dpi=120))
-    finally:
-        plt.close(fig)
-    atomic_write_json(out / "summary.json", summary)
-    atomic_write_json(out / "config.json", config)
+    with staged_dir(out, replaces=OUTPUTS) as folder:  # every output appears together or not at all
+        atomic_write(folder / "daily_counts.csv", lambda p: daily.to_csv(p, index=False))
+        atomic_write(folder / "power_vs_days.csv", lambda p: table.to_csv(p, index=False))
+        fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+        try:
+            plot_power(table, config, ax)
+            atomic_write(folder / "power_vs_days.png", lambda p: fig.savefig(p, format="png", dpi=120))
+        finally:
+            plt.close(fig)
+        atomic_write_json(folder / "summary.json", summary)
+        atomic_write_json(folder / "config.json", config)
     return summary
 
 

@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .._io import atomic_write, atomic_write_text, prepare_out_dir  # noqa: E402
+from .._io import atomic_write, atomic_write_text, prepare_out_dir, staged_dir  # noqa: E402
 
 __all__ = ["JSON_KEYS", "REPORT_FILES", "compliance_json_rows", "format_table", "plot_rates", "write_report"]
 
@@ -168,7 +168,7 @@ def write_report(
     notes: list[str] | None = None,
     force: bool = False,
 ) -> Path:
-    """Write ``compliance.md``, ``compliance.png`` and ``compliance.csv`` atomically.
+    """Write ``compliance.md``, ``compliance.png`` and ``compliance.csv``, all three or none.
 
     Parameters
     ----------
@@ -194,12 +194,13 @@ def write_report(
         If a report is already there and ``force`` is false.
     """
     out = prepare_out_dir(out_dir, REPORT_FILES, force=force, option="--report")
-    atomic_write(out / "compliance.csv", lambda p: rates.to_csv(p, index=False))
-    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
-    try:
-        plot_rates(rates, ax)
-        atomic_write(out / "compliance.png", lambda p: fig.savefig(p, format="png", dpi=120))
-    finally:
-        plt.close(fig)
-    atomic_write_text(out / "compliance.md", _markdown(rates, source, notes or []))
+    with staged_dir(out, replaces=REPORT_FILES) as folder:  # the three files appear together or not at all
+        atomic_write(folder / "compliance.csv", lambda p: rates.to_csv(p, index=False))
+        fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+        try:
+            plot_rates(rates, ax)
+            atomic_write(folder / "compliance.png", lambda p: fig.savefig(p, format="png", dpi=120))
+        finally:
+            plt.close(fig)
+        atomic_write_text(folder / "compliance.md", _markdown(rates, source, notes or []))
     return out

@@ -10,13 +10,15 @@ Conventions
 - A run that raises becomes an outcome with ``error`` set; it never stops the
   other runs. A worker process that dies fails the runs it held.
 - Local worker processes are started with the ``spawn`` method, so a worker
-  shares no state with the parent (STYLE H3) and behaves as on a cluster.
+  shares no state with the parent and behaves as on a cluster, and they end
+  when the parent ends, even by ``kill -9`` (``dialer_sim._parent_watch``).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 import time
 import traceback
 import uuid
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._parent_watch import die_with_parent
 from ._spec import SweepError
 
 __all__ = ["DaskBackend", "LocalBackend", "RunOutcome", "RunTask", "execute_run"]
@@ -117,6 +120,12 @@ class LocalBackend:
             raise SweepError(f"`--workers` must be an integer >= 1; got {n_workers!r}.")
         self.n_workers = n_workers
 
+    def __enter__(self) -> LocalBackend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
     def run(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
         """Yield an outcome for every task, as each finishes."""
         if self.n_workers == 1:
@@ -139,7 +148,9 @@ class LocalBackend:
         # A bounded window keeps memory flat and lets Ctrl-C stop quickly.
         window = 2 * self.n_workers
         broken = False
-        with cf.ProcessPoolExecutor(max_workers=self.n_workers, mp_context=ctx) as pool:
+        with cf.ProcessPoolExecutor(
+            max_workers=self.n_workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             in_flight: dict[cf.Future[RunOutcome], RunTask] = {}
             try:
                 while True:
@@ -178,28 +189,44 @@ class DaskBackend:
             raise SweepError(f"`--scheduler` must be an address like tcp://host:8786; got {address!r}.")
         self.address = address
         self.timeout_s = timeout_s
+        self._client: Any = None
 
-    def run(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
-        """Submit every task, then yield outcomes as they complete."""
-        from distributed import Client, as_completed
+    def __enter__(self) -> DaskBackend:
+        """Connect to the scheduler now, so an unreachable one fails before anything is written."""
+        from distributed import Client
 
         try:
-            client = Client(self.address, timeout=f"{self.timeout_s}s", set_as_default=False)
+            self._client = Client(self.address, timeout=f"{self.timeout_s}s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             msg = " ".join(str(exc).split())
             raise SweepError(f"cannot reach the Dask scheduler at {self.address!r}: {msg}") from None
-        with client:
-            token = uuid.uuid4().hex  # task keys unique across concurrent sweeps on one cluster
-            futures = {}
-            for task in tasks:
-                key = f"dialer-sim-run-{task.point}-{task.replication}-{token}"
-                futures[client.submit(execute_run, task, key=key, pure=False, retries=0)] = task
-            try:
-                for fut in as_completed(list(futures), loop=client.loop):
-                    task = futures[fut]
-                    try:
-                        yield fut.result()
-                    except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: fail this run only
-                        yield _failed(task, exc, None)
-            finally:
-                client.cancel(list(futures))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def run(self, tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
+        """Submit every task, then yield outcomes as they complete (connecting first if needed)."""
+        if self._client is None:
+            with self:
+                yield from self.run(tasks)
+            return
+        from distributed import as_completed
+
+        client = self._client
+        token = uuid.uuid4().hex  # task keys unique across concurrent sweeps on one cluster
+        futures = {}
+        for task in tasks:
+            key = f"dialer-sim-run-{task.point}-{task.replication}-{token}"
+            futures[client.submit(execute_run, task, key=key, pure=False, retries=0)] = task
+        try:
+            for fut in as_completed(list(futures), loop=client.loop):
+                task = futures[fut]
+                try:
+                    yield fut.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: fail this run only
+                    yield _failed(task, exc, None)
+        finally:
+            client.cancel(list(futures))

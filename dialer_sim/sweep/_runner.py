@@ -104,13 +104,13 @@ def run_sweep(
     start = time.perf_counter()
     backend = DaskBackend(scheduler) if scheduler is not None else LocalBackend(workers)
     store = SweepStore(out_dir, spec)
-    finished = store.open(force=force)
-    todo = [
-        (p, r) for p in range(len(spec.points)) for r in range(spec.n_replications) if (p, r) not in finished
-    ]
-    failures, n_ran = _execute(spec, store, backend, todo, run_fn, progress, initial=len(finished))
-    store.write_failures(failures)
-    store.write_tables()
+    with backend:  # a Dask scheduler is reached before anything is written into out_dir
+        finished = store.open(force=force)
+        todo = [
+            (p, r) for p in range(len(spec.points)) for r in range(spec.n_replications) if (p, r) not in finished
+        ]
+        failures, n_ran = _execute(spec, store, backend, todo, run_fn, progress, initial=len(finished))
+    store.publish_tables(failures)
     return SweepReport(
         out_dir=Path(out_dir),
         n_runs=spec.n_runs,

@@ -15,9 +15,13 @@ Layout of ``DIR``::
 Conventions
 -----------
 - Every file is written to a temporary name and renamed into place
-  (``dialer_sim._io.atomic_write``). A run counts as finished exactly when its
+  (``atomicdir.atomic_write``). A run counts as finished exactly when its
   ``points/`` file exists and names the current spec hash, so a sweep killed at
   any moment loses at most the runs in flight.
+- ``failures.json`` and the three tables are one set: they are written into a
+  copy of ``DIR`` built aside (the run files hard-linked in) that replaces
+  ``DIR`` in one swap (``atomicdir.staged_dir``), so the tables never mix two
+  publishes; a sweep killed during the swap is repaired when it is run again.
 - The records file of a run is written before its ``points/`` file.
 - The tables are built from the ``points/`` files alone, sorted by point and
   replication, so they are byte-identical however the runs were scheduled.
@@ -40,11 +44,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from atomicdir import recover, staged_dir
+
 from .._io import atomic_write, atomic_write_json
 from ._spec import SweepError, SweepSpec
 
 __all__ = ["RunFailure", "SweepStore"]
 
+#: The files published together at the end of every sweep call.
+_TABLES = ("failures.json", "summaries.parquet", "aggregates.csv", "aggregates.parquet")
 _POINT_FILE = re.compile(r"^p(\d{4,})_r(\d{3,})\.json$")
 # Entries of DIR that belong to a sweep; --force clears exactly these.
 _OWNED = (
@@ -116,6 +124,7 @@ class SweepStore:
         out = self.out_dir
         if out.exists() and not out.is_dir():
             raise SweepError(f"--out must be a folder; got the existing file {str(out)!r}.")
+        recover(out)  # a folder left half-swapped by a sweep killed while publishing its tables
         out.mkdir(parents=True, exist_ok=True)
         old_sha = self._existing_sha()
         if force:
@@ -205,16 +214,27 @@ class SweepStore:
         }
         atomic_write_json(self.out_dir / "points" / f"{name}.json", data)
 
-    def write_failures(self, failures: list[RunFailure]) -> None:
-        """Write ``failures.json`` (or remove a stale one when nothing failed)."""
-        path = self.out_dir / "failures.json"
+    def publish_tables(self, failures: list[RunFailure]) -> pd.DataFrame:
+        """Write ``failures.json`` and the tables as one set, swapped into the folder whole."""
+        with staged_dir(self.out_dir, replaces=_TABLES) as folder:
+            self.write_failures(failures, folder=folder)
+            summaries = self.write_tables(folder=folder)
+        return summaries
+
+    def write_failures(self, failures: list[RunFailure], *, folder: Path | None = None) -> None:
+        """Write ``failures.json`` into ``folder`` (default the sweep's) or remove a stale one."""
+        path = (folder or self.out_dir) / "failures.json"
         if not failures:
             path.unlink(missing_ok=True)
             return
         atomic_write_json(path, [asdict(f) | {"message": f.line()} for f in failures])
 
-    def write_tables(self) -> pd.DataFrame:
-        """Write ``summaries.parquet`` and the aggregates from the run files; return the summaries."""
+    def write_tables(self, *, folder: Path | None = None) -> pd.DataFrame:
+        """Write ``summaries.parquet`` and the aggregates from the run files; return the summaries.
+
+        The tables go into ``folder`` (default the sweep's own).
+        """
+        folder = folder or self.out_dir
         rows = []
         params = {}
         for path in sorted((self.out_dir / "points").iterdir()):
@@ -228,10 +248,10 @@ class SweepStore:
         summaries = pd.DataFrame(rows)
         if rows:
             summaries = summaries.sort_values(["point", "replication"], kind="stable", ignore_index=True)
-        atomic_write(self.out_dir / "summaries.parquet", lambda t: summaries.to_parquet(t, index=False))
+        atomic_write(folder / "summaries.parquet", lambda t: summaries.to_parquet(t, index=False))
         agg = aggregate(summaries, list(self.spec.parameter_keys))
-        atomic_write(self.out_dir / "aggregates.parquet", lambda t: agg.to_parquet(t, index=False))
-        atomic_write(self.out_dir / "aggregates.csv", lambda t: agg.to_csv(t, index=False))
+        atomic_write(folder / "aggregates.parquet", lambda t: agg.to_parquet(t, index=False))
+        atomic_write(folder / "aggregates.csv", lambda t: agg.to_csv(t, index=False))
         return summaries
 
 
