@@ -25,6 +25,7 @@ from amd.detectors import (
     Detector,
     LearnedDetector,
     VadDetector,
+    WordsDetector,
     find_beeps,
     make_detector,
 )
@@ -44,6 +45,7 @@ __all__: list[str] = [
     "LearnedDetector",
     "TelephoneChannel",
     "VadDetector",
+    "WordsDetector",
     "build_corpus",
     "check_audio",
     "find_beeps",
