@@ -225,3 +225,33 @@ def test_german_voicemail_with_the_multilingual_model(renderer):
     )
     d, stream = run_stream(det, audio)
     assert d.label == "machine", (d, stream.transcripts)
+
+
+@pytest.mark.slow
+def test_words_on_a_small_corpus_offline(tmp_path):
+    """``amd-bench run`` and ``amd-bench classify`` run ``words`` on a small built corpus with
+    sockets refused: no person is called machine before the 2 s deadline, fax is machine,
+    and classify gives the benchmark's labels."""
+    import pandas as pd
+
+    from amd.corpus import build_corpus
+
+    corpus, out = tmp_path / "corpus", tmp_path / "bench"
+    build_corpus(corpus, seed=11, n_clips=45, progress=False)
+    assert amd_bench(["run", "--corpus", str(corpus), "--out", str(out), "--detectors", "words", "--no-sweep"]) == 0
+    rows = pd.read_csv(out / "behaviour.csv")
+    labels = pd.read_csv(corpus / "labels.csv")
+    test = labels[labels["split"] == "test"].reset_index(drop=True)
+    assert len(rows) == len(test)
+    assert set(rows["detector"]) == {"words"}
+    humans = rows[rows["kind"].str.startswith("human")]
+    early_machine = (humans["label"] == "machine") & (
+        humans["decided_at_s"] < humans["speech_start_s"].fillna(0.0) + 2.0
+    )
+    assert not early_machine.any(), humans[early_machine]
+    assert (rows.loc[rows["kind"] == "fax", "label"] == "machine").all()
+    csv = tmp_path / "classified.csv"
+    files = [str(corpus / f) for f in test["file"]]
+    assert amd_bench(["classify", "--detector", "words", "--out", str(csv), *files]) == 0
+    classified = pd.read_csv(csv)
+    assert list(classified["label"]) == list(rows["label"])

@@ -3,7 +3,7 @@
 A speech recogniser on an 8 kHz line invents text on noise and silence (Whisper's known
 failure: repeated words, text in another script), so a transcript counts only when the
 runtime's own confidence passes a gate: the probability of "no speech" the decoder assigns
-and the mean log-probability of the decoded tokens (``docs/sources.md`` §6.3). Two gates are
+and the mean log-probability of the decoded tokens (``docs/sources.md`` §6.1). Two gates are
 used: a normal one for cues heard after the compliance deadline, and a strict one for the
 only transcript evidence allowed to say ``machine`` before the deadline.
 
