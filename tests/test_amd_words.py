@@ -162,6 +162,9 @@ def test_no_machine_before_the_deadline_without_a_strong_confident_cue():
     )
     assert (d.label, d.cause) == ("human", "HUMANCUE:whos calling")
     assert _judge(det, Transcript("leave a message", -1.5, 0.05), 3.0) is None  # gate
+    loop = Transcript("Please leave a message, " * 6, -0.3, 0.05)  # a looping decode
+    assert loop.compression_ratio > 2.4
+    assert _judge(det, loop, 3.0) is None
     assert _judge(det, Transcript("leave a message", -0.2, 0.9), 3.0) is None  # gate
 
 

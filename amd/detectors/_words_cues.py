@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 __all__ = ["HUMAN", "STRONG_MACHINE", "Transcript", "find_cue", "normalise"]
@@ -69,6 +70,15 @@ STRONG_MACHINE = {
         "reason for calling",
         "why youre calling",
         "please try again later",
+        "try again later",
+        "is not answering",
+        "nobody is available",
+        "no one is available",
+        "to take your call",
+        "enter your phone number",
+        "the area code",
+        "not in service",
+        "has been disconnected",
         "please call again later",
         "please call back",
         "business hours",
@@ -147,12 +157,27 @@ class Transcript:
     avg_logprob: float
     no_speech_prob: float
 
-    def passes(self, *, max_no_speech_prob: float, min_avg_logprob: float) -> bool:
-        """Whether the runtime is confident enough in this transcript to act on its words."""
+    @property
+    def compression_ratio(self) -> float:
+        """Length of the UTF-8 text over its zlib-compressed length (a looping decode is high)."""
+        raw = self.text.encode("utf-8")
+        return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+    def passes(
+        self, *, max_no_speech_prob: float, min_avg_logprob: float, max_compression_ratio: float = 2.4
+    ) -> bool:
+        """Whether the runtime is confident enough in this transcript to act on its words.
+
+        The text must be non-empty, the no-speech probability at most ``max_no_speech_prob``,
+        the mean token log-probability at least ``min_avg_logprob``, and the compression ratio
+        at most ``max_compression_ratio`` (Whisper's own 2.4 for repetition loops such as
+        "I'm a student, I'm a student, ...", ``docs/sources.md`` §6.1).
+        """
         return (
             bool(self.text.strip())
             and self.no_speech_prob <= max_no_speech_prob
             and self.avg_logprob >= min_avg_logprob
+            and self.compression_ratio <= max_compression_ratio
         )
 
 
