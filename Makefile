@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml scripts/install_system_deps.sh
 	@bash scripts/install_system_deps.sh $(APT_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,models]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

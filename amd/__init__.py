@@ -26,6 +26,7 @@ from amd.detectors import (
     Detector,
     LearnedDetector,
     VadDetector,
+    WordsDetector,
     find_beeps,
     make_detector,
 )
@@ -47,6 +48,7 @@ __all__: list[str] = [
     "LearnedDetector",
     "TelephoneChannel",
     "VadDetector",
+    "WordsDetector",
     "build_corpus",
     "call_costs",
     "check_audio",

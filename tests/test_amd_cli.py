@@ -123,7 +123,7 @@ def test_detectors_lists_names(capsys):
     """`amd-bench detectors` lists every name, best with its alias."""
     assert main(["detectors"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["asterisk", "beep", "vad", "learned", "best"]
+    assert [line.split()[0] for line in lines] == ["asterisk", "beep", "vad", "learned", "words", "best"]
     assert "alias of" in lines[-1]
 
 

@@ -12,6 +12,7 @@ Audio at 8 kHz, mono float in [-1, 1]; ``decided_at_s`` in seconds from answer; 
 
 from amd.detectors._base import FRAME_S, LABELS, SR_HZ, Decision, Detector, DetectorStream
 from amd.detectors._registry import DETECTOR_NAMES, best_detector_name, make_detector
+from amd.detectors._whisper import WHISPER_MODELS, ModelPackageError, load_whisper
 from amd.detectors.asterisk import AsteriskAmd
 from amd.detectors.beep import (
     Beep,
@@ -23,12 +24,14 @@ from amd.detectors.beep import (
 )
 from amd.detectors.learned import LearnedDetector
 from amd.detectors.vad import SpeechTracker, VadDetector
+from amd.detectors.words import WordsDetector
 
 __all__ = [
     "DETECTOR_NAMES",
     "FRAME_S",
     "LABELS",
     "SR_HZ",
+    "WHISPER_MODELS",
     "AsteriskAmd",
     "Beep",
     "BeepDetector",
@@ -37,11 +40,14 @@ __all__ = [
     "Detector",
     "DetectorStream",
     "LearnedDetector",
+    "ModelPackageError",
     "SpeechTracker",
     "VadDetector",
+    "WordsDetector",
     "answer_tone_detector",
     "best_detector_name",
     "find_beeps",
     "goertzel_power",
+    "load_whisper",
     "make_detector",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from amd.detectors._base import Detector
 
 BEST_PATH = Path(__file__).resolve().parent.parent / "models" / "best.json"
-DETECTOR_NAMES = ("asterisk", "beep", "vad", "learned", "best")
+DETECTOR_NAMES = ("asterisk", "beep", "vad", "learned", "words", "best")
 
 
 def _classes() -> dict[str, type[Detector]]:
@@ -23,8 +23,15 @@ def _classes() -> dict[str, type[Detector]]:
     from amd.detectors.beep import BeepDetector
     from amd.detectors.learned import LearnedDetector
     from amd.detectors.vad import VadDetector
+    from amd.detectors.words import WordsDetector
 
-    return {"asterisk": AsteriskAmd, "beep": BeepDetector, "vad": VadDetector, "learned": LearnedDetector}
+    return {
+        "asterisk": AsteriskAmd,
+        "beep": BeepDetector,
+        "vad": VadDetector,
+        "learned": LearnedDetector,
+        "words": WordsDetector,
+    }
 
 
 def best_detector_name() -> str:
