@@ -48,7 +48,7 @@ def test_small_corpus_train_and_benchmark(tmp_path):
         "targets.csv",
     ):
         assert (out / name).stat().st_size > 0, name
-    assert list(table["detector"]) == ["asterisk", "beep", "vad", "learned"]
+    assert list(table["detector"]) == ["asterisk", "beep", "vad", "learned", "words"]
     assert table.columns[1] == "human_fp_rate"
     for col in ("human_fp_rate", "machine_miss_rate", "notsure_rate", "accuracy", "balanced_accuracy"):
         assert table[col].between(0, 1).all(), col
