@@ -481,8 +481,6 @@ class CampaignModel:
             self._tr(call, disp, end)
         human = kind in self._human
         self.stats.add(disp, ge if ge == ge else dial_at + ring_s, t_conn, end, human)
-        if human:
-            self._window_check(dial_at + ring_s, ss, ge, t_conn, end, disp)
         if not self._retries:  # open loop: no dialer, no pacing, no retries
             return
         self.policy.on_outcome(end, seen_as or disp)
@@ -493,25 +491,6 @@ class CampaignModel:
         elif disp not in _FINAL and attempt < c.max_attempts:
             heapq.heappush(self._retry_heap, (end + c.retry_gap_s, number_id, attempt + 1))
         self._place()
-
-
-    def _window_check(self, t_ans, ss, ge, t_conn, end, disp) -> None:
-        """Count a live answer not given an agent within the configured window (regulators' view).
-
-        The clock starts as ``abandon.clock_start`` says (at the answer when the callee never speaks). The
-        dialer is charged for a drop, an AMD false positive, or a connection after the deadline; a callee who
-        hung up before the deadline is not charged (docs/compliance.md uses the same reading).
-        """
-        ab = self.cfg.abandon
-        clock = ss if ab.clock_start == "speech_start" else (ge if ab.clock_start == "greeting_end" else t_ans)
-        deadline = (clock if clock == clock else t_ans) + ab.window_s
-        if disp in ("abandoned", "amd_false_positive"):
-            late = True
-        elif t_conn == t_conn:
-            late = t_conn > deadline + 1e-9
-        else:
-            late = end > deadline + 1e-9  # hung up in dead air after the deadline
-        self.stats.n_window_abandoned += late
 
 
 # Dispositions after which a number is not dialled again in this campaign.
@@ -528,7 +507,6 @@ class _Stats:
         self.dead_air_s = 0.0
         self.agent_busy_s = 0.0
         self.last_end_s = 0.0
-        self.n_window_abandoned = 0
         self.agent_logged_in_s = 0.0
 
     def add(self, disp: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:

@@ -10,7 +10,8 @@ Conventions
   campaign's first day; day ``d`` spans ``[86400 d, 86400 (d + 1))``.
 - Durations end in ``_s``. A time that did not happen is NaN; a label that does
   not apply is the empty string ``""`` in memory and null in Parquet/CSV.
-- ``agent_id`` is -1 when no agent was involved (null in files).
+- ``agent_id`` is a nullable integer: -1 in a :class:`CallRecord` when no
+  agent was involved, null (``pd.NA``, dtype ``Int64``) in frames and files.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "NETWORK_OUTCOMES",
     "CallRecord",
     "RecordSink",
+    "frame_from_arrow",
     "records_schema",
 ]
 
@@ -125,6 +127,14 @@ def _to_arrow_column(name: str, values: list) -> pa.Array:
     if name in _INT_COLUMNS:
         return pa.array(np.asarray(values), type=_INT_COLUMNS[name])
     return pa.array(np.asarray(values, dtype=np.float64), type=pa.float64())
+
+
+def frame_from_arrow(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    """A call-record table as a DataFrame, ``agent_id`` as a nullable integer (``Int64``)."""
+    frame = table.to_pandas()
+    if "agent_id" in frame:
+        frame["agent_id"] = frame["agent_id"].astype("Int64")
+    return frame
 
 
 class RecordSink:
@@ -222,8 +232,8 @@ class RecordSink:
         """All in-memory records as a DataFrame in the CDR schema."""
         self.flush()
         if not self._tables:
-            return records_schema().empty_table().to_pandas()
-        return pa.concat_tables(self._tables).to_pandas()
+            return frame_from_arrow(records_schema().empty_table())
+        return frame_from_arrow(pa.concat_tables(self._tables))
 
 
 def records_to_frame(rows: Iterable[CallRecord]) -> pd.DataFrame:
