@@ -17,7 +17,7 @@ from ._draws import make_streams
 from .config import DialerConfig
 from .errors import ConfigError
 from .model import CampaignModel
-from .records import RecordSink
+from .records import START_DATE_KEY, RecordSink
 from .summary import summary_from_counts
 
 __all__ = ["Result", "as_seed_sequence", "run"]
@@ -142,7 +142,7 @@ def run(
     seq = as_seed_sequence(seed)
     if dial_list is not None:
         dial_list = _check_dial_list(config, dial_list)
-    sink = RecordSink(records_path)
+    sink = RecordSink(records_path, start_date=config.campaign.start_date)
     model = CampaignModel(config, make_streams(seq), sink, trace=trace, policy=policy, dial_list=dial_list)
     try:
         with _progress_bar(model, enabled=progress):
@@ -163,6 +163,8 @@ def run(
         daily = daily.join(per_day, on="day").fillna({c: 0.0 for c in per_day.columns})
         summary.update(_list_summary(numbers, model.list))
     records = sink.to_frame() if (records_path is None and keep_records) else None
+    if records is not None:
+        records.attrs[START_DATE_KEY] = config.campaign.start_date  # a string, so to_parquet keeps it
     seed_info = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
     return Result(config=dataclasses.replace(config), seed=seed_info, summary=summary, records=records,
                   records_path=Path(records_path) if records_path is not None else None, daily=daily,

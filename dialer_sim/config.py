@@ -44,6 +44,16 @@ __all__ = [
 ]
 
 
+def _is_iso_date(text: Any) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(text, str) and len(text) == 10
+
+
 def _check(cond: bool, field_name: str, rule: str, value: Any) -> None:
     if not cond:
         raise ConfigError(f"{field_name} must be {rule}; got {value!r}.")
@@ -79,6 +89,11 @@ class CampaignConfig:
     In a list campaign (a ``[population]`` section, docs/screening.md) ``n_shifts``
     counts calendar days, each day's shift is clipped to its calling window, and
     ``[rules]`` and ``[hygiene]`` replace ``max_attempts`` and ``retry_gap_s``.
+
+    ``start_date`` (ISO ``YYYY-MM-DD``) is the calendar date of day 0, written
+    into the records file's metadata (``campaign_start_date``) so calendar-month
+    windows (CRTC) need no ``--start-date``. The default, Monday 5 January 2026,
+    is a fixed date so results do not depend on the day a run is made.
     """
 
     campaign_id: str = "campaign-1"
@@ -89,10 +104,12 @@ class CampaignConfig:
     shift_length_s: float = 8 * 3600.0
     max_attempts: int = 3
     retry_gap_s: float = 2 * 3600.0
+    start_date: str = "2026-01-05"
 
     def __post_init__(self) -> None:
         _check(isinstance(self.campaign_id, str) and self.campaign_id != "", "campaign.campaign_id",
                "a non-empty string", self.campaign_id)
+        _check(_is_iso_date(self.start_date), "campaign.start_date", "a date YYYY-MM-DD", self.start_date)
         _count("campaign.n_numbers", self.n_numbers)
         _count("campaign.n_shifts", self.n_shifts)
         _pos("campaign.shift_start_s", self.shift_start_s, allow_zero=True)

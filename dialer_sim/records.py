@@ -10,6 +10,8 @@ Conventions
   campaign's first day; day ``d`` spans ``[86400 d, 86400 (d + 1))``.
 - Durations end in ``_s``. A time that did not happen is NaN; a label that does
   not apply is the empty string ``""`` in memory and null in Parquet/CSV.
+- A records file written by the simulation carries ``campaign_start_date``
+  (ISO date of day 0, ``campaign.start_date``) in its Parquet metadata.
 - ``agent_id`` is a nullable integer: -1 in a :class:`CallRecord` when no
   agent was involved, null (``pd.NA``, dtype ``Int64``) in frames and files.
 """
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400.0
+#: Parquet metadata key of the calendar date of day 0 (ISO ``YYYY-MM-DD``).
+START_DATE_KEY = "campaign_start_date"
 
 NETWORK_OUTCOMES = ("no_answer", "busy", "unobtainable", "rejected", "answered")
 ANSWER_KINDS = (
@@ -147,6 +151,8 @@ class RecordSink:
         (fine for tests and short runs).
     batch_rows : int > 0
         Rows held in memory before a batch is written.
+    start_date : str or None
+        ISO date of day 0, stored in the file's metadata as ``campaign_start_date``.
 
     Notes
     -----
@@ -154,8 +160,12 @@ class RecordSink:
     interrupted run never leaves a truncated ``records.parquet`` behind.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536,
+                 start_date: str | None = None):
         self.path = Path(path) if path is not None else None
+        self._schema = records_schema()
+        if start_date is not None:
+            self._schema = self._schema.with_metadata({START_DATE_KEY: start_date})
         self.batch_rows = int(batch_rows)
         self._rows: list[tuple] = []
         #: Bound method: ``sink.append_row(values_tuple)`` is the hot path of the model.
@@ -199,7 +209,7 @@ class RecordSink:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._tmp_path = self.path.with_name(f".{self.path.name}.partial")
-            self._writer = pq.ParquetWriter(self._tmp_path, records_schema())
+            self._writer = pq.ParquetWriter(self._tmp_path, self._schema)
         self._writer.write_table(table)
 
     def close(self) -> None:
@@ -208,7 +218,7 @@ class RecordSink:
         if self.path is None:
             return
         if self._writer is None:  # no rows at all: still write a valid empty file
-            atomic_write(self.path, lambda p: pq.write_table(records_schema().empty_table(), p))
+            atomic_write(self.path, lambda p: pq.write_table(self._schema.empty_table(), p))
             return
         self._writer.close()
         os.replace(self._tmp_path, self.path)

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from ._parts import PARTS
-from ._regimes import _check_options, _check_records, _finish, _per_call_counts
+from ._regimes import REGIMES, RESULT_COLUMNS, _check_options, _check_records, _finish, _per_call_counts
 from ._report import _plain
 
-__all__ = ["BREAKDOWN_KEYS", "abandonment_breakdown", "breakdown_from_totals", "breakdown_totals"]
+__all__ = ["BREAKDOWN_KEYS", "abandonment_breakdown", "breakdown_from_totals", "breakdown_totals",
+           "not_computable_rows"]
 
 BREAKDOWN_KEYS = (
     "regime", "clock", "threshold_s", "unit", "adjustment", "n_live_answers", "n_abandoned", "rate",
@@ -123,3 +124,14 @@ def abandonment_breakdown(records: pd.DataFrame, *, regime: str = "ofcom2010",
     return breakdown_from_totals(totals, regime=regime, threshold_s=threshold_s, amd_used=amd_used,
                                  attrs=records.attrs)
 
+
+
+def not_computable_rows(records: pd.DataFrame, regime: str, *, reason: str) -> pd.DataFrame:
+    """One not-computable row per campaign, for a regime these records cannot serve (e.g. no start date)."""
+    campaigns = sorted(records["campaign_id"].unique()) if len(records) else [""]
+    out = pd.DataFrame({"regime": regime, "campaign_id": campaigns})
+    for col in RESULT_COLUMNS[2:]:
+        out[col] = np.nan
+    out["ci_method"], out["limit"] = "wilson", REGIMES[regime].limit
+    out["breached"], out["computable"], out["reason"] = None, False, reason
+    return out

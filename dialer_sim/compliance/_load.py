@@ -4,18 +4,23 @@ Conventions
 -----------
 - CDR files are Parquet (``.parquet``/``.pq``) or CSV in the schema of
   :func:`dialer_sim.records.records_schema`. In CSV, empty cells are NaN times
-  and empty labels; ``agent_id`` empty is -1.
+  and empty labels; ``agent_id`` is a nullable integer (``Int64``).
+- A Parquet file's ``campaign_start_date`` metadata (written by the
+  simulation) becomes ``attrs['campaign_start_date']`` (ISO text), the date of day 0 for calendar
+  months; CSV files need ``start_date`` (CLI ``--start-date``).
 - Line numbers in messages count the CSV header as line 1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..errors import RecordsError
 from ..records import (
@@ -25,6 +30,7 @@ from ..records import (
     DISPOSITIONS,
     ENDED_BY,
     NETWORK_OUTCOMES,
+    START_DATE_KEY,
     records_schema,
 )
 from ._vicidial import read_vicidial_log
@@ -80,7 +86,8 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
             value = col.iat[i].item() if hasattr(col.iat[i], "item") else col.iat[i]
             raise RecordsError(f"records {str(path)!r} {where}: `{field.name}` must be {kind}; got {value!r}.")
         if field.name == "agent_id":
-            values = values.fillna(-1)
+            out[field.name] = pd.array(values.to_numpy(), dtype="Int64")
+            continue
         out[field.name] = values.to_numpy(dtype=np.float64 if str(field.type) == "double" else np.int64)
     result = pd.DataFrame(out)
     _check_cdr_values(result, path, from_csv)
@@ -175,4 +182,21 @@ def read_records(
     frame = _read_cdr_file(path)
     if frame.empty and len(frame.columns) == 0:
         raise RecordsError(f"records {str(path)!r} is empty.")
-    return _coerce_cdr(frame, path, from_csv=path.suffix.lower() not in (".parquet", ".pq"))
+    from_csv = path.suffix.lower() not in (".parquet", ".pq")
+    records = _coerce_cdr(frame, path, from_csv=from_csv)
+    if not from_csv and (day0 := _start_date(path)) is not None:
+        records.attrs[START_DATE_KEY] = day0.isoformat()
+    return records
+
+
+def _start_date(path: Path) -> dt.date | None:
+    """The ``campaign_start_date`` in a Parquet file's metadata, or None."""
+    meta = pq.read_schema(path).metadata or {}
+    text = meta.get(START_DATE_KEY.encode())
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.decode())
+    except (UnicodeDecodeError, ValueError):
+        raise RecordsError(f"records {str(path)!r}: metadata `{START_DATE_KEY}` must be a date YYYY-MM-DD; "
+                           f"got {text[:40]!r}.") from None

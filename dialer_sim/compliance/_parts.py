@@ -39,7 +39,7 @@ import pandas as pd
 from ._classify import CallFacts
 from ._intervals import binomial_interval
 
-__all__ = ["PARTS", "PART_COLUMNS", "add_part_counts", "finish_parts"]
+__all__ = ["PARTS", "PART_COLUMNS", "REGIME_NAMES", "add_part_counts", "adjustment_label", "clock_label", "finish_parts"]
 
 PARTS = ("dialer_drops", "amd_false_positives", "late_connects", "callee_hangups")
 PART_COLUMNS = tuple(f"n_{p}" for p in PARTS)
@@ -96,6 +96,9 @@ def finish_parts(out: pd.DataFrame, *, scale: np.ndarray | None, amd_fp: np.ndar
     return out
 
 
+#: How reports name each regime.
+REGIME_NAMES = {"ofcom2010": "Ofcom", "ftc": "FTC/FCC", "crtc": "CRTC", "vicidial": "VICIdial drop %",
+                "vicidial_uk": "VICIdial UK drop %", "genesys": "Genesys compliance abandons"}
 _CLOCKS = {
     "ofcom2010": "from speech start",
     "ftc": "from greeting end",

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, RecordsError
-from ..records import CDR_COLUMNS
+from ..records import CDR_COLUMNS, START_DATE_KEY
 from . import _classify as cls
 from ._audit import AmdAudit, estimate_false_positives
 from ._intervals import CI_METHODS, confidence_bounds
@@ -286,7 +286,8 @@ def compliance_rates(
     uk : bool
         VICIdial only: the ``ofcom_uk_drop_calc`` option.
     start_date : datetime.date or None
-        Calendar date of day 0 (needed for calendar months).
+        Calendar date of day 0 (needed for calendar months); None takes the
+        date the records carry (a simulation's ``campaign_start_date``).
 
     Returns
     -------
@@ -313,7 +314,7 @@ def compliance_rates(
     _check_records(records)
     from_statuses = records.attrs.get("source") == "vicidial" and regime == "vicidial"
     if start_date is None:
-        start_date = records.attrs.get("day0_date")
+        start_date = _records_start_date(records)
     windows = assign_windows(
         records, parse_window(opt.spec.window if window is None else window), start_date=start_date
     )
@@ -328,6 +329,12 @@ def compliance_rates(
     if regime == "ofcom2010":
         out["campaign_amd_used"] = grouped["campaign_amd_used"].max().to_numpy() > 0
     return _finish(out, records.attrs, opt, from_statuses)
+
+
+def _records_start_date(records: pd.DataFrame) -> dt.date | None:
+    """Day 0's date the records carry: VICIdial's first call date, or a simulation's ``campaign_start_date``."""
+    text = records.attrs.get(START_DATE_KEY)
+    return dt.date.fromisoformat(text) if isinstance(text, str) else records.attrs.get("day0_date")
 
 
 def _check_computable(out: pd.DataFrame, attrs: Mapping, opt: _Options, from_statuses: bool) -> None:
