@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from amd._io import atomic_write
 from amd._paths import check_out_file
 from amd.detectors import DETECTOR_NAMES
 
@@ -32,31 +31,52 @@ def _say(msg: str) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the detector and benchmark commands."""
-    p = subparsers.add_parser("classify", help="classify WAV files (or folders of them) with one detector")
-    p.add_argument("--detector", required=True, choices=DETECTOR_NAMES, help="detector name")
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
+    p = subparsers.add_parser(
+        "classify",
+        help="classify WAV files (or folders of them) with one detector",
+        description="Classify 8 kHz telephone audio with one detector: one CSV row per WAV file (file, label, "
+        "decided_at_s, score, error). Folders are searched recursively for *.wav. A file that cannot be read "
+        "gets an error row; the others are still classified, and the exit status is 1 if any file failed.",
+    )
+    p.add_argument("--detector", required=True, choices=DETECTOR_NAMES,
+                   help="detector name (see `amd-bench detectors`; best is the benchmark's best)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV, written atomically")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="WAV files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="WAV files or folders holding them")
     p.set_defaults(func=_classify)
 
-    p = subparsers.add_parser("detectors", help="list detector names")
+    p = subparsers.add_parser(
+        "detectors", help="list detector names",
+        description="List the detector names that classify, run and rtf accept, and what 'best' stands for.",
+    )
     p.set_defaults(func=_detectors)
 
     _register_benchmark(subparsers)
 
 
+_DEFAULT_DETECTORS = ["asterisk", "beep", "vad", "learned"]
+
+
 def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     """Add ``run``, ``train`` and ``rtf``."""
-    p = subparsers.add_parser("run", help="benchmark detectors on a corpus split")
-    p.add_argument("--corpus", required=True, metavar="DIR")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument(
-        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+    p = subparsers.add_parser(
+        "run",
+        help="benchmark detectors on a corpus split",
+        description="Run each detector on every clip of one corpus split and write, into DIR, metrics.csv "
+        "(human false positives, machine misses, not-sure share and decision latency, with 95 % Wilson "
+        "intervals), metrics_answer_mix.csv (the same weighted by an answer mix), per_kind.csv, decisions.csv, "
+        "behaviour.csv (the table the dialer simulation samples with amd.mode = 'empirical'), operating curves "
+        "and charts, best.json and config.json.",
     )
-    p.add_argument("--split", default="test", choices=("train", "test"))
+    p.add_argument("--corpus", required=True, metavar="DIR", help="corpus folder (from `amd-bench corpus build`)")
+    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p.add_argument("--detectors", nargs="+", default=_DEFAULT_DETECTORS, choices=DETECTOR_NAMES,
+                   help="detectors to benchmark (default: %(default)s)")
+    p.add_argument("--split", default="test", choices=("train", "test"),
+                   help="corpus split to measure on (default test; the learned detector trains on train)")
     p.add_argument("--model", default=None, metavar="FILE", help="learned-detector model (default: shipped)")
     p.add_argument("--no-sweep", action="store_true", help="skip the operating-curve sweeps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="recorded in config.json for provenance; the benchmark draws no random numbers (default 0)")
     p.add_argument(
         "--answer-mix",
         default=None,
@@ -66,23 +86,37 @@ def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite earlier results in DIR")
     p.set_defaults(func=_run)
 
-    p = subparsers.add_parser("train", help="train the learned detector on the corpus train split")
-    p.add_argument("--corpus", required=True, metavar="DIR")
-    p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--max-human-fp", type=float, default=0.01, help="cross-validated human FP bound (default 0.01)"
+    p = subparsers.add_parser(
+        "train",
+        help="train the learned detector on the corpus train split",
+        description="Train the learned detector (logistic regression on growing-window audio features after "
+        "the speech onset) on the corpus train split, choose its decision thresholds on out-of-fold "
+        "predictions so the human false-positive rate stays under --max-human-fp, and write the model as JSON "
+        "(loadable without scikit-learn).",
     )
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--corpus", required=True, metavar="DIR", help="corpus folder (from `amd-bench corpus build`)")
+    p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
+    p.add_argument("--seed", type=int, default=0, help="root seed of the cross-validation folds (default 0)")
+    p.add_argument(
+        "--max-human-fp", type=float, default=0.01,
+        help="bound on the cross-validated human false-positive rate, a proportion (default 0.01 = 1 %%)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing model file")
     p.set_defaults(func=_train)
 
-    p = subparsers.add_parser("rtf", help="measure real-time factors on generated audio")
-    p.add_argument("--json", required=True, metavar="FILE")
-    p.add_argument("--duration-s", type=float, default=60.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+    p = subparsers.add_parser(
+        "rtf",
+        help="measure real-time factors on generated audio",
+        description="Measure each detector's real-time factor (seconds of audio processed per second of wall "
+        "time) on a generated signal of harmonic bursts, pauses and 1 kHz beeps, and write them with the "
+        "targets to a JSON file (replaced on each run). Run it on an idle machine; the numbers depend on load.",
     )
+    p.add_argument("--json", required=True, metavar="FILE", help="report JSON to write (replaced if present)")
+    p.add_argument("--duration-s", type=float, default=60.0,
+                   help=f"length of the generated signal in seconds (> 0, <= {MAX_RTF_DURATION_S:g}; default 60)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated signal (default 0)")
+    p.add_argument("--detectors", nargs="+", default=_DEFAULT_DETECTORS, choices=DETECTOR_NAMES,
+                   help="detectors to time (default: %(default)s)")
     p.set_defaults(func=_rtf)
 
 
@@ -143,17 +177,13 @@ def _file_reason(path: Path, exc: Exception) -> str:
 
 
 def _write_rows(out: Path, rows: list[dict]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=_CLASSIFY_COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+
+    atomic_write(out, write)
 
 
 def _detectors(args: argparse.Namespace) -> int:
@@ -267,13 +297,4 @@ def _rtf(args: argparse.Namespace) -> int:
 
 def _write_json(out: Path, obj: dict) -> None:
     """Write ``obj`` as indented JSON, atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8"))

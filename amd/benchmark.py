@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from tqdm import tqdm
 
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
 from amd._corpus_scenes import TRUTH
+from amd._io import atomic_write
 from amd._labels import read_labels
 from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
@@ -140,19 +140,8 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
     return clips
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
 def _write_json(obj, path: Path) -> None:
@@ -161,7 +150,7 @@ def _write_json(obj, path: Path) -> None:
             json.dump(obj, fh, indent=2, sort_keys=True, default=float)
             fh.write("\n")
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def _metrics_row(name: str, res: pd.DataFrame) -> dict:
@@ -331,7 +320,7 @@ def _save(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
 

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from tqdm import tqdm
 
 from amd._corpus_scenes import KINDS, MAX_CLIP_S, TRUTH, Scene, Source, make_scene, source_pools
 from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
+from amd._io import atomic_write
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
@@ -94,18 +94,6 @@ def _render_clip(kind: str, candidates: list[Source], renderer: Renderer, rng: n
             channel = _channel(scene, rng)
             return source, scene, channel, channel.apply(scene.audio, SR, rng=rng)
     raise CorpusError(f"no source of kind {kind!r} fits in {MAX_CLIP_S} s after {_MAX_DRAWS} draws.")
-
-
-def _write_atomic(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``path`` (same directory, os.replace)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _row(
@@ -209,14 +197,14 @@ def build_corpus(
         )
         pcm = float_to_int16(audio)
         row = _row(index, kind, source, scene, channel, pcm.size, clip_split)
-        _write_atomic(
+        atomic_write(
             out / row["file"], lambda tmp, pcm=pcm: sf.write(tmp, pcm, SR, subtype="PCM_16", format="WAV")
         )
         rows.append(row)
         bar.update()
     bar.close()
     labels = pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
-    _write_atomic(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
+    atomic_write(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
     _write_manifest(out, seed=seed, n_clips=n_clips, files=labels["file"])
     return labels
 
@@ -232,4 +220,4 @@ def _write_manifest(out: Path, *, seed: int, n_clips: int, files: Iterable[str])
         "sha256": {f: _sha256(out / f) for f in [*files, "labels.csv"]},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    _write_atomic(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic_write(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

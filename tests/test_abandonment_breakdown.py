@@ -71,7 +71,8 @@ def test_ofcom_breakdown_counts_each_part_once_and_they_add_up():
     assert (b["n_own_drops"], b["n_all_live_answers"]) == (1.0, 6.0)
     assert b["dialer_drop_rate"] == pytest.approx(1 / 6)
     assert b["dialer_drop_ci95_low"] < 1 / 6 < b["dialer_drop_ci95_high"]
-    assert b["breached"] is True and b["computable"] is True
+    assert b["breached"] is True
+    assert b["computable"] is True
 
 
 def test_ftc_breakdown_uses_the_greeting_end_clock():
@@ -91,7 +92,8 @@ def test_ofcom_machine_deduction_without_amd_scales_every_part():
     assert b["n_amd_false_positives"] == 0.0
     assert b["n_abandoned"] == pytest.approx(4 * 0.5)
     assert parts_sum(b) == pytest.approx(b["n_abandoned"])
-    assert b["n_dialer_drops"] == pytest.approx(1.0) and b["n_late_connects"] == pytest.approx(0.5)
+    assert b["n_dialer_drops"] == pytest.approx(1.0)
+    assert b["n_late_connects"] == pytest.approx(0.5)
     assert "D′ = D·(1 − AM/(AM + L))" in b["adjustment"]
 
 
@@ -113,14 +115,16 @@ def short_run():
 
 def test_agent_id_is_a_nullable_integer(short_run, tmp_path):
     assert short_run.records["agent_id"].dtype == "Int64"
-    assert short_run.records["agent_id"].isna().any() and short_run.records["agent_id"].notna().any()
+    assert short_run.records["agent_id"].isna().any()
+    assert short_run.records["agent_id"].notna().any()
     path = tmp_path / "r.parquet"
     sink = RecordSink(path)
     for rec in one_of_each():
         sink.append_record(rec)
     sink.close()
     field = pq.read_schema(path).field("agent_id")
-    assert pa.types.is_integer(field.type) and field.nullable
+    assert pa.types.is_integer(field.type)
+    assert field.nullable
     assert pq.read_table(path)["agent_id"].null_count == 6
     assert read_records(path)["agent_id"].dtype == "Int64"
     csv = tmp_path / "r.csv"
@@ -193,9 +197,12 @@ def test_run_summary_names_both_rates_and_equals_compliance(tmp_path, capsys):
     err = capsys.readouterr().err
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     ab = summary["abandonment"]
-    assert ab["regime"] == "ofcom2010" and "proportion" in ab["unit"]
+    assert ab["regime"] == "ofcom2010"
+    assert "proportion" in ab["unit"]
     assert summary["amd_source"].startswith("parametric fallback")
-    assert "dialer's own drops" in err and "Ofcom 2 s from speech start" in err and "late connects" in err
+    assert "dialer's own drops" in err
+    assert "Ofcom 2 s from speech start" in err
+    assert "late connects" in err
     out = tmp_path / "o.json"
     assert main(["compliance", str(tmp_path / "run" / "records.parquet"), "--regime", "ofcom2010",
                  "--json", str(out)]) == 0  # fmt: skip
@@ -210,4 +217,5 @@ def test_compliance_help_prints_single_percent_signs(capsys):
     with pytest.raises(SystemExit):
         main(["compliance", "--help"])
     text = capsys.readouterr().out
-    assert "95 %" in text and "%%" not in text
+    assert "95 %" in text
+    assert "%%" not in text

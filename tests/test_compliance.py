@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from dialer_sim.compliance import AmdAudit, binomial_interval, compliance_json_rows, compliance_rates
-from dialer_sim.errors import ConfigError, RecordsError
 from dialer_sim.compliance._report import PART_JSON_KEYS
+from dialer_sim.errors import ConfigError, RecordsError
 from dialer_sim.records import CallRecord, records_to_frame
 
 NAN = float("nan")

@@ -182,7 +182,8 @@ def test_summary_abandonment_is_compliance_on_the_same_records(clock, window_s, 
     assert len(rates) == 1
     row, b = rates.iloc[0], result.abandonment[regime]
     assert result.abandonment["regime"] == regime == result.summary["abandonment_regime"]
-    assert b["n_abandoned"] == row["numerator"] and b["n_live_answers"] == row["denominator"]
+    assert b["n_abandoned"] == row["numerator"]
+    assert b["n_live_answers"] == row["denominator"]
     assert result.summary["abandon_rate_window_live"] == b["rate"] == pytest.approx(row["rate"], abs=0)
     assert (b["ci95_low"], b["ci95_high"]) == (row["ci95_low"], row["ci95_high"])
     for part in ("dialer_drops", "amd_false_positives", "late_connects", "callee_hangups"):
