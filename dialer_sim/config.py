@@ -236,11 +236,15 @@ class AmdConfig:
     table ``table_path``: columns kind, label, decided_at_s, speech_start_s,
     greeting_end_s, so a call's times stay consistent).
 
-    Parametric defaults follow an Asterisk-like detector: humans right 95 %
-    (2–8 % false positives, reference/dialer.md §4), silent answerers mostly
-    called machines (INITIALSILENCE, amd.md §1, §5), long greetings often
-    machines (LONGGREETING), screening assistants "most often MACHINE" (amd.md
-    §5); decisions 0.9 s after speech at the quickest, 1–3 s typical.
+    The parametric model is a fallback. Its defaults stand for the published
+    range of a tuned cadence detector, not for a measured one
+    (``docs/sources.md`` §5.1): 2–8 % of people called machine (8.1 % under the
+    benchmark's answer mix), silent answerers mostly called machines
+    (INITIALSILENCE), long greetings often machines (LONGGREETING), screening
+    assistants mostly machines; decisions 0.9 s after speech at the quickest,
+    1–3 s typical. The project's measured ``asterisk`` detector calls 28.8 % of
+    people machines under the same mix (``docs/amd.md``); ``empirical`` with its
+    behaviour table uses measured behaviour instead.
     """
 
     mode: str = "parametric"

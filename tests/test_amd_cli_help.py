@@ -27,11 +27,11 @@ def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentP
 def test_every_command_and_option_has_a_help_text(command):
     """Regression: `run`, `train` and `rtf` had no description and most options no help."""
     parser = _subparser(build_parser(), command)
-    assert parser.description and len(parser.description) > 30, command
+    assert len(parser.description or "") > 30, command
     for action in parser._actions:
         if isinstance(action, argparse._HelpAction):
             continue
-        assert action.help and action.help.strip(), f"{command} {action.option_strings or action.dest}"
+        assert (action.help or "").strip(), f"{command} {action.option_strings or action.dest}"
     text = parser.format_help()
     assert "%%" not in text
 

@@ -6,7 +6,7 @@ Wilson or Clopper–Pearson 95 % interval; see ``docs/compliance.md``.
 
 Conventions
 -----------
-- Times in seconds on the record time base (DESIGN.md, call record).
+- Times in seconds on the record time base (``dialer_sim.records``).
 - Rates and limits are proportions in [0, 1].
 """
 

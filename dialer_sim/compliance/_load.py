@@ -96,7 +96,7 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
 
 
 # Label columns and the values each may take; "" (null in files) means "does not apply" or "not
-# recorded", except for network_outcome, which every dial attempt has (records.py, DESIGN.md).
+# recorded", except for network_outcome, which every dial attempt has (``dialer_sim.records``).
 _LABELS = {
     "network_outcome": NETWORK_OUTCOMES,
     "answer_kind": ("", *ANSWER_KINDS),

@@ -1,6 +1,6 @@
 """Abandoned-call rates per campaign and window under each regulator's rule.
 
-Regimes (reference/dialer.md §3, definitions side by side in §3.6):
+Regimes (``docs/sources.md`` §3.1–§3.6, read as ``docs/compliance.md`` says):
 
 ============  ===========================  ==============================  =========  =====  ==========
 regime        numerator                    denominator                     clock      T [s]  window
@@ -82,7 +82,7 @@ REGIMES: dict[str, RegimeSpec] = {
         ("ring_s", "speech_start_at_s", "greeting_end_at_s", "agent_connect_at_s", "answer_kind"),
     ),
     "crtc": RegimeSpec("crtc", "month", 2.0, 0.05, True, ("ring_s", "agent_connect_at_s", "answer_kind")),
-    # drop_call_seconds default 5 s, adaptive_dropped_percentage default 3 (reference/dialer.md §1.1).
+    # drop_call_seconds default 5 s, adaptive_dropped_percentage default 3 (docs/sources.md §3.5).
     "vicidial": RegimeSpec(
         "vicidial", "day", 5.0, 0.03, True, ("ring_s", "agent_connect_at_s", "answer_kind")
     ),
