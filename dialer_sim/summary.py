@@ -33,7 +33,7 @@ __all__ = ["AMD_SOURCES", "summary_from_counts"]
 #: What the AMD of a run stands for (``docs/amd.md``): the parametric model is a fallback.
 AMD_SOURCES = {
     "off": "none (no AMD)",
-    "parametric": "parametric fallback (docs/sources.md §5; not a measured detector)",
+    "parametric": "parametric fallback (docs/sources.md §5.1; not a measured detector)",
     "empirical": "measured behaviour table (amd.table_path)",
 }
 
