@@ -33,35 +33,54 @@ def _say(msg: str) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the detector and benchmark commands."""
-    p = subparsers.add_parser("classify", help="classify WAV files (or folders of them) with one detector")
-    p.add_argument("--detector", required=True, choices=DETECTOR_NAMES, help="detector name")
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV")
+    p = subparsers.add_parser(
+        "classify",
+        help="classify WAV files (or folders of them) with one detector",
+        description="Classify 8 kHz telephone audio with one detector: one CSV row per WAV file (file, label, "
+        "decided_at_s, score, error). Folders are searched recursively for *.wav. A file that cannot be read "
+        "gets an error row; the others are still classified, and the exit status is 1 if any file failed.",
+    )
+    p.add_argument("--detector", required=True, choices=DETECTOR_NAMES,
+                   help="detector name (see `amd-bench detectors`; best is the benchmark's best)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV, written atomically")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="WAV files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="WAV files or folders holding them")
     p.set_defaults(func=_classify)
 
-    p = subparsers.add_parser("detectors", help="list detector names")
+    p = subparsers.add_parser(
+        "detectors", help="list detector names",
+        description="List the detector names that classify, run and rtf accept, and what 'best' stands for.",
+    )
     p.set_defaults(func=_detectors)
 
     _register_benchmark(subparsers)
 
 
+_DEFAULT_DETECTORS = ["asterisk", "beep", "vad", "learned"]
+
+
 def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     """Add ``run``, ``train`` and ``rtf``."""
-    p = subparsers.add_parser("run", help="benchmark detectors on a corpus split")
-    p.add_argument("--corpus", required=True, metavar="DIR")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument(
-        "--detectors",
-        nargs="+",
-        default=[n for n in DETECTOR_NAMES if n != "best"],
-        choices=DETECTOR_NAMES,
-        help="registry names (default: every registered detector)",
+    p = subparsers.add_parser(
+        "run",
+        help="benchmark detectors on a corpus split",
+        description="Run each detector on every clip of one corpus split and write, into DIR, metrics.csv "
+        "(human false positives, machine misses, not-sure share and decision latency, with 95 % Wilson "
+        "intervals), metrics_answer_mix.csv (the same weighted by an answer mix), per_kind.csv, decisions.csv, "
+        "behaviour.csv (the table the dialer simulation samples with amd.mode = 'empirical'), costs.csv and "
+        "costs_answer_mix.csv (AMD-caused abandonment, agent-seconds per machine answer and machines kept from "
+        "agents under the hang-up and connect-at-deadline policies), targets.csv, operating curves and charts, "
+        "best.json and config.json.",
     )
-    p.add_argument("--split", default="test", choices=("train", "test"))
+    p.add_argument("--corpus", required=True, metavar="DIR", help="corpus folder (from `amd-bench corpus build`)")
+    p.add_argument("--out", required=True, metavar="DIR", help="results folder")
+    p.add_argument("--detectors", nargs="+", default=[n for n in DETECTOR_NAMES if n != "best"],
+                   choices=DETECTOR_NAMES, help="detectors to benchmark (default: every registered detector)")
+    p.add_argument("--split", default="test", choices=("train", "test"),
+                   help="corpus split to measure on (default test; the learned detector trains on train)")
     p.add_argument("--model", default=None, metavar="FILE", help="learned-detector model (default: shipped)")
     p.add_argument("--no-sweep", action="store_true", help="skip the operating-curve sweeps")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="recorded in config.json for provenance; the benchmark draws no random numbers (default 0)")
     p.add_argument(
         "--answer-mix",
         default=None,
@@ -71,26 +90,38 @@ def _register_benchmark(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite earlier results in DIR")
     p.set_defaults(func=_run)
 
-    p = subparsers.add_parser("train", help="train the learned detector on the corpus train split")
-    p.add_argument("--corpus", required=True, metavar="DIR")
-    p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--max-human-fp",
-        type=float,
-        default=0.005,
-        help="cross-validated bound on AMD-caused abandonment under connect_at_deadline (default 0.005)",
+    p = subparsers.add_parser(
+        "train",
+        help="train the learned detector on the corpus train split",
+        description="Train the learned detector (logistic regression on growing-window audio features after "
+        "the speech onset) on the corpus train split, choose its decision thresholds on out-of-fold "
+        "predictions so the AMD-caused abandonment under connect-at-deadline stays under --max-human-fp, and "
+        "write the model as JSON (loadable without scikit-learn).",
     )
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--corpus", required=True, metavar="DIR", help="corpus folder (from `amd-bench corpus build`)")
+    p.add_argument("--out", required=True, metavar="FILE", help="model JSON to write")
+    p.add_argument("--seed", type=int, default=0, help="root seed of the cross-validation folds (default 0)")
+    p.add_argument(
+        "--max-human-fp", type=float, default=0.005,
+        help="bound on the cross-validated AMD-caused abandonment under connect_at_deadline, a proportion of "
+        "live answers (default 0.005 = 0.5 %%)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing model file")
     p.set_defaults(func=_train)
 
-    p = subparsers.add_parser("rtf", help="measure real-time factors on generated audio")
-    p.add_argument("--json", required=True, metavar="FILE")
-    p.add_argument("--duration-s", type=float, default=60.0)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--detectors", nargs="+", default=["asterisk", "beep", "vad", "learned"], choices=DETECTOR_NAMES
+    p = subparsers.add_parser(
+        "rtf",
+        help="measure real-time factors on generated audio",
+        description="Measure each detector's real-time factor (seconds of audio processed per second of wall "
+        "time) on a generated signal of harmonic bursts, pauses and 1 kHz beeps, and write them with the "
+        "targets to a JSON file (replaced on each run). Run it on an idle machine; the numbers depend on load.",
     )
+    p.add_argument("--json", required=True, metavar="FILE", help="report JSON to write (replaced if present)")
+    p.add_argument("--duration-s", type=float, default=60.0,
+                   help=f"length of the generated signal in seconds (> 0, <= {MAX_RTF_DURATION_S:g}; default 60)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated signal (default 0)")
+    p.add_argument("--detectors", nargs="+", default=_DEFAULT_DETECTORS, choices=DETECTOR_NAMES,
+                   help="detectors to time (default: %(default)s)")
     p.set_defaults(func=_rtf)
 
 

@@ -11,9 +11,18 @@ from amd.corpus import build_corpus
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``corpus`` command with its ``build`` action."""
-    corpus = subparsers.add_parser("corpus", help="build the labelled answer-kind corpus")
+    corpus = subparsers.add_parser(
+        "corpus", help="build the labelled answer-kind corpus",
+        description="Build the labelled AMD corpus (docs/corpus.md). Actions: build.",
+    )
     actions = corpus.add_subparsers(dest="action", metavar="ACTION", required=True)
-    build = actions.add_parser("build", help="render clips, labels.csv and corpus.json into a directory")
+    build = actions.add_parser(
+        "build", help="render clips, labels.csv and corpus.json into a directory",
+        description="Render n labelled 8 kHz clips of every answer kind (people, voicemail greetings, carrier "
+        "messages, screening assistants, fax) from recorded prompts and synthesised speech through a simulated "
+        "telephone channel, with labels.csv (kind, speech and greeting times, split) and corpus.json (seed, "
+        "tool versions, SHA-256 of every file). The same seed gives the same corpus.",
+    )
     build.add_argument("--out", required=True, metavar="DIR", help="output directory")
     build.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     build.add_argument("--n-clips", type=int, default=600, help="number of clips (default 600)")

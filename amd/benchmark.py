@@ -51,8 +51,7 @@ from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
 from amd.detectors import DETECTOR_NAMES, SR_HZ, make_detector
 from amd.metrics import evaluate, evaluate_weighted
-from atomicdir import atomic_write as _atomic_write
-from atomicdir import recover, staged_dir
+from atomicdir import atomic_write, recover, staged_dir
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
 
@@ -145,7 +144,7 @@ def load_split(corpus_dir: str | os.PathLike[str], split: str, *, progress: bool
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    _atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
 def _write_json(obj, path: Path) -> None:
@@ -154,7 +153,7 @@ def _write_json(obj, path: Path) -> None:
             json.dump(obj, fh, indent=2, sort_keys=True, default=float)
             fh.write("\n")
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def _metrics_row(name: str, res: pd.DataFrame) -> dict:

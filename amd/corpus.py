@@ -47,7 +47,7 @@ from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
-from atomicdir import atomic_write as _write_atomic
+from atomicdir import atomic_write
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -226,14 +226,14 @@ def build_corpus(
         )
         pcm = float_to_int16(audio)
         row = _row(index, kind, source, scene, channel, pcm.size, clip_split, group)
-        _write_atomic(
+        atomic_write(
             out / row["file"], lambda tmp, pcm=pcm: sf.write(tmp, pcm, SR, subtype="PCM_16", format="WAV")
         )
         rows.append(row)
         bar.update()
     bar.close()
     labels = pd.DataFrame(rows, columns=list(LABEL_COLUMNS))
-    _write_atomic(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
+    atomic_write(out / "labels.csv", lambda tmp: labels.to_csv(tmp, index=False, float_format="%.4f"))
     _write_manifest(out, seed=seed, n_clips=n_clips, files=labels["file"])
     return labels
 
@@ -249,4 +249,4 @@ def _write_manifest(out: Path, *, seed: int, n_clips: int, files: Iterable[str])
         "sha256": {f: _sha256(out / f) for f in [*files, "labels.csv"]},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    _write_atomic(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    atomic_write(out / "corpus.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -15,7 +15,7 @@ into an action, and the action has a price:
   false positive); after it the agent has taken over and the verdict is ignored.
 
 The deadline is the UK Ofcom window: 2 s from the start of the callee's speech, or from answer
-when the callee never speaks (``docs/sources.md`` §3.8). Per call the module computes:
+when the callee never speaks (``docs/sources.md`` §3.10). Per call the module computes:
 
 - ``hung_up_human`` and ``late_human``: the two parts of *AMD-caused abandonment* (humans hung
   up on, plus humans connected after the deadline, as a share of live answers);

@@ -11,7 +11,7 @@ Definitions (``reference`` holds the truth, ``estimated`` the detector's labels)
 - balanced accuracy: mean of the human recall and the machine recall;
 - human false-positive rate: humans labelled ``machine`` / humans. This is the rate regulators
   care about (a person hung up on; Ofcom counts it as an abandoned call, ``docs/sources.md``
-  §3.8), so it is reported first;
+  §3.10), so it is reported first;
 - machine miss rate: machines *not* labelled ``machine`` (``human`` or ``notsure``) / machines,
   since a dialer connects an undecided call to an agent;
 - notsure rate: ``notsure`` / all calls;

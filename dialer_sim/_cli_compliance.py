@@ -4,8 +4,12 @@ Conventions
 -----------
 - RECORDS is a call-record file (Parquet or CSV) or, with ``--format vicidial``,
   a ``vicidial_log`` CSV export.
-- Rates print in per cent; the JSON (``--json``) holds proportions, exactly the
-  DESIGN.md contract.
+- Rates print in per cent; the JSON (``--json``) holds proportions: a list
+  with one object per regime, campaign and window (``docs/compliance.md``).
+- ``--regime all`` applies every regime to the same records; each keeps its
+  own window, threshold and limit.
+- Exit status: 0 when every computable window is within its limit, 1 with
+  ``--check`` when any window breaches its limit, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from atomicdir import recover
 
 from ._io import atomic_write_json
 from .compliance import CI_METHODS, RECORD_FORMATS, REGIMES, AmdAudit, compliance_rates, read_records
+from .compliance._breakdown import not_computable_rows
 from .compliance._regimes import GENESYS_DENOMINATORS
 from .compliance._report import REPORT_FILES, compliance_json_rows, format_table, write_report
 from .compliance._vicidial import VICIDIAL_CATEGORIES
@@ -57,12 +64,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "compliance",
         help="abandoned-call rate per campaign and window under a regulator's rule",
-        description="Compute a regulator's abandoned-call rate from call records, with 95 %% confidence intervals.",
+        description="Compute regulators' abandoned-call rates from call records, with 95 % confidence intervals, "
+        "and break each into dialer drops, AMD false positives, late connects and callee hang-ups in dead air. "
+        "Exit status: 0, or 1 with --check when any window breaches its limit; 2 on bad input.",
     )
     p.add_argument(
         "records", metavar="RECORDS", type=Path, help="call-record file (Parquet/CSV) or VICIdial log"
     )
-    p.add_argument("--regime", required=True, choices=sorted(REGIMES), help="which rule")
+    p.add_argument("--regime", required=True, choices=[*sorted(REGIMES), "all"],
+                   help="which rule; all: every rule on the same records, in one table, JSON and report")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when any window breaches its limit (0 when none does)")
     p.add_argument("--format", default="cdr", choices=RECORD_FORMATS, help="what RECORDS is (default cdr)")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the per-window results as JSON")
     p.add_argument(
@@ -90,8 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the ``compliance`` subcommand; returns the exit status."""
+def _check_args(args: argparse.Namespace) -> None:
     if args.json is not None and args.json.exists() and not args.force:
         raise DialerSimError(f"--json {str(args.json)!r} already exists; pass --force to replace it.")
     if args.report is not None:
@@ -106,30 +117,55 @@ def run(args: argparse.Namespace) -> int:
     for option, path in (("--json", args.json), ("--report", args.report)):
         if path is not None:
             _check_out_parent(option, path)
+    overrides = [n for n, v in (("--window", args.window), ("--threshold-s", args.threshold_s),
+                                ("--limit", args.limit)) if v is not None]
+    if args.regime == "all" and overrides:
+        raise ConfigError(f"{', '.join(overrides)} override one regime's rule; with --regime all each regime "
+                          "keeps its own window, threshold and limit.")
+
+
+def _rates(records, regime: str, args: argparse.Namespace, *, every: bool):
+    """One regime's windows; with ``every``, a rule the records cannot serve is a not-computable row."""
+    try:
+        return compliance_rates(
+            records,
+            regime,
+            window=args.window,
+            threshold_s=args.threshold_s,
+            limit=args.limit,
+            ci=args.ci,
+            amd_used={"auto": None, "yes": True, "no": False}[args.amd_used] if regime == "ofcom2010" else None,
+            audit=AmdAudit(n_audited=args.audit[0], n_found_human=args.audit[1])
+            if args.audit and regime == "ofcom2010" else None,
+            denominator=args.denominator,
+            uk=args.uk and regime == "vicidial",
+            start_date=args.start_date,
+        )
+    except ConfigError as exc:
+        if not every:
+            raise
+        return not_computable_rows(records, regime, reason=str(exc).rstrip("."))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the ``compliance`` subcommand; returns the exit status."""
+    _check_args(args)
     records = read_records(
         args.records, format=args.format, skip_bad_rows=args.skip_bad_rows, extra_statuses=dict(args.status)
     )
-    rates = compliance_rates(
-        records,
-        args.regime,
-        window=args.window,
-        threshold_s=args.threshold_s,
-        limit=args.limit,
-        ci=args.ci,
-        amd_used={"auto": None, "yes": True, "no": False}[args.amd_used],
-        audit=AmdAudit(n_audited=args.audit[0], n_found_human=args.audit[1]) if args.audit else None,
-        denominator=args.denominator,
-        uk=args.uk,
-        start_date=args.start_date,
-    )
+    regimes = list(REGIMES) if args.regime == "all" else [args.regime]
+    rates = pd.concat([_rates(records, r, args, every=args.regime == "all") for r in regimes],
+                      ignore_index=True)
     notes = [f"Interval: {args.ci}, 95 %."]
     n_bad = int(records.attrs.get("n_bad_rows", 0))
     if n_bad:
         notes.append(f"Skipped {n_bad} bad rows; first: {records.attrs['bad_rows'][0]}.")
-    sys.stdout.write(f"{rates['regime'].iat[0] if len(rates) else args.regime}: {args.records}\n")
+    names = ", ".join(dict.fromkeys(rates["regime"])) if len(rates) else args.regime
+    sys.stdout.write(f"{names}: {args.records}\n")
     sys.stdout.write("".join(f"{n}\n" for n in notes) + format_table(rates) + "\n")
     if args.json is not None:
         atomic_write_json(args.json, compliance_json_rows(rates))
     if args.report is not None:
         write_report(rates, args.report, source=str(args.records), notes=notes, force=args.force)
-    return 0
+    breached = bool(rates["breached"].fillna(False).astype(bool).any()) if len(rates) else False
+    return 1 if args.check and breached else 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from ._config_io import config_to_dict, load_config
 from ._io import atomic_write, atomic_write_json, prepare_out_dir, staged_dir
 from .api import run
+from .compliance._parts import REGIME_NAMES
 from .errors import ConfigError
 
 OUTPUTS = ("records.parquet", "records.csv", "summary.json", "config.json", "daily.csv", "numbers.parquet")
@@ -45,10 +46,26 @@ def _run(args: argparse.Namespace) -> int:
     s = result.summary
     print(  # noqa: T201
         f"{s['n_dials']} dials, {s['n_contacts']} contacts, utilisation {s['agent_utilisation']:.1%}, "
-        f"abandoned {s['abandon_rate_live']:.2%} of live answers -> {out}",
+        f"AMD: {s['amd_source']} -> {out}",
         file=sys.stderr,
     )
+    print(abandonment_line(result.abandonment), file=sys.stderr)  # noqa: T201
     return 0
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{100.0 * x:.1f}"
+
+
+def abandonment_line(abandonment: dict) -> str:
+    """Both rates in one line: the dialer's own drops and the regime's rate with its parts."""
+    own, b = abandonment["dialer_drops"], abandonment[abandonment["regime"]]
+    parts = " + ".join(f"{label} {_pct(b[f'rate_{key}'])}" for key, label in (
+        ("dialer_drops", "drops"), ("amd_false_positives", "AMD false positives"),
+        ("late_connects", "late connects"), ("callee_hangups", "callee hang-ups")))
+    return (f"dialer's own drops {_pct(own['rate'])} % [{_pct(own['ci95_low'])}, {_pct(own['ci95_high'])}] "
+            f"of live answers; {REGIME_NAMES[b['regime']]} {b['clock']} {_pct(b['rate'])} % "
+            f"[{_pct(b['ci95_low'])}, {_pct(b['ci95_high'])}] = {parts}")
 
 
 def _write_outputs(args: argparse.Namespace, config, folder: Path):
@@ -61,7 +78,8 @@ def _write_outputs(args: argparse.Namespace, config, folder: Path):
         atomic_write(folder / "records.csv", lambda p: frame.to_csv(p, index=False))
     meta = {"seed": args.seed, "config_file": str(args.config), "config": config_to_dict(config)}
     atomic_write_json(folder / "config.json", meta)
-    atomic_write_json(folder / "summary.json", {"seed": args.seed, **result.summary})
+    atomic_write_json(folder / "summary.json", {"seed": args.seed, **result.summary,
+                                                "abandonment": result.abandonment})
     if result.daily is not None:
         atomic_write(folder / "daily.csv", lambda p: result.daily.to_csv(p, index=False))
         atomic_write(folder / "numbers.parquet", lambda p: result.numbers.to_parquet(p, index=False))

@@ -63,7 +63,7 @@ class ListCampaign:
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
-        self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "late", "amd_fp"), 0.0)
+        self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "amd_fp"), 0.0)
         model.env.process(self._days())
 
     def probe_policy(self) -> PacingPolicy:
@@ -146,7 +146,7 @@ class ListCampaign:
         now = {
             "dials": st.n_dials, "contacts": st.by_disposition.get("human_to_agent", 0),
             "busy_s": st.agent_busy_s, "logged_in_s": st.agent_logged_in_s, "live": st.n_live,
-            "late": st.n_window_abandoned, "amd_fp": st.by_disposition.get("amd_false_positive", 0),
+            "amd_fp": st.by_disposition.get("amd_false_positive", 0),
         }
         day = {k: now[k] - self._last[k] for k in now}
         self._last = now
@@ -161,7 +161,6 @@ class ListCampaign:
             "dials_day": int(d["dials"]),
             "contacts_day": int(d["contacts"]),
             "live_answers_day": int(d["live"]),
-            "late_live_answers_day": int(d["late"]),
             "agent_hours_day": hours,
             "contacts_per_agent_hour": d["contacts"] / hours if hours > 0 else np.nan,
             "agent_idle_share": 1.0 - d["busy_s"] / d["logged_in_s"] if hours > 0 else np.nan,

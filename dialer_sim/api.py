@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._abandonment import run_abandonment
 from ._draws import make_streams
 from .config import DialerConfig
 from .errors import ConfigError
 from .model import CampaignModel
-from .records import RecordSink
+from .records import START_DATE_KEY, RecordSink
 from .summary import summary_from_counts
 
 __all__ = ["Result", "as_seed_sequence", "run"]
@@ -42,6 +43,9 @@ class Result:
     numbers : pandas.DataFrame or None
         List campaigns: one row per number with its strategy, final status
         (``active``, ``successful``, ``dropped``) and what it received.
+    abandonment : dict or None
+        The dialer's own drop rate and the configured regime's breakdown
+        (:func:`dialer_sim.compliance.abandonment_breakdown`), with the unit.
     """
 
     config: DialerConfig
@@ -51,6 +55,7 @@ class Result:
     records_path: Path | None
     daily: pd.DataFrame | None = None
     numbers: pd.DataFrame | None = None
+    abandonment: dict | None = None
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -137,7 +142,7 @@ def run(
     seq = as_seed_sequence(seed)
     if dial_list is not None:
         dial_list = _check_dial_list(config, dial_list)
-    sink = RecordSink(records_path)
+    sink = RecordSink(records_path, start_date=config.campaign.start_date)
     model = CampaignModel(config, make_streams(seq), sink, trace=trace, policy=policy, dial_list=dial_list)
     try:
         with _progress_bar(model, enabled=progress):
@@ -147,24 +152,27 @@ def run(
         raise
     sink.close()
     s = model.stats
+    abandonment, per_day = run_abandonment(config, sink, Path(records_path) if records_path is not None else None)
     summary = summary_from_counts(config, by_disposition=s.by_disposition, n_dials=s.n_dials, n_live=s.n_live,
                                   dead_air_s=s.dead_air_s, agent_busy_s=s.agent_busy_s, last_end_s=s.last_end_s,
-                                  n_window_abandoned=s.n_window_abandoned,
+                                  abandonment=abandonment,
                                   agent_logged_in_s=s.agent_logged_in_s if config.list_mode else None,
                                   deadline={"agent_s_on_machines": s.agent_s_on_machines,
-                                            "n_window_late_connect": s.n_window_late_connect,
                                             "n_routed_undecided": s.n_routed_undecided,
                                             "n_machine_released_by_amd": s.n_released_by_verdict[0],
                                             "n_amd_false_positive_after_connect": s.n_released_by_verdict[1]})
     daily = numbers = None
     if model.list is not None:
         daily, numbers = model.list.daily_frame(), model.list.numbers_frame()
+        daily = daily.join(per_day, on="day").fillna({c: 0.0 for c in per_day.columns})
         summary.update(_list_summary(numbers, model.list))
     records = sink.to_frame() if (records_path is None and keep_records) else None
+    if records is not None:
+        records.attrs[START_DATE_KEY] = config.campaign.start_date  # a string, so to_parquet keeps it
     seed_info = {"entropy": seq.entropy, "spawn_key": list(seq.spawn_key)}
     return Result(config=dataclasses.replace(config), seed=seed_info, summary=summary, records=records,
                   records_path=Path(records_path) if records_path is not None else None, daily=daily,
-                  numbers=numbers)
+                  numbers=numbers, abandonment=abandonment)
 
 
 def _check_dial_list(config: DialerConfig, dial_list) -> list[int]:

@@ -507,8 +507,6 @@ class CampaignModel(DeadlineConnect):
             self._tr(call, disp, end)
         human = kind in self._human
         self.stats.add(disp, ge if ge == ge else dial_at + ring_s, t_conn, end, human)
-        if human:
-            self._window_check(dial_at + ring_s, ss, ge, t_conn, end, disp)
         if not self._retries:  # open loop: no dialer, no pacing, no retries
             return
         self.policy.on_outcome(end, seen_as or disp)
@@ -519,24 +517,6 @@ class CampaignModel(DeadlineConnect):
         elif disp not in _FINAL and attempt < c.max_attempts:
             heapq.heappush(self._retry_heap, (end + c.retry_gap_s, number_id, attempt + 1))
         self._place()
-
-
-    def _window_check(self, t_ans, ss, ge, t_conn, end, disp) -> None:
-        """Count a live answer not given an agent within the configured window (regulators' view).
-
-        The clock starts as ``abandon.clock_start`` says (at the answer when the callee never speaks). The
-        dialer is charged for a drop, an AMD false positive, or a connection after the deadline; a callee who
-        hung up before the deadline is not charged (docs/compliance.md uses the same reading).
-        """
-        deadline = self._window_deadline(t_ans, ss, ge)
-        if disp in ("abandoned", "amd_false_positive"):
-            late = True
-        elif t_conn == t_conn:
-            late = t_conn > deadline + 1e-9
-            self.stats.n_window_late_connect += late
-        else:
-            late = end > deadline + 1e-9  # hung up in dead air after the deadline
-        self.stats.n_window_abandoned += late
 
 
 # Dispositions after which a number is not dialled again in this campaign.
@@ -553,8 +533,6 @@ class _Stats:
         self.dead_air_s = 0.0
         self.agent_busy_s = 0.0
         self.last_end_s = 0.0
-        self.n_window_abandoned = 0
-        self.n_window_late_connect = 0
         self.agent_logged_in_s = 0.0
         self.agent_s_on_machines = 0.0
         self.n_routed_undecided = 0

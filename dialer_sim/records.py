@@ -10,7 +10,10 @@ Conventions
   campaign's first day; day ``d`` spans ``[86400 d, 86400 (d + 1))``.
 - Durations end in ``_s``. A time that did not happen is NaN; a label that does
   not apply is the empty string ``""`` in memory and null in Parquet/CSV.
-- ``agent_id`` is -1 when no agent was involved (null in files).
+- A records file written by the simulation carries ``campaign_start_date``
+  (ISO date of day 0, ``campaign.start_date``) in its Parquet metadata.
+- ``agent_id`` is a nullable integer: -1 in a :class:`CallRecord` when no
+  agent was involved, null (``pd.NA``, dtype ``Int64``) in frames and files.
 """
 
 from __future__ import annotations
@@ -37,10 +40,13 @@ __all__ = [
     "NETWORK_OUTCOMES",
     "CallRecord",
     "RecordSink",
+    "frame_from_arrow",
     "records_schema",
 ]
 
 SECONDS_PER_DAY = 86_400.0
+#: Parquet metadata key of the calendar date of day 0 (ISO ``YYYY-MM-DD``).
+START_DATE_KEY = "campaign_start_date"
 
 NETWORK_OUTCOMES = ("no_answer", "busy", "unobtainable", "rejected", "answered")
 ANSWER_KINDS = (
@@ -127,6 +133,14 @@ def _to_arrow_column(name: str, values: list) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.float64), type=pa.float64())
 
 
+def frame_from_arrow(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    """A call-record table as a DataFrame, ``agent_id`` as a nullable integer (``Int64``)."""
+    frame = table.to_pandas()
+    if "agent_id" in frame:
+        frame["agent_id"] = frame["agent_id"].astype("Int64")
+    return frame
+
+
 class RecordSink:
     """Collects call records column by column and flushes them in batches.
 
@@ -137,6 +151,8 @@ class RecordSink:
         (fine for tests and short runs).
     batch_rows : int > 0
         Rows held in memory before a batch is written.
+    start_date : str or None
+        ISO date of day 0, stored in the file's metadata as ``campaign_start_date``.
 
     Notes
     -----
@@ -144,8 +160,12 @@ class RecordSink:
     interrupted run never leaves a truncated ``records.parquet`` behind.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, batch_rows: int = 65_536,
+                 start_date: str | None = None):
         self.path = Path(path) if path is not None else None
+        self._schema = records_schema()
+        if start_date is not None:
+            self._schema = self._schema.with_metadata({START_DATE_KEY: start_date})
         self.batch_rows = int(batch_rows)
         self._rows: list[tuple] = []
         #: Bound method: ``sink.append_row(values_tuple)`` is the hot path of the model.
@@ -189,7 +209,7 @@ class RecordSink:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._tmp_path = self.path.with_name(f".{self.path.name}.partial")
-            self._writer = pq.ParquetWriter(self._tmp_path, records_schema())
+            self._writer = pq.ParquetWriter(self._tmp_path, self._schema)
         self._writer.write_table(table)
 
     def close(self) -> None:
@@ -198,7 +218,7 @@ class RecordSink:
         if self.path is None:
             return
         if self._writer is None:  # no rows at all: still write a valid empty file
-            atomic_write(self.path, lambda p: pq.write_table(records_schema().empty_table(), p))
+            atomic_write(self.path, lambda p: pq.write_table(self._schema.empty_table(), p))
             return
         self._writer.close()
         os.replace(self._tmp_path, self.path)
@@ -222,8 +242,8 @@ class RecordSink:
         """All in-memory records as a DataFrame in the CDR schema."""
         self.flush()
         if not self._tables:
-            return records_schema().empty_table().to_pandas()
-        return pa.concat_tables(self._tables).to_pandas()
+            return frame_from_arrow(records_schema().empty_table())
+        return frame_from_arrow(pa.concat_tables(self._tables))
 
 
 def records_to_frame(rows: Iterable[CallRecord]) -> pd.DataFrame:

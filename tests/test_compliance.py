@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dialer_sim.compliance import AmdAudit, binomial_interval, compliance_json_rows, compliance_rates
+from dialer_sim.compliance._report import PART_JSON_KEYS
 from dialer_sim.errors import ConfigError, RecordsError
 from dialer_sim.records import CallRecord, records_to_frame
 
@@ -168,15 +169,15 @@ def test_windows_without_needed_information_are_not_computable():
 
 
 def test_json_rows_follow_the_design_contract():
-    """Exactly the documented JSON keys (docs/compliance.md); ``reason`` only when not computable; NaN as None."""
+    """The contract keys, ``reason`` only when not computable, then the breakdown; NaN as None."""
     frame = pd.concat(
         [scenario(), records_to_frame([call(100.0, outcome="busy", campaign="c2")])], ignore_index=True
     )
     rows = compliance_json_rows(compliance_rates(frame, "ftc"))
     keys = ["regime", "campaign_id", "window_start_s", "window_end_s", "numerator", "denominator", "rate",
             "ci95_low", "ci95_high", "limit", "breached", "computable"]  # fmt: skip
-    assert list(rows[0]) == keys
-    assert list(rows[1]) == [*keys, "reason"]
+    assert list(rows[0]) == [*keys, *PART_JSON_KEYS]
+    assert list(rows[1]) == [*keys, "reason", *PART_JSON_KEYS]
     assert rows[1]["rate"] is None
     assert rows[1]["breached"] is None
     assert rows[0]["breached"] is True

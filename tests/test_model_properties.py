@@ -169,21 +169,24 @@ def test_common_random_numbers_across_policies():
     assert a["network_outcome"].nunique() > 1
 
 
-@pytest.mark.parametrize("clock", ["speech_start", "greeting_end", "connect"])
-def test_window_abandon_rate_matches_a_computation_from_the_records(clock):
-    """The online regulators'-view rate equals a pandas computation from the record times."""
+@pytest.mark.parametrize(("clock", "window_s", "regime"),
+                         [("speech_start", 2.0, "ofcom2010"), ("greeting_end", 2.0, "ftc"),
+                          ("connect", 2.0, "crtc"), ("connect", 5.0, "vicidial")])
+def test_summary_abandonment_is_compliance_on_the_same_records(clock, window_s, regime):
+    """Regression: the summary's regime rate and its parts are `compliance_rates` on the run's records."""
     cfg = ds.apply_overrides(ds.load_config("experiments/configs/predictive_campaign.toml"),
-                             {"campaign.shift_length_s": 3600.0, "abandon.clock_start": clock})
+                             {"campaign.shift_length_s": 3600.0, "abandon.clock_start": clock,
+                              "abandon.window_s": window_s})
     result = ds.run(cfg, 11)
-    rec = result.records
-    live = rec[rec["answer_kind"].isin(ds.records.HUMAN_KINDS)]
-    answer = live["dial_at_s"] + live["ring_s"]
-    start = {"speech_start": live["speech_start_at_s"], "greeting_end": live["greeting_end_at_s"],
-             "connect": answer}[clock]
-    deadline = start.fillna(answer) + cfg.abandon.window_s
-    charged = live["disposition"].isin(["abandoned", "amd_false_positive"])
-    late_connect = live["agent_connect_at_s"] > deadline + 1e-9
-    late_hangup = live["agent_connect_at_s"].isna() & (live["end_at_s"] > deadline + 1e-9)
-    expected = (charged | late_connect | late_hangup).mean()
-    assert result.summary["abandon_rate_window_live"] == pytest.approx(expected, abs=1e-12)
-    assert expected >= result.summary["abandon_rate_live"]
+    rates = ds.compliance_rates(result.records, regime, window="campaign", threshold_s=window_s)
+    assert len(rates) == 1
+    row, b = rates.iloc[0], result.abandonment[regime]
+    assert result.abandonment["regime"] == regime == result.summary["abandonment_regime"]
+    assert b["n_abandoned"] == row["numerator"]
+    assert b["n_live_answers"] == row["denominator"]
+    assert result.summary["abandon_rate_window_live"] == b["rate"] == pytest.approx(row["rate"], abs=0)
+    assert (b["ci95_low"], b["ci95_high"]) == (row["ci95_low"], row["ci95_high"])
+    for part in ("dialer_drops", "amd_false_positives", "late_connects", "callee_hangups"):
+        assert b[f"n_{part}"] == row[f"n_{part}"]
+    # The dialer's own drops are the calls it disposed of as `abandoned` (live answers it dropped).
+    assert result.summary["dialer_drop_rate"] == pytest.approx(result.summary["abandon_rate_live"], abs=1e-12)

@@ -6,7 +6,7 @@ Wilson or Clopper–Pearson 95 % interval; see ``docs/compliance.md``.
 
 Conventions
 -----------
-- Times in seconds on the record time base (DESIGN.md, call record).
+- Times in seconds on the record time base (``dialer_sim.records``).
 - Rates and limits are proportions in [0, 1].
 """
 
@@ -18,6 +18,7 @@ from ._audit import (
     estimate_false_positives,
     prior_from_behaviour_table,
 )
+from ._breakdown import BREAKDOWN_KEYS, abandonment_breakdown
 from ._intervals import CI_METHODS, binomial_interval
 from ._load import RECORD_FORMATS, read_records
 from ._regimes import REGIMES, RESULT_COLUMNS, compliance_rates
@@ -27,6 +28,7 @@ from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
 
 __all__ = [
     "AmdAudit",
+    "BREAKDOWN_KEYS",
     "BetaPrior",
     "CI_METHODS",
     "FalsePositiveEstimate",
@@ -37,6 +39,7 @@ __all__ = [
     "SPREAD_COLUMNS",
     "VICIDIAL_CATEGORIES",
     "VICIDIAL_STATUSES",
+    "abandonment_breakdown",
     "audit_sample_size",
     "binomial_interval",
     "compliance_json_rows",

@@ -1,6 +1,6 @@
 """The AMD false-positive audit: a reasoned estimate of people hung up on as machines.
 
-Ofcom's 2010 policy (reference/dialer.md §3.3) requires dialers that use
+Ofcom's 2010 policy (``docs/sources.md`` §3.3) requires dialers that use
 answering-machine detection to add "a reasoned, evidence-based estimate" of AMD
 false positives (live people the detector classified as machines and the dialer
 hung up on) to the abandoned calls. The usual evidence is an audit: of the
@@ -21,7 +21,7 @@ Conventions
 -----------
 - ``n_*`` are counts, ``p_*`` proportions in [0, 1].
 - The behaviour table has one row per benchmark decision (or per group with a
-  ``weight`` column): ``kind`` (an answer kind, DESIGN.md) and ``label``
+  ``weight`` column): ``kind`` (an answer kind, ``dialer_sim.records.ANSWER_KINDS``) and ``label``
   (``human`` | ``machine`` | ``notsure``).
 """
 

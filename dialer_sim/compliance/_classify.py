@@ -112,8 +112,7 @@ def classify_ftc(facts: CallFacts, *, threshold_s: float) -> pd.DataFrame:
 def classify_crtc(facts: CallFacts, *, threshold_s: float) -> pd.DataFrame:
     """CRTC: clock at the answer; denominator all answered calls except fax tones.
 
-    Follows reference/dialer.md §3.6 ("not connected within 2 s" over "answered
-    calls"); only live answers can be abandoned, machines only enlarge the
+    ``docs/sources.md`` §3.4: "not connected within 2 s" over answered calls; only live answers can be abandoned, machines only enlarge the
     denominator.
     """
     abandoned = facts.live & abandoned_after(facts, facts.answer_at_s, threshold_s)

@@ -11,8 +11,11 @@ Two intervals are offered, and every result says which one it used:
   ``Beta(k, n − k + 1).ppf(α/2)`` and ``Beta(k + 1, n − k).ppf(1 − α/2)``. It
   never under-covers, at the price of being wider.
 
-Both accept non-integer counts (Ofcom's adjusted drop count D′ is a real
-number); the beta form and the score form are smooth in ``k``.
+Whole counts go to scipy's ``binomtest(k, n).proportion_ci`` (methods
+``wilson`` and ``exact``). Ofcom's adjusted drop count D′ need not be a whole
+number, which ``binomtest`` does not take; for such a count the same two
+intervals are evaluated at the real ``k`` (the score equation's roots, and the
+beta quantiles), both smooth in ``k``.
 
 Conventions
 -----------
@@ -24,11 +27,12 @@ Conventions
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError
 
-__all__ = ["CI_METHODS", "binomial_interval", "clopper_pearson_upper"]
+__all__ = ["CI_METHODS", "binomial_interval", "clopper_pearson_upper", "confidence_bounds"]
 
 CI_METHODS = ("wilson", "clopper-pearson")
 
@@ -38,26 +42,38 @@ def _check_confidence(confidence: float) -> None:
         raise ConfigError(f"`confidence` must be in (0, 1); got {confidence!r}.")
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2.0 * n)) / denom
-        half = z * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom
-    # At k = 0 (k = n) the bound is exactly 0 (1); avoid rounding residue like 3e-17.
-    low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-    high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
-    return low, high
-
-
-def _clopper_pearson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def _clopper_pearson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Clopper–Pearson bounds from the beta quantiles, which accept a non-integer count."""
     alpha = 1.0 - confidence
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # Beta(0, .) is degenerate at 0 and Beta(., 0) at 1; handle the edges explicitly.
-        low = np.where(k > 0, stats.beta.ppf(alpha / 2.0, np.maximum(k, 1e-300), n - k + 1.0), 0.0)
-        high = np.where(k < n, stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, np.maximum(n - k, 1e-300)), 1.0)
-    return low, high
+    low = stats.beta.ppf(alpha / 2.0, k, n - k + 1.0) if k > 0 else 0.0
+    high = stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, n - k) if k < n else 1.0
+    return float(low), float(high)
+
+
+def _fractional(k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Where a count is not a whole number (Ofcom's D′), which scipy's binomial test does not take."""
+    return (k != np.round(k)) | (n != np.round(n))
+
+
+def _score_interval(k: float, n: float, confidence: float) -> tuple[float, float]:
+    """The Wilson score bounds for a non-integer count: the roots in p of (k − n p)² = z² n p (1 − p)."""
+    z = stats.norm.ppf(0.5 + confidence / 2.0)
+    a, b, c = n + z * z, -(2.0 * k + z * z), k * k / n
+    root = np.sqrt(max(b * b - 4.0 * a * c, 0.0))
+    return max(0.0, (-b - root) / (2.0 * a)), min(1.0, (-b + root) / (2.0 * a))
+
+
+def _one_interval(k: float, n: float, method: str, confidence: float, fractional: bool) -> tuple[float, float]:
+    if n <= 0:
+        return np.nan, np.nan
+    if fractional:
+        if method == "wilson":
+            return _score_interval(k, n, confidence)
+        return _clopper_pearson(np.asarray(k), np.asarray(n), confidence)
+    ci = stats.binomtest(int(round(k)), int(round(n))).proportion_ci(
+        confidence, method="wilson" if method == "wilson" else "exact"
+    )
+    return float(ci.low), float(ci.high)
 
 
 def binomial_interval(
@@ -99,16 +115,30 @@ def binomial_interval(
     _check_confidence(confidence)
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
-    if method == "wilson":
-        low, high = _wilson(k_arr, n_arr, confidence)
-    elif method == "clopper-pearson":
-        low, high = _clopper_pearson(k_arr, n_arr, confidence)
-    else:
+    if method not in CI_METHODS:
         raise ConfigError(f"`ci` must be one of {', '.join(CI_METHODS)}; got {method!r}.")
-    empty = n_arr <= 0
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
+    k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
+    frac = _fractional(k_arr, n_arr)
+    pairs = [_one_interval(k_, n_, method, confidence, f_)
+             for k_, n_, f_ in zip(k_arr.ravel(), n_arr.ravel(), frac.ravel(), strict=True)]
+    low = np.array([p[0] for p in pairs], dtype=float).reshape(k_arr.shape)
+    high = np.array([p[1] for p in pairs], dtype=float).reshape(k_arr.shape)
     return low, high
+
+
+def confidence_bounds(out: pd.DataFrame, *, method: str, confidence: float) -> None:
+    """Set ``ci95_low`` and ``ci95_high`` of each window from its numerator and denominator."""
+    num, den = out["numerator"].to_numpy(float), out["denominator"].to_numpy(float)
+    if "n_amd_fp_high" in out and (out["n_amd_fp_high"] > out["n_amd_fp_low"]).any():
+        # An audit-estimated F: combine the extreme F values with a binomial CI at
+        # 1 − α/2 each, so the union has coverage >= 1 − α (Bonferroni).
+        level = 1.0 - (1.0 - confidence) / 2.0
+        f, f_low, f_high = (out[c].to_numpy(float) for c in ("n_amd_fp", "n_amd_fp_low", "n_amd_fp_high"))
+        low, _ = binomial_interval(num - f + f_low, den - f + f_low, method=method, confidence=level)
+        _, high = binomial_interval(num - f + f_high, den - f + f_high, method=method, confidence=level)
+    else:
+        low, high = binomial_interval(num, den, method=method, confidence=confidence)
+    out["ci95_low"], out["ci95_high"] = low, high
 
 
 def clopper_pearson_upper(k: np.ndarray | float, n: np.ndarray | float, *, confidence: float) -> np.ndarray:

@@ -4,18 +4,23 @@ Conventions
 -----------
 - CDR files are Parquet (``.parquet``/``.pq``) or CSV in the schema of
   :func:`dialer_sim.records.records_schema`. In CSV, empty cells are NaN times
-  and empty labels; ``agent_id`` empty is -1.
+  and empty labels; ``agent_id`` is a nullable integer (``Int64``).
+- A Parquet file's ``campaign_start_date`` metadata (written by the
+  simulation) becomes ``attrs['campaign_start_date']`` (ISO text), the date of day 0 for calendar
+  months; CSV files need ``start_date`` (CLI ``--start-date``).
 - Line numbers in messages count the CSV header as line 1.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .._inputs import utf8_rule
 from ..errors import RecordsError
@@ -26,6 +31,7 @@ from ..records import (
     DISPOSITIONS,
     ENDED_BY,
     NETWORK_OUTCOMES,
+    START_DATE_KEY,
     records_schema,
 )
 from ._vicidial import read_vicidial_log
@@ -90,7 +96,8 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
             value = col.iat[i].item() if hasattr(col.iat[i], "item") else col.iat[i]
             raise RecordsError(f"records {str(path)!r} {where}: `{field.name}` must be {kind}; got {value!r}.")
         if field.name == "agent_id":
-            values = values.fillna(-1)
+            out[field.name] = pd.array(values.to_numpy(), dtype="Int64")
+            continue
         out[field.name] = values.to_numpy(dtype=np.float64 if str(field.type) == "double" else np.int64)
     result = pd.DataFrame(out)
     _check_cdr_values(result, path, from_csv)
@@ -99,7 +106,7 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
 
 
 # Label columns and the values each may take; "" (null in files) means "does not apply" or "not
-# recorded", except for network_outcome, which every dial attempt has (records.py, DESIGN.md).
+# recorded", except for network_outcome, which every dial attempt has (``dialer_sim.records``).
 _LABELS = {
     "network_outcome": NETWORK_OUTCOMES,
     "answer_kind": ("", *ANSWER_KINDS),
@@ -188,7 +195,10 @@ def read_records(
     if frame.empty and len(frame.columns) == 0:
         raise RecordsError(f"records {str(path)!r} is empty.")
     from_csv = path.suffix.lower() not in (".parquet", ".pq")
-    return _without_duplicates(_coerce_cdr(frame, path, from_csv), path, from_csv, skip_bad_rows)
+    records = _without_duplicates(_coerce_cdr(frame, path, from_csv), path, from_csv, skip_bad_rows)
+    if not from_csv and (day0 := _start_date(path)) is not None:
+        records.attrs[START_DATE_KEY] = day0.isoformat()
+    return records
 
 
 def _without_duplicates(frame: pd.DataFrame, path: Path, from_csv: bool, skip: bool) -> pd.DataFrame:
@@ -207,3 +217,16 @@ def _without_duplicates(frame: pd.DataFrame, path: Path, from_csv: bool, skip: b
     out = frame[~dup].reset_index(drop=True)
     out.attrs.update(frame.attrs, n_bad_rows=len(messages), bad_rows=messages)
     return out
+
+
+def _start_date(path: Path) -> dt.date | None:
+    """The ``campaign_start_date`` in a Parquet file's metadata, or None."""
+    meta = pq.read_schema(path).metadata or {}
+    text = meta.get(START_DATE_KEY.encode())
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.decode())
+    except (UnicodeDecodeError, ValueError):
+        raise RecordsError(f"records {str(path)!r}: metadata `{START_DATE_KEY}` must be a date YYYY-MM-DD; "
+                           f"got {text[:40]!r}.") from None

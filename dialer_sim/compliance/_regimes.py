@@ -1,6 +1,6 @@
 """Abandoned-call rates per campaign and window under each regulator's rule.
 
-Regimes (reference/dialer.md §3, definitions side by side in §3.6):
+Regimes (``docs/sources.md`` §3.1–§3.6, read as ``docs/compliance.md`` says):
 
 ============  ===========================  ==============================  =========  =====  ==========
 regime        numerator                    denominator                     clock      T [s]  window
@@ -41,10 +41,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, RecordsError
-from ..records import CDR_COLUMNS
+from ..records import CDR_COLUMNS, START_DATE_KEY
 from . import _classify as cls
 from ._audit import AmdAudit, estimate_false_positives
-from ._intervals import CI_METHODS, binomial_interval
+from ._intervals import CI_METHODS, confidence_bounds
+from ._parts import PART_COLUMNS, PARTS, add_part_counts, adjustment_label, clock_label, finish_parts
 from ._vicidial import vicidial_status_counts
 from ._windows import assign_windows, parse_window
 
@@ -81,7 +82,7 @@ REGIMES: dict[str, RegimeSpec] = {
         ("ring_s", "speech_start_at_s", "greeting_end_at_s", "agent_connect_at_s", "answer_kind"),
     ),
     "crtc": RegimeSpec("crtc", "month", 2.0, 0.05, True, ("ring_s", "agent_connect_at_s", "answer_kind")),
-    # drop_call_seconds default 5 s, adaptive_dropped_percentage default 3 (reference/dialer.md §1.1).
+    # drop_call_seconds default 5 s, adaptive_dropped_percentage default 3 (docs/sources.md §3.5).
     "vicidial": RegimeSpec(
         "vicidial", "day", 5.0, 0.03, True, ("ring_s", "agent_connect_at_s", "answer_kind")
     ),
@@ -180,6 +181,7 @@ def _per_call_counts(records: pd.DataFrame, opt: _Options, from_statuses: bool) 
         "genesys": cls.classify_genesys,
     }[opt.spec.name]
     counts = classify(facts, threshold_s=opt.threshold_s)
+    add_part_counts(counts, facts, counts["n_drops" if opt.spec.name == "ofcom2010" else "numerator"])
     counts.index = records.index
     if opt.spec.name == "genesys":
         counts["denominator"] = counts[f"denominator_{opt.denominator}"]
@@ -196,6 +198,7 @@ def _ofcom_window(out: pd.DataFrame, opt: _Options) -> pd.DataFrame:
     """D′, F and the rate per window (see the module docstring)."""
     d, live, am = out["n_drops"], out["n_live_to_agent"], out["n_machine_to_agent"]
     amd_used = out["campaign_amd_used"] if opt.amd_used is None else pd.Series(opt.amd_used, index=out.index)
+    out["campaign_amd_used"] = amd_used.to_numpy(bool)
     share_machine = (am / (am + live)).where(am + live > 0, 0.0)
     out["n_drops_adjusted"] = np.where(amd_used, d, d * (1.0 - share_machine))
     out["n_amd_fp"] = np.where(amd_used, out["n_amd_false_positive"], 0.0)
@@ -222,30 +225,19 @@ def _ofcom_window(out: pd.DataFrame, opt: _Options) -> pd.DataFrame:
             )
     out["numerator"] = out["n_drops_adjusted"] + out["n_amd_fp"]
     out["denominator"] = live + out["numerator"]
-    return out
+    scale = np.where(amd_used, 1.0, 1.0 - share_machine)
+    return finish_parts(out, scale=scale, amd_fp=out["n_amd_fp"].to_numpy(float), confidence=opt.confidence)
 
 
-def _vicidial_uk_window(out: pd.DataFrame) -> pd.DataFrame:
+def _vicidial_uk_window(out: pd.DataFrame, opt: _Options) -> pd.DataFrame:
     d, live, am = out["n_drops"], out["n_live_to_agent"], out["n_machine_to_agent"]
     share_machine = (am / (am + live)).where(am + live > 0, 0.0)
     out["n_drops_adjusted"] = np.round(d - d * share_machine, 3)
     out["numerator"] = out["n_drops_adjusted"]
     out["denominator"] = live + out["n_drops_adjusted"]
-    return out
-
-
-def _confidence_bounds(out: pd.DataFrame, opt: _Options) -> None:
-    num, den = out["numerator"].to_numpy(float), out["denominator"].to_numpy(float)
-    if "n_amd_fp_high" in out and (out["n_amd_fp_high"] > out["n_amd_fp_low"]).any():
-        # An audit-estimated F: combine the extreme F values with a binomial CI at
-        # 1 − α/2 each, so the union has coverage >= 1 − α (Bonferroni).
-        level = 1.0 - (1.0 - opt.confidence) / 2.0
-        f, f_low, f_high = (out[c].to_numpy(float) for c in ("n_amd_fp", "n_amd_fp_low", "n_amd_fp_high"))
-        low, _ = binomial_interval(num - f + f_low, den - f + f_low, method=opt.ci, confidence=level)
-        _, high = binomial_interval(num - f + f_high, den - f + f_high, method=opt.ci, confidence=level)
-    else:
-        low, high = binomial_interval(num, den, method=opt.ci, confidence=opt.confidence)
-    out["ci95_low"], out["ci95_high"] = low, high
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(d > 0, out["n_drops_adjusted"] / d, 1.0)
+    return finish_parts(out, scale=scale, amd_fp=None, confidence=opt.confidence)
 
 
 def compliance_rates(
@@ -294,7 +286,8 @@ def compliance_rates(
     uk : bool
         VICIdial only: the ``ofcom_uk_drop_calc`` option.
     start_date : datetime.date or None
-        Calendar date of day 0 (needed for calendar months).
+        Calendar date of day 0 (needed for calendar months); None takes the
+        date the records carry (a simulation's ``campaign_start_date``).
 
     Returns
     -------
@@ -321,7 +314,7 @@ def compliance_rates(
     _check_records(records)
     from_statuses = records.attrs.get("source") == "vicidial" and regime == "vicidial"
     if start_date is None:
-        start_date = records.attrs.get("day0_date")
+        start_date = _records_start_date(records)
     windows = assign_windows(
         records, parse_window(opt.spec.window if window is None else window), start_date=start_date
     )
@@ -335,18 +328,24 @@ def compliance_rates(
     out = grouped.sum().reset_index()
     if regime == "ofcom2010":
         out["campaign_amd_used"] = grouped["campaign_amd_used"].max().to_numpy() > 0
-    return _finish(out, records, opt, from_statuses)
+    return _finish(out, records.attrs, opt, from_statuses)
 
 
-def _check_computable(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_statuses: bool) -> None:
+def _records_start_date(records: pd.DataFrame) -> dt.date | None:
+    """Day 0's date the records carry: VICIdial's first call date, or a simulation's ``campaign_start_date``."""
+    text = records.attrs.get(START_DATE_KEY)
+    return dt.date.fromisoformat(text) if isinstance(text, str) else records.attrs.get("day0_date")
+
+
+def _check_computable(out: pd.DataFrame, attrs: Mapping, opt: _Options, from_statuses: bool) -> None:
     """Mark windows whose records lack what the rule needs (unrecorded times, unknown kinds)."""
     unrecorded = (
         []
         if from_statuses
-        else [c for c in records.attrs.get("unrecorded_columns", ()) if c in opt.spec.needs_columns]
+        else [c for c in attrs.get("unrecorded_columns", ()) if c in opt.spec.needs_columns]
     )
     if unrecorded:
-        source = {"vicidial": "VICIdial's vicidial_log"}.get(records.attrs.get("source"), "the source")
+        source = {"vicidial": "VICIdial's vicidial_log"}.get(attrs.get("source"), "the source")
         _not_computable(
             out,
             np.ones(len(out), bool),
@@ -366,24 +365,34 @@ def _check_computable(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, f
             )
 
 
-def _finish(out: pd.DataFrame, records: pd.DataFrame, opt: _Options, from_statuses: bool) -> pd.DataFrame:
+def _finish(out: pd.DataFrame, attrs: Mapping, opt: _Options, from_statuses: bool) -> pd.DataFrame:
+    """Rates, intervals, parts and verdicts from the summed counts per window (one row each)."""
     out.insert(0, "regime", opt.spec.name + ("_uk" if opt.uk else ""))
     out["computable"] = True
     out["reason"] = None
+    if from_statuses:  # VICIdial statuses do not say which part a drop was
+        out[list(PART_COLUMNS) + ["n_own_drops", "n_all_live_answers"]] = np.nan
     if opt.spec.name == "ofcom2010":
         out = _ofcom_window(out, opt)
     elif opt.uk:
-        out = _vicidial_uk_window(out)
-    _check_computable(out, records, opt, from_statuses)
+        out = _vicidial_uk_window(out, opt)
+    else:
+        out = finish_parts(out, scale=None, amd_fp=None, confidence=opt.confidence)
+    _check_computable(out, attrs, opt, from_statuses)
     _not_computable(out, out["denominator"] <= 0, "no calls in the denominator")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["rate"] = out["numerator"] / out["denominator"]
     out["ci_method"] = opt.ci
-    _confidence_bounds(out, opt)
+    confidence_bounds(out, method=opt.ci, confidence=opt.confidence)
     out["limit"] = opt.limit
     out["breached"] = (out["rate"] > opt.limit).astype(object)
     bad = ~out["computable"].to_numpy()
     out.loc[bad, ["numerator", "denominator", "rate", "ci95_low", "ci95_high"]] = np.nan
+    out.loc[bad, list(PART_COLUMNS) + [f"rate_{p}" for p in PARTS]] = np.nan
     out.loc[bad, "breached"] = None
+    out["clock"] = clock_label(out["regime"].iat[0], opt.threshold_s) if len(out) else ""
+    amd = out["campaign_amd_used"] if "campaign_amd_used" in out else pd.Series(False, index=out.index)
+    out["adjustment"] = [adjustment_label(r, amd_used=bool(a), denominator=opt.denominator)
+                         for r, a in zip(out["regime"], amd, strict=True)]
     extras = [c for c in out.columns if c not in RESULT_COLUMNS]
     return out[list(RESULT_COLUMNS) + extras]

@@ -10,7 +10,7 @@ Conventions
 -----------
 - Input: one :func:`compliance_rates` result per replication, same regime.
 - ``mean_ci95_*`` is the Student-t interval of the mean rate over replications
-  (replications are independent by construction, DESIGN.md "Randomness").
+  (replications are independent by construction: each has its own seed).
 - ``rate_q025``/``rate_q975`` are empirical quantiles: the range in which 95 %
   of single campaigns fall.
 """

@@ -1,10 +1,11 @@
 """Compliance output: the JSON contract, a printed table, and a report folder.
 
-The JSON is the stable contract of DESIGN.md: a list with one object per
-(campaign, window) with ``regime``, ``campaign_id``, ``window_start_s``,
+The JSON is the stable contract of ``docs/compliance.md``: a list with one object per
+(regime, campaign, window) with ``regime``, ``campaign_id``, ``window_start_s``,
 ``window_end_s``, ``numerator``, ``denominator``, ``rate``, ``ci95_low``,
 ``ci95_high``, ``limit``, ``breached``, ``computable``, and ``reason`` only when
-the window is not computable. NaN becomes ``null``.
+the window is not computable, then the breakdown :data:`PART_JSON_KEYS`.
+NaN becomes ``null``.
 
 Conventions
 -----------
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -29,11 +31,20 @@ import pandas as pd  # noqa: E402
 
 from .._io import atomic_write, atomic_write_text, prepare_out_dir, staged_dir  # noqa: E402
 
-__all__ = ["JSON_KEYS", "REPORT_FILES", "compliance_json_rows", "format_table", "plot_rates", "write_report"]
+__all__ = [
+    "JSON_KEYS", "PART_JSON_KEYS", "REPORT_FILES", "compliance_json_rows", "format_table", "plot_breakdown",
+    "plot_rates", "write_report",
+]
 
 JSON_KEYS = (
     "regime", "campaign_id", "window_start_s", "window_end_s", "numerator", "denominator", "rate",
     "ci95_low", "ci95_high", "limit", "breached", "computable",
+)  # fmt: skip
+#: The breakdown fields each JSON object carries after :data:`JSON_KEYS` (``docs/compliance.md``).
+PART_JSON_KEYS = (
+    "clock", "adjustment", "n_dialer_drops", "n_amd_false_positives", "n_late_connects", "n_callee_hangups",
+    "rate_dialer_drops", "rate_amd_false_positives", "rate_late_connects", "rate_callee_hangups",
+    "n_own_drops", "n_all_live_answers", "dialer_drop_rate", "dialer_drop_ci95_low", "dialer_drop_ci95_high",
 )  # fmt: skip
 REPORT_FILES = ("compliance.md", "compliance.png", "compliance.csv")
 _DAY_S = 86_400.0
@@ -50,18 +61,21 @@ def _plain(value):
 
 
 def compliance_json_rows(rates: pd.DataFrame) -> list[dict]:
-    """The DESIGN.md JSON objects for a :func:`compliance_rates` result."""
+    """The JSON objects (one per regime, campaign and window) for a :func:`compliance_rates` result."""
     rows = []
     for rec in rates.to_dict(orient="records"):
         row = {key: _plain(rec[key]) for key in JSON_KEYS}
         row["computable"] = bool(rec["computable"])
         if not row["computable"]:
             row["reason"] = rec["reason"]
+        row.update({key: _plain(rec[key]) for key in PART_JSON_KEYS if key in rec})
         rows.append(row)
     return rows
 
 
 def _window_label(start_s: float, end_s: float) -> str:
+    if math.isnan(start_s) or math.isnan(end_s):
+        return "—"
     if end_s - start_s == _DAY_S and start_s % _DAY_S == 0:
         return f"day {int(start_s // _DAY_S)}"
     return f"days {start_s / _DAY_S:g}–{end_s / _DAY_S:g}"
@@ -76,19 +90,33 @@ def format_table(rates: pd.DataFrame) -> str:
     if rates.empty:
         return "no records"
     method = rates["ci_method"].iat[0]
-    header = f"{'campaign':<12} {'window':<16} {'abandoned':>10} {'of':>9} {'rate':>9}  95 % CI ({method})"
+    header = (f"{'regime':<11} {'campaign':<12} {'window':<16} {'abandoned':>10} {'of':>9} {'rate':>9}"
+              f"  95 % CI ({method})")
     lines = [header, "-" * len(header)]
     for r in rates.itertuples(index=False):
         window = _window_label(r.window_start_s, r.window_end_s)
+        lead = f"{r.regime:<11} {r.campaign_id!s:<12} {window:<16}"
         if not r.computable:
-            lines.append(f"{r.campaign_id!s:<12} {window:<16} not computable: {r.reason}")
+            lines.append(f"{lead} not computable: {r.reason}")
             continue
         verdict = "BREACH" if r.breached else "ok"
         lines.append(
-            f"{r.campaign_id!s:<12} {window:<16} {r.numerator:>10.6g} {r.denominator:>9.6g} {_pct(r.rate):>9}"
+            f"{lead} {r.numerator:>10.6g} {r.denominator:>9.6g} {_pct(r.rate):>9}"
             f"  [{_pct(r.ci95_low)}, {_pct(r.ci95_high)}]  limit {_pct(r.limit)} {verdict}"
         )
+        lines.append(f"{'':<11} {_parts_text(r)}")
     return "\n".join(lines)
+
+
+def _parts_text(r) -> str:
+    """The clock, the four parts and the dialer's own drop rate of one window."""
+    parts = getattr(r, "rate_dialer_drops", None)
+    if parts is None or (isinstance(parts, float) and math.isnan(parts)):
+        return f"{r.clock}; parts not recorded by this source"
+    return (f"{r.clock}: = drops {_pct(r.rate_dialer_drops)} + AMD false positives "
+            f"{_pct(r.rate_amd_false_positives)} + late connects {_pct(r.rate_late_connects)} + callee hang-ups "
+            f"{_pct(r.rate_callee_hangups)}; dialer's own drops {_pct(r.dialer_drop_rate)} of live answers "
+            f"[{_pct(r.dialer_drop_ci95_low)}, {_pct(r.dialer_drop_ci95_high)}]")
 
 
 def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
@@ -132,32 +160,66 @@ def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
 
 
 def _markdown(rates: pd.DataFrame, source: str, notes: list[str]) -> str:
-    regime = rates["regime"].iat[0] if not rates.empty else "?"
+    regimes = ", ".join(dict.fromkeys(rates["regime"])) if not rates.empty else "?"
     n_breach = int(rates["breached"].fillna(False).astype(bool).sum())
     n_nc = int((~rates["computable"].astype(bool)).sum())
     lines = [
-        f"# Abandoned-call rate: {regime}",
+        f"# Abandoned-call rate: {regimes}",
         "",
         f"Records: `{source}`. Windows: {len(rates)}; breached: {n_breach}; not computable: {n_nc}.",
+        "Each rate is a share of its regime's denominator and adds up from four parts: dialer drops (no agent, "
+        "the dialer ended the call), AMD false positives, late connects (an agent after the deadline) and "
+        "callee hang-ups in dead air after the deadline. The dialer's own drop rate (live answers it dropped, "
+        "of all live answers) stands beside it.",
         *(f"- {note}" for note in notes),
         "",
         "![rate per window](compliance.png)",
         "",
-        "| campaign | window | numerator | denominator | rate | 95 % CI | limit | breached | note |",
-        "|---|---|---:|---:|---:|---|---:|---|---|",
+        "| regime | clock | campaign | window | numerator | denominator | rate | 95 % CI | drops | AMD false pos. "
+        "| late connects | callee hang-ups | dialer's own drops | limit | breached | note |",
+        "|---|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for r in rates.itertuples(index=False):
         window = _window_label(r.window_start_s, r.window_end_s)
+        clock = getattr(r, "clock", "")
+        clock = "" if not isinstance(clock, str) else clock
         if r.computable:
+            parts = " | ".join(_pct(getattr(r, f"rate_{p}", None)) for p in (
+                "dialer_drops", "amd_false_positives", "late_connects", "callee_hangups"))
+            own = f"{_pct(r.dialer_drop_rate)} ({_pct(r.dialer_drop_ci95_low)} – {_pct(r.dialer_drop_ci95_high)})"
             lines.append(
-                f"| {r.campaign_id} | {window} | {r.numerator:.6g} | {r.denominator:.6g} | {_pct(r.rate)} | "
-                f"{_pct(r.ci95_low)} – {_pct(r.ci95_high)} | {_pct(r.limit)} | {'yes' if r.breached else 'no'} | |"
+                f"| {r.regime} | {clock} | {r.campaign_id} | {window} | {r.numerator:.6g} | {r.denominator:.6g} | "
+                f"{_pct(r.rate)} | {_pct(r.ci95_low)} – {_pct(r.ci95_high)} | {parts} | {own} | {_pct(r.limit)} | "
+                f"{'yes' if r.breached else 'no'} | |"
             )
         else:
-            lines.append(
-                f"| {r.campaign_id} | {window} | | | | | {_pct(r.limit)} | | not computable: {r.reason} |"
-            )
+            lines.append(f"| {r.regime} | {clock} | {r.campaign_id} | {window} | | | | | | | | | | {_pct(r.limit)} "
+                         f"| | not computable: {r.reason} |")
     return "\n".join(lines) + "\n"
+
+
+def plot_breakdown(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
+    """Each regime's rate per window as a stacked bar of its four parts, with its CI and limit."""
+    ok = rates[rates["computable"].astype(bool)].reset_index(drop=True)
+    labels = [f"{r.regime}\n{textwrap.fill(r.clock, 16)}\n{_window_label(r.window_start_s, r.window_end_s)}"
+              for r in ok.itertuples()]
+    x = np.arange(len(ok))
+    bottom = np.zeros(len(ok))
+    for part, label in (("dialer_drops", "dialer drops"), ("amd_false_positives", "AMD false positives"),
+                        ("late_connects", "late connects"), ("callee_hangups", "callee hang-ups")):
+        values = 100.0 * ok[f"rate_{part}"].to_numpy(float)
+        ax.bar(x, values, bottom=bottom, width=0.6, label=label)
+        bottom += np.nan_to_num(values)
+    rate = 100.0 * ok["rate"].to_numpy(float)
+    err = [rate - 100.0 * ok["ci95_low"].to_numpy(float), 100.0 * ok["ci95_high"].to_numpy(float) - rate]
+    ax.errorbar(x, rate, yerr=err, fmt="none", ecolor="black", capsize=4, label="95 % CI of the rate")
+    ax.scatter(x, 100.0 * ok["limit"], marker="_", s=900, color="red", zorder=3, label="limit")
+    ax.set_xticks(x, labels, fontsize="small")
+    ax.set_ylim(0, max(5.0, float(np.nanmax(100.0 * ok["ci95_high"])) * 1.15) if len(ok) else 5.0)
+    ax.set_ylabel("abandoned calls [% of the regime's denominator]")
+    ax.set_title("Abandoned-call rate under each regime, by part (95 % CI)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return ax
 
 
 def write_report(
@@ -196,9 +258,10 @@ def write_report(
     out = prepare_out_dir(out_dir, REPORT_FILES, force=force, option="--report")
     with staged_dir(out, replaces=REPORT_FILES) as folder:  # the three files appear together or not at all
         atomic_write(folder / "compliance.csv", lambda p: rates.to_csv(p, index=False))
-        fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+        several = rates["regime"].nunique() > 1
+        fig, ax = plt.subplots(figsize=(10, 4.8) if several else (8, 4.5), constrained_layout=True)
         try:
-            plot_rates(rates, ax)
+            (plot_breakdown if several else plot_rates)(rates, ax)
             atomic_write(folder / "compliance.png", lambda p: fig.savefig(p, format="png", dpi=120))
         finally:
             plt.close(fig)

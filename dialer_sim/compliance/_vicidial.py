@@ -1,6 +1,6 @@
 """Import VICIdial's ``vicidial_log`` export (CSV) as call records.
 
-The schema and the statuses are described in reference/dialer.md §7 (read from
+The schema and the statuses are described in ``docs/sources.md`` §3.8 (read from
 VICIdial's ``extras/MySQL_AST_CREATE_tables.sql`` and ``bin/AST_VDadapt.pl``).
 Each status maps to a *category*, which fixes our ``network_outcome`` and
 ``disposition`` and VICIdial's own ``human_answered`` flag (docs/compliance.md
@@ -65,7 +65,7 @@ VICIDIAL_CATEGORIES: dict[str, _Category] = {
     "in_progress": _Category("", "", False),
 }
 
-# VICIdial's default system statuses (vicidial_statuses), reference/dialer.md §7.
+# VICIdial's default system statuses (vicidial_statuses), docs/sources.md §3.8.
 VICIDIAL_STATUSES: dict[str, str] = {
     **dict.fromkeys(("DROP", "XDROP"), "drop"),
     **dict.fromkeys(
@@ -327,7 +327,7 @@ def _to_records(
 def vicidial_status_counts(records: pd.DataFrame) -> pd.DataFrame:
     """Per-call 0/1 counts for VICIdial's drop % from the imported statuses.
 
-    Follows ``AST_VDadapt.pl`` (reference/dialer.md §7): drops are DROP and
+    Follows ``AST_VDadapt.pl`` (``docs/sources.md`` §3.5): drops are DROP and
     XDROP; answers are human-answered statuses (drops included); for the UK
     option, L is human-answered rows whose user is an agent (not VDAD) and AM the
     answering-machine statuses an agent set.

@@ -3,7 +3,7 @@
 Conventions
 -----------
 - Record times are seconds since midnight at the start of day 0
-  (DESIGN.md, call record), so calendar days are ``[86400 d, 86400 (d + 1))``.
+  (``dialer_sim.records``), so calendar days are ``[86400 d, 86400 (d + 1))``.
 - A call is assigned to the window that contains its ``dial_at_s``. A call dialled
   at 23:59:59 and answered after midnight counts on the day it was dialled: the
   dial is the act the rules regulate, and every dial attempt has that time.
