@@ -219,3 +219,22 @@ def test_compliance_help_prints_single_percent_signs(capsys):
     text = capsys.readouterr().out
     assert "95 %" in text
     assert "%%" not in text
+
+
+@pytest.mark.parametrize("regime", ["ofcom2010", "ftc"])
+def test_a_person_released_by_a_late_verdict_is_one_false_positive_not_also_a_late_connect(regime):
+    """Regression: under connect-at-deadline a person connected at the deadline and then hung up on by
+    a late machine verdict is an AMD false positive only; a machine released by a late `notsure`
+    (``amd.notsure_action = "hangup"``) is an AMD hang-up, not a drop or a late connect."""
+    t = 36_000.0
+    records = records_to_frame([
+        call(t + 10, amd="machine", amd_at=2.6, connect=2.3, end=2.6, ended_by="dialer"),  # FP after connect
+        call(t + 20, amd="human", amd_at=0.9, connect=1.0),  # in time
+        call(t + 30, "machine_beep", speech=0.4, greet=6.0, amd="notsure", amd_at=2.8, connect=2.4, end=2.8,
+             ended_by="dialer"),  # fmt: skip
+    ])
+    b = abandonment_breakdown(records, regime=regime)
+    assert b["n_late_connects"] == 0
+    assert b["n_dialer_drops"] == 0
+    assert b["n_amd_false_positives"] > 0
+    assert parts_sum(b) == pytest.approx(b["n_abandoned"])

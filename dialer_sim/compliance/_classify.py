@@ -69,8 +69,10 @@ class CallFacts:
         self.amd_labelled = self.answered & (amd_label != "")
         with np.errstate(invalid="ignore"):
             self.amd_released = self.connected & self.dialer_ended & (self.amd_decided_at_s > self.connect_at_s)
-        self.amd_hangup = self.answered & (amd_label == "machine") & self.dialer_ended & (
-            ~self.connected | self.amd_released)
+        # A verdict that releases a connected call is an AMD hang-up whatever its label (a `notsure` under
+        # `amd.notsure_action = "hangup"` releases like `machine`); unconnected, only `machine` is one.
+        self.amd_hangup = self.answered & self.dialer_ended & (
+            ((amd_label == "machine") & ~self.connected) | self.amd_released)
         self.no_answer_time = self.answered & ~np.isfinite(self.answer_at_s)
 
 

@@ -53,7 +53,7 @@ def add_part_counts(counts: pd.DataFrame, facts: CallFacts, abandoned: np.ndarra
     cols = {
         "n_dialer_drops": ab & no_agent & ~facts.callee_ended,
         "n_amd_false_positives": ab & facts.amd_hangup,
-        "n_late_connects": ab & facts.connected,
+        "n_late_connects": ab & facts.connected & ~facts.amd_hangup,
         "n_callee_hangups": ab & no_agent & facts.callee_ended,
         "n_own_drops": facts.live & no_agent & facts.dialer_ended,
         "n_all_live_answers": facts.live,
