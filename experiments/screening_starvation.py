@@ -263,8 +263,8 @@ def report(summary: pd.DataFrame, groups: pd.DataFrame, config: ds.DialerConfig,
     lines += ["", "## Abandoned calls: the dialer's drops and the regulator's rule", "",
               f"The dialer paces on its own drop rate; the regulator ({rule}) also counts a person the AMD hung up on "
               "as a machine, a person an agent reached after the window, and a person who hung up in the dead air "
-              "before the window closed. The bars stack those four parts; the black tick is the dialer's own drop "
-              "rate.", "", "![abandonment breakdown](abandonment.png)", "",
+              "after the window closed with no agent. The bars stack those four parts; the black tick is the "
+              "dialer's own drop rate.", "", "![abandonment breakdown](abandonment.png)", "",
               *message_case(summary, c), "", "![list composition](composition.png)", "",
               "![protection](protection.png)", "", "![day by day](days.png)", ""]
     return "\n".join(lines)

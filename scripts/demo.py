@@ -105,9 +105,9 @@ def run_all(out: Path) -> dict[str, bool]:
     return ok
 
 
-def _embed(out: Path, name: str) -> list[str]:
+def _embed(out: Path, name: str, page: str = "REPORT.md") -> list[str]:
     """An experiment's REPORT.md one heading level down, with its image links made relative to results/."""
-    path = out / name / "REPORT.md"
+    path = out / name / page
     if not path.exists():
         return [f"*`{name}` did not run; see the `make demo` log.*", ""]
     text = path.read_text(encoding="utf-8")
@@ -174,11 +174,7 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
                         ("compliance", "The compliance report of one predictive campaign")):
         lines += [f"## {title}", ""]
         if name == "compliance":
-            page = out / name / "compliance.md"
-            lines += ([page.read_text(encoding="utf-8").rstrip().replace("](compliance.png)",
-                                                                         "](compliance/compliance.png)"), "",
-                       "![compliance](compliance/compliance.png)" if "compliance.png" not in page.read_text(
-                           encoding="utf-8") else "", ""] if page.exists() else ["*Did not run.*", ""])
+            lines += _embed(out, name, page="compliance.md")
             continue
         if name == "amd_benchmark":
             bench = out / name
