@@ -26,6 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .._io import atomic_write, atomic_write_text, prepare_out_dir  # noqa: E402
 
@@ -126,6 +127,7 @@ def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
         ax.set_ylim(0, 1.15 * top)  # from 0, with the limit always in view
     if mids:  # whole days around the windows, so a single window is not drawn on a fraction of a day
         ax.set_xlim(np.floor(min(mids)) - 0.25, np.ceil(max(mids)) + 0.25)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("campaign day (window midpoint)")
     ax.set_ylabel("abandoned-call rate, % of the regime's live answers")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
