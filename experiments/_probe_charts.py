@@ -47,7 +47,7 @@ def plot_against_adoption(axes, summary: pd.DataFrame, metric: str, ylabel: str,
         ax.set_title(f"caller ID {cid}")
         ax.set_xlabel("adoption of the strategy, % of the range's people")
         ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_ylim(bottom=0)
+    axes[0].set_ylim(bottom=0)  # after every panel is drawn: the shared axis keeps all their data in view
     axes[0].set_ylabel(ylabel)
     P.legend_outside(axes[-1], title="strategy (coinciding\nlines overlap)")
     return axes
