@@ -39,16 +39,16 @@ def write_charts(
     for ax, name in zip(axes[0], names, strict=True):
         g = res[res["detector"] == name]
         plot_confusion(ax, confusion_matrix(g["truth"].to_numpy(), g["label"].to_numpy()), title=name)
+    fig.suptitle("Confusion matrices on the test split (clips)")
     _save(fig, out / "confusion.png")
     humans = res[res["truth"] == "human"].groupby("detector", sort=False)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     from_speech = {n: (g["decided_at_s"] - g["speech_start_s"]).dropna().to_numpy() for n, g in humans}
-    plot_latency_cdf(axes[0], from_speech, xlabel="human decision latency from speech start (s)")
-    plot_latency_cdf(
-        axes[1],
-        {n: g["decided_at_s"].to_numpy() for n, g in humans},
-        xlabel="human decision time from answer (s)",
-    )
+    plot_latency_cdf(axes[0], from_speech, xlabel="human decision latency from speech start, s",
+                     title="From the first word (the Ofcom clock)", window_s=2.0)
+    plot_latency_cdf(axes[1], {n: g["decided_at_s"].to_numpy() for n, g in humans},
+                     xlabel="human decision time from answer, s", title="From answer (no regulator's clock)")
+    fig.suptitle("When each detector decides on a live person (test split)")
     _save(fig, out / "latency_cdf.png")
     parts = [p for p in ("seen", "heldout") if (costs_mix["part"] == p).any()]
     fig, axes = plt.subplots(1, len(parts), figsize=(6.2 * len(parts) + 3.0, 4.8), squeeze=False)
@@ -64,4 +64,5 @@ def write_charts(
     plot_operating_curve(axes[0], miss, x="miss", with_audiocodes=True)
     latency = {n: (g["human_fp_rate"], g["human_latency_from_speech_median_s"]) for n, g in groups.items()}
     plot_operating_curve(axes[1], latency, x="latency", with_audiocodes=False)
+    fig.suptitle("Operating curves of each detector's parameter sweep (test split)")
     _save(fig, out / "operating_curves.png")

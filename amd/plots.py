@@ -52,17 +52,28 @@ def plot_confusion(ax, matrix: np.ndarray, *, title: str):
     return ax
 
 
-def plot_latency_cdf(ax, latencies_s: dict[str, np.ndarray], *, xlabel: str):
-    """Empirical CDFs of human decision latency per detector, with the 2 s Ofcom window marked."""
+def plot_latency_cdf(ax, latencies_s: dict[str, np.ndarray], *, xlabel: str, title: str = "",
+                     window_s: float | None = None):
+    """Empirical CDFs of human decision latency per detector.
+
+    ``window_s`` marks the Ofcom window; pass it only for latencies measured from speech start (the
+    rule's clock), never for times measured from answer. From speech start, a negative latency is a
+    decision taken before the person's first word (on the silence after answer).
+    """
     for name, lat in latencies_s.items():
         lat = np.sort(np.asarray(lat, dtype=float))
         if lat.size:
             ax.step(lat, np.arange(1, lat.size + 1) / lat.size, where="post", label=f"{name} (n={lat.size})")
-    ax.axvline(2.0, color="grey", linestyle="--", linewidth=1, label="2 s window")
+    if window_s is not None:
+        ax.axvline(0.0, color="black", linewidth=0.8, label="first word (left of it: decided on silence)")
+        ax.axvline(window_s, color="tab:red", linestyle="--", linewidth=1,
+                   label=f"{window_s:g} s Ofcom window from speech start")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of human calls decided")
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize="small")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
     return ax
 
 
@@ -88,8 +99,8 @@ def plot_operating_curve(
         ax.plot(
             100 - live, 100 - mach, marker="s", linestyle="--", color="black", label="AudioCodes (published)"
         )
-    ax.set_xlabel("human false-positive rate (%)")
-    ax.set_ylabel("machine miss rate (%)" if x == "miss" else "median human latency from speech start (s)")
+    ax.set_xlabel("human false-positive rate, % of live people")
+    ax.set_ylabel("machine miss rate, % of machines" if x == "miss" else "median human latency from speech start, s")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return ax

@@ -1,7 +1,7 @@
 """What every experiment script shares: its command line, seeds, parallel replications and output files.
 
 Each experiment is ``python experiments/NAME.py [--smoke] [--config FILE] --out DIR
-[--seed N] [--workers N] [--force]`` (DESIGN.md) and exposes ``main(config,
+[--seed N] [--workers N] [--force] [--quiet]`` and exposes ``main(config,
 out_dir, ...)``. Outputs are written atomically; an ``--out`` that already holds
 an experiment's ``config.json`` is refused unless ``--force`` is given, so earlier
 results are never overwritten by accident; a ``--force`` run that fails or is
@@ -44,6 +44,7 @@ __all__ = [
     "ExperimentError",
     "OneLineParser",
     "cli",
+    "progress",
     "replication_seeds",
     "run_jobs",
     "save_csv",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
+#: No progress bars (``--quiet``); :func:`cli` sets it.
+QUIET = False
 
 
 class ExperimentError(ds.DialerSimError):
@@ -67,17 +70,22 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 
 def run_jobs(fn: Callable, jobs: Sequence[tuple], *, workers: int = 1, desc: str = "runs") -> list:
     """``[fn(*job) for job in jobs]``, on ``workers`` processes, in job order, with a progress bar."""
-    from tqdm.auto import tqdm
-
     if workers <= 1 or len(jobs) <= 1:
-        return [fn(*job) for job in tqdm(jobs, desc=desc, file=sys.stderr, leave=False, disable=None)]
+        return [fn(*job) for job in progress(jobs, desc=desc)]
     from joblib import Parallel, delayed, parallel_config
 
     # The workers end when this process ends, even by kill -9 (dialer_sim._parent_watch).
     with parallel_config(backend="loky", initializer=die_with_parent, initargs=(os.getpid(),)):
         par = Parallel(n_jobs=workers, return_as="generator")
-        return list(tqdm(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc, file=sys.stderr,
-                         leave=False, disable=None))  # disable=None: a bar on a terminal, silence in logs
+        return list(progress(par(delayed(fn)(*job) for job in jobs), total=len(jobs), desc=desc))
+
+
+def progress(iterable, *, desc: str, total: int | None = None):
+    """A tqdm bar with an ETA on stderr, on a terminal and in logs alike; none after ``--quiet``."""
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False, disable=QUIET,
+                mininterval=0.5 if sys.stderr.isatty() else 10.0, dynamic_ncols=True)
 
 
 def summarise(table: pd.DataFrame, by: list[str], metrics: list[str]) -> pd.DataFrame:
@@ -158,10 +166,13 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
     p.add_argument("--seed", type=int, default=seed)
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument("--force", action="store_true", help="replace earlier results in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     if extra_args is not None:
         extra_args(p)
     args = p.parse_args(argv)
     out = args.out
+    global QUIET
+    QUIET = args.quiet
     try:
         if args.workers < 1:
             raise ExperimentError(f"--workers must be an integer >= 1; got {args.workers}.")

@@ -5,7 +5,7 @@ calls a live person a machine (human false positive) and how long it takes to
 decide. Put each detector's measured behaviour table into the same 30-day list
 campaign (``screening_campaign.toml``): how do false positives and decision
 latency change the abandoned-call rate as regulators count it (a live answer not
-given an agent within the 2 s window, ``abandon_rate_window_live``), the dialer's
+given an agent within the 2 s window, ``regime_rate`` in its four parts), the dialer's
 own drops, contacts per agent-hour and agent idle time? And how much do people
 who answer and stay silent (``silent_answer``) gain against each detector, next
 to people who answer normally (``answer_all``)?
@@ -22,9 +22,10 @@ detector's rows are written to ``behaviour/DETECTOR.csv`` in the output folder
 and sampled per call by :class:`dialer_sim.amd_model.EmpiricalAmd`). Population
 mixes: everyone ``answer_all``, and 30 % ``silent_answer``.
 
-Figures: ``abandon.png`` (window-rule abandoned rate per AMD variant and mix,
-95 % intervals), ``fp_vs_abandon.png`` (in-campaign human false-positive rate
-against the window-rule abandoned rate), ``silent_protection.png`` (per person
+Figures: ``abandon.png`` (the regulator's rate per AMD variant and mix in its
+four parts, with the dialer's own drop rate and 95 % intervals),
+``fp_vs_abandon.png`` (in-campaign human false-positive rate against the
+regulator's rate), ``silent_protection.png`` (per person
 and week: calls, silent calls, AMD hang-ups, and the share reached by an agent,
 ``silent_answer`` against ``answer_all``).
 
@@ -58,6 +59,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _abandonment as A
+import plotting as P
 from _common import (
     CONFIGS,
     ExperimentError,
@@ -85,7 +88,7 @@ SMOKE_TABLE = "amd_in_the_loop.csv"
 MIXES = {"0 % silent": {"answer_all": 1.0}, "30 % silent": {"answer_all": 0.7, "silent_answer": 0.3}}
 METRICS = ["abandon_rate_window_live", "abandon_rate_live", "amd_false_positive_rate_live",
            "contacts_per_agent_hour", "agent_idle_share", "n_live_answers", "late_connect_rate_window_live",
-           "agent_s_on_machines", "agent_s_per_machine_answer", "machine_share_of_agent_time"]
+           "agent_s_on_machines", "agent_s_per_machine_answer", "machine_share_of_agent_time", *A.METRICS]
 #: amd.undecided_action values compared; AMD off has no detector to wait for (policy "n/a").
 AMD_POLICIES = ("wait", "connect_at_deadline")
 COST_METRICS = ["abandon_rate_window_live", "late_connect_rate_window_live", "agent_s_per_machine_answer",
@@ -169,7 +172,7 @@ def one_run(config: ds.DialerConfig, seed, mix: str, variant: str, policy: str, 
     s = result.summary
     key = {"mix": mix, "variant": variant, "policy": policy, "replication": rep}
     s = {**s, "machine_share_of_agent_time": s["agent_s_on_machines"] / (3600.0 * s["agent_logged_in_hours"])}
-    row = {**key, **{m: s[m] for m in METRICS}}
+    row = {**key, **{m: s[m] for m in METRICS}, **A.from_summary(s)}
     return row, [{**key, **p} for p in protection(result.numbers, config.campaign.n_shifts)]
 
 
@@ -187,47 +190,43 @@ def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replic
     return pd.DataFrame([r for r, _ in out]), pd.DataFrame([p for _, ps in out for p in ps])
 
 
-def plot_abandon(ax, summary: pd.DataFrame):
-    """Grouped bars: window-rule abandoned rate per AMD variant, one bar per mix, 95 % intervals."""
-    names = list(dict.fromkeys(summary["variant"]))
-    mixes = list(dict.fromkeys(summary["mix"]))
-    width = 0.8 / len(mixes)
-    x = np.arange(len(names))
-    for i, mix in enumerate(mixes):
-        g = summary[summary["mix"] == mix].set_index("variant").reindex(names)
-        ax.bar(x + (i - (len(mixes) - 1) / 2) * width, 100 * g["abandon_rate_window_live"], width,
-               yerr=100 * np.nan_to_num(g["abandon_rate_window_live_ci95"]), capsize=3, label=mix)
-    ax.axhline(3.0, color="tab:red", lw=0.8, ls=":", label="3 % limit")
-    ax.set_xticks(x, names)
-    ax.set_ylabel(f"abandoned under the {summary.attrs.get('window_s', 2):g} s rule, % of live answers")
-    ax.set_xlabel("AMD variant (detector names: measured behaviour table)")
-    ax.set_title("Abandoned calls as regulators count them")
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    return ax
+def plot_abandon(axes, summary: pd.DataFrame):
+    """Per mix, stacked bars: the regulator's rate per AMD variant in its four parts, with the dialer's drops."""
+    regime, clock = A.rule(summary)
+    for ax, (mix, g) in zip(axes, summary.groupby("mix", sort=False), strict=True):
+        P.stacked_breakdown(ax, list(g["variant"]), A.breakdown_rows(g), regime=regime, clock=clock, limit_pct=3.0)
+        ax.set_xlabel("AMD variant (detector names: measured behaviour table)")
+        ax.set_title(f"Population {mix}")
+    top = max(ax.get_ylim()[1] for ax in axes)  # each panel fits its own bars; the shared axis fits both
+    axes[0].set_ylim(0, top)
+    P.legend_outside(axes[-1])
+    axes[0].figure.suptitle("Abandoned calls as regulators count them, in four parts (mean, 95 % interval)")
+    return axes
 
 
 def plot_fp_scatter(ax, summary: pd.DataFrame):
-    """In-campaign human false-positive rate against the window-rule abandoned rate."""
+    """In-campaign human false-positive rate against the regulator's rate; one colour per variant."""
+    regime, clock = A.rule(summary)
     markers = dict(zip(dict.fromkeys(summary["mix"]), ("o", "s", "^", "D"), strict=False))
     colours = plt.get_cmap("tab10")
     names = list(dict.fromkeys(summary["variant"]))
     for _, r in summary.iterrows():
-        ax.errorbar(100 * r["amd_false_positive_rate_live"], 100 * r["abandon_rate_window_live"],
+        ax.errorbar(100 * r["amd_false_positive_rate_live"], 100 * r["regime_rate"],
                     xerr=100 * np.nan_to_num(r["amd_false_positive_rate_live_ci95"]),
-                    yerr=100 * np.nan_to_num(r["abandon_rate_window_live_ci95"]), fmt=markers[r["mix"]],
-                    color=colours(names.index(r["variant"])), capsize=3, ms=7)
-        ax.annotate(r["variant"], (100 * r["amd_false_positive_rate_live"], 100 * r["abandon_rate_window_live"]),
-                    textcoords="offset points", xytext=(6, -3), fontsize=8)
+                    yerr=100 * np.nan_to_num(r["regime_rate_ci95"]), fmt=markers[r["mix"]],
+                    color=colours(names.index(r["variant"])), capsize=3, ms=7, alpha=0.9)
+    for i, name in enumerate(names):
+        ax.plot([], [], "o", color=colours(i), label=f"AMD {name}")
     for mix, m in markers.items():
-        ax.plot([], [], m, color="0.4", label=mix)
-    lim = 100 * max(summary["abandon_rate_window_live"].max(), summary["amd_false_positive_rate_live"].max()) + 5
+        ax.plot([], [], m, color="0.4", mfc="white", label=f"population {mix}")
+    lim = 100 * max(summary["regime_rate"].max(), summary["amd_false_positive_rate_live"].max()) * 1.1 + 1
     ax.plot([0, lim], [0, lim], color="0.7", lw=0.8, ls="--", label="abandoned = false positives")
+    ax.set_xlim(-0.02 * lim, lim)
+    ax.set_ylim(0, lim)
     ax.set_xlabel("AMD hung up on a live person, % of live answers")
-    ax.set_ylabel("abandoned under the window rule, % of live answers")
-    ax.set_title("Human false positives drive the regulators' abandoned rate")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(alpha=0.3)
+    ax.set_ylabel(P.rate_label(regime, clock))
+    ax.set_title("Human false positives drive the regulator's rate (mean, 95 % interval)")
+    P.legend_outside(ax)
     return ax
 
 
@@ -246,11 +245,13 @@ def plot_protection(axes, psum: pd.DataFrame):
             s = g[g["strategy"] == strategy].set_index("variant").reindex(names)
             ax.bar(x + (i - 0.5) * 0.4, scale * s[col], 0.4, yerr=scale * np.nan_to_num(s[f"{col}_ci95"]),
                    capsize=3, label=strategy)
-        ax.set_xticks(x, names, fontsize=9)
+        ax.set_xticks(x, names)
         ax.set_ylabel(label)
-        ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=8)
-    axes[0].set_title(f"What staying silent buys, per AMD variant ({mix})")
+        ax.set_ylim(bottom=0)
+    axes[-1].set_xlabel("AMD variant (detector names: measured behaviour table)")
+    P.legend_outside(axes[0])
+    axes[0].figure.suptitle(f"People who answer and stay silent against people who speak, per AMD variant ({mix}; "
+                            "mean, 95 % interval)")
     return axes
 
 
@@ -292,7 +293,7 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
            config: ds.DialerConfig, *, replications: int, seed: int, source: str) -> str:
     """REPORT.md fragment: the abandoned rates per variant and the silent answerers' gain."""
     lines = [
-        "## AMD in the loop: measured detectors in a 30-day list campaign", "",
+        f"## AMD in the loop: measured detectors in a {config.campaign.n_shifts}-day list campaign", "",
         f"`{config.campaign.campaign_id}`: {config.agents.n_agents} agents, {config.campaign.n_numbers} numbers, "
         f"{config.campaign.n_shifts} days, pacing {config.pacing.policy}, {config.abandon.window_s:g} s window from "
         f"{config.abandon.clock_start}; AMD behaviour tables from `{source}`; {replications} replications, "
@@ -304,7 +305,7 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
         lines.append(f"| {d['detector']} | {d['n_clips']} | {d['table_human_fp_rate']:.1%} | "
                      f"{d['table_machine_to_agent_rate']:.1%} | {d['table_human_decided_median_s']:.2f} |")
     rule = f"{config.abandon.window_s:g} s rule from {config.abandon.clock_start}"
-    lines += ["", "![abandoned calls per AMD variant](abandon.png)", "",
+    lines += ["", "![abandoned calls per AMD variant](abandon.png)", "", *headline(summary, replications), "",
               "The charts show today's policy (`wait`; AMD off has no policy). The table shows both policies.", "",
               f"| mix | AMD | policy | abandoned ({rule}), % | of which connected late, % | dialer drops, % | "
               "AMD human FP, % | contacts / agent-h | agent-s per machine answer | agent time on machines, % "
@@ -329,6 +330,15 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
     return "\n".join(lines)
 
 
+def headline(summary: pd.DataFrame, replications: int) -> list[str]:
+    """Per AMD variant (everyone answering as usual): both rates (also ``headline.md`` for `make demo`)."""
+    g = summary[summary["mix"] == summary["mix"].iloc[0]].assign(
+        amd=lambda t: t["variant"] + np.where(t["variant"].isin(["off", "parametric"]), "", " (measured table)")
+        + np.where(t["policy"] == "n/a", "", ", " + t["policy"].str.replace("_", " ")))
+    return [f"Population {g['mix'].iloc[0]}; `parametric` is the model's fallback, not a measured detector.", "",
+            *A.headline_table(g, "amd", "AMD variant", n_replications=replications)]
+
+
 def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
          behaviour: pd.DataFrame | None = None, mixes: dict | None = None, replications: int = REPLICATIONS,
          seed: int = SEED, workers: int = 1) -> pd.DataFrame:
@@ -344,6 +354,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
     amd_variants = variants(split_behaviour(behaviour, out_dir))
     table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, workers=workers)
     summary = summarise(table, ["mix", "variant", "policy"], METRICS)
+    summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
     psum = summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
     detectors = detector_table(behaviour)
     cost = compliance_cost(table)
@@ -353,15 +364,16 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
         save_csv(df, out_dir / name)
     today, ptoday = (df[df["policy"] != "connect_at_deadline"] for df in (summary, psum))  # charts: today's dialer
     today.attrs["window_s"] = config.abandon.window_s
-    fig, ax = plt.subplots(figsize=(9, 5))
-    save_fig(plot_abandon(ax, today).figure, out_dir / "abandon.png")
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, axes = P.figure(1, today["mix"].nunique(), size=(14, 5.5), sharey=True, squeeze=False)
+    save_fig(plot_abandon(list(axes[0]), today)[0].figure, out_dir / "abandon.png")
+    fig, ax = P.figure(size=(10, 6))
     save_fig(plot_fp_scatter(ax, today).figure, out_dir / "fp_vs_abandon.png")
     if (prot["strategy"] == "silent_answer").any():
-        fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True)
+        fig, axes = P.figure(4, 1, size=(10, 11), sharex=True)
         save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
     write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
                  amd_variants=amd_variants, behaviour_source=source)
+    write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
     write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
                                             seed=seed, source=source))
     return summary
@@ -379,16 +391,23 @@ def run_smoke(out_dir: Path, *, workers: int = 1, seed: int = SEED, config: ds.D
                 replications=SMOKE_REPLICATIONS, seed=seed, workers=workers)
 
 
+def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
+    """The `make demo` campaign: 4 agents, 6,000 numbers, 12 days (a list that lasts the campaign)."""
+    return ds.apply_overrides(config, {"agents.n_agents": 4, "campaign.n_numbers": 6000, "campaign.n_shifts": 12})
+
+
 def _args(p) -> None:
     p.add_argument("--amd-results", type=Path, default=AMD_RESULTS,
                    help="folder of an `amd-bench run` holding behaviour.csv (ignored with --smoke)")
+    p.add_argument("--demo", action="store_true", help="the smaller campaign `make demo` runs")
 
 
 def _run(args, config: ds.DialerConfig) -> None:
     if args.smoke:
         run_smoke(args.out, workers=args.workers, seed=args.seed, config=config)
     else:
-        main(config, args.out, amd_results=args.amd_results, seed=args.seed, workers=args.workers)
+        main(demo_config(config) if args.demo else config, args.out, amd_results=args.amd_results, seed=args.seed,
+             workers=args.workers)
 
 
 def _check(args) -> None:

@@ -58,6 +58,8 @@ from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates  
 from dialer_sim.errors import ConfigError, DialerSimError  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
+import plotting as P  # noqa: E402
 from _common import OneLineParser  # noqa: E402
 
 from dialer_sim._inputs import read_toml  # noqa: E402
@@ -177,7 +179,7 @@ def simulate_daily_counts(config: dict) -> pd.DataFrame:
     root = np.random.SeedSequence(int(config["seed"]))
     warmup = int(config["warmup_days"]) if config["simulation"] == "model" else 0
     out = []
-    for rep, child in enumerate(root.spawn(int(config["n_replications"]))):
+    for rep, child in enumerate(_common.progress(root.spawn(int(config["n_replications"])), desc="campaigns")):
         if config["simulation"] == "model":
             records = dialer_sim.run(dialer_sim.config_from_dict(_dialer_table(config)), child).records
         else:
@@ -231,9 +233,9 @@ def plot_power(table: pd.DataFrame, config: dict, ax: plt.Axes) -> plt.Axes:
         config["target_power"], color="black", lw=1, ls=":", label=f"{config['target_power']:.0%} power"
     )
     ax.set_xlabel("days of records")
-    ax.set_ylabel(f"power of the exact test (α = {config['alpha']})")
+    ax.set_ylabel(f"power of the exact test (α = {config['alpha']}),\nshare of campaigns caught")
     ax.set_title(
-        f"{config['regime']}: detecting {config['p_dialer']:.0%} against a {config['limit']:.0%} limit"
+        f"{P.regime_name(config['regime'])}: detecting {config['p_dialer']:.0%} against a {config['limit']:.0%} limit"
     )
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower right", fontsize="small")
@@ -280,7 +282,9 @@ def _cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="the small CI configuration")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--force", action="store_true", help="replace earlier results in --out")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
+    _common.QUIET = args.quiet
     path = args.config or (SMOKE_CONFIG if args.smoke else DEFAULT_CONFIG)
     try:
         config = load_experiment_config(path)

@@ -53,11 +53,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _abandonment as A  # noqa: E402
+import plotting as P  # noqa: E402
 from _common import (  # noqa: E402
     CONFIGS,
     ExperimentError,
@@ -65,11 +66,11 @@ from _common import (  # noqa: E402
     replication_seeds,
     run_jobs,
     save_csv,
-    save_fig,
     summarise,
     write_config,
     write_text,
 )
+from _probe_charts import write_figures  # noqa: E402
 
 import dialer_sim as ds  # noqa: E402
 
@@ -83,7 +84,7 @@ REPLICATIONS = 5
 SALES_DAYS = 2
 SAMPLE_STREAM = 1_000_003
 SMOKE_TABLE = "harvest.csv"
-#: The sales stage: a legitimate campaign shows its number (German law, reference/dialer.md §3.4) and paces
+#: The sales stage: a legitimate campaign shows its number (German law, docs/sources.md §4.2) and paces
 #: like experiments/configs/screening_campaign.toml (VICIdial HARD_LIMIT at a 3 % daily drop rate).
 SALES_OVERRIDES = {
     "agents.n_agents": 10, "campaign.shift_start_s": 32400.0,
@@ -95,7 +96,7 @@ SALES_OVERRIDES = {
 HARVEST_METRICS = ["n_harvested", "n_harvested_live", "precision", "n_harvested_adopters", "n_dials",
                    "silent_calls", "dials_per_harvest"]
 SALES_METRICS = ["n_numbers", "n_dials", "n_contacts", "contacts_per_agent_hour", "dials_per_contact",
-                 "abandon_rate_live", "agent_utilisation"]
+                 "agent_utilisation", *A.METRICS]
 
 
 def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
@@ -192,7 +193,8 @@ def sample_range(n_numbers: int, size: int, child: np.random.SeedSequence) -> np
 def sales_job(config: ds.DialerConfig, child: np.random.SeedSequence, ids: np.ndarray) -> dict:
     """One sales replication on ``ids``; its headline metrics."""
     result = ds.run(config, child, dial_list=ids, keep_records=False)
-    return {"n_numbers": len(ids), **{m: result.summary[m] for m in SALES_METRICS if m != "n_numbers"}}
+    return {"n_numbers": len(ids), **{m: result.summary[m] for m in SALES_METRICS if m != "n_numbers"},
+            **{k: result.summary[k] for k in A.LABELS}}
 
 
 def run_sales(config, harvested, *, caller_id, strategies, replications, seed, workers,
@@ -230,91 +232,9 @@ def sales_summary(sales: pd.DataFrame) -> pd.DataFrame:
     for m in ("contacts_per_agent_hour", "dials_per_contact"):
         ratio[m] = wide[(m, "harvested")] / wide[(m, "random")]
     both = pd.concat([sales, ratio], ignore_index=True)
-    return summarise(both, by, [m for m in SALES_METRICS if m in both])
-
-
-def plot_harvest_days(axes, harvest: pd.DataFrame, caller_id: str, strategies):
-    """Harvested list size over days, one panel per strategy, one line per adoption (mean and 95 % band)."""
-    summ = summarise(harvest[harvest["caller_id"] == caller_id], ["strategy", "adoption", "day"], ["n_harvested"])
-    cmap = plt.get_cmap("viridis")
-    adoptions = sorted(summ["adoption"].unique())
-    for ax, s in zip(axes, strategies, strict=False):
-        for i, a in enumerate(adoptions):
-            g = summ[(summ["strategy"] == s) & (summ["adoption"] == a)]
-            c = cmap(i / max(len(adoptions) - 1, 1))
-            ax.plot(g["day"], g["n_harvested"], marker=".", color=c, label=f"{a:.0%}")
-            half = np.nan_to_num(g["n_harvested_ci95"].to_numpy())
-            ax.fill_between(g["day"], g["n_harvested"] - half, g["n_harvested"] + half, color=c, alpha=0.2, lw=0)
-        ax.set_title(s, fontsize=10)
-        ax.set_xlabel("campaign day (0 = Monday)")
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("harvested numbers (cumulative)")
-    axes[0].legend(title="adoption", fontsize=8)
-    return axes
-
-
-def plot_against_adoption(axes, summary: pd.DataFrame, metric: str, ylabel: str, scale: float = 1.0, *,
-                          caller_ids, strategies):
-    """``metric`` at the last day against adoption, one line per strategy, one panel per caller ID."""
-    for ax, cid in zip(axes, caller_ids, strict=False):
-        g = summary[summary["caller_id"] == cid]
-        for k, s in enumerate(strategies):
-            gs = g[g["strategy"] == s]
-            # Strategies that meet a robot alike (screen_unknown, never_answer) coincide: offset them a little.
-            dx = 1.2 * (k - (len(strategies) - 1) / 2)
-            ax.errorbar(100 * gs["adoption"] + dx, scale * gs[metric], yerr=scale * np.nan_to_num(gs[f"{metric}_ci95"]),
-                        marker="osD^v"[k % 5], ls=("-", "--", "-.", ":")[k % 4], capsize=3, label=s)
-        ax.set_title(f"caller ID {cid}", fontsize=10)
-        ax.set_xlabel("adoption of the strategy, % of the range's people")
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel(ylabel)
-    axes[0].legend(fontsize=8)
-    return axes
-
-
-def plot_sales(axes, summ: pd.DataFrame):
-    """Contacts per agent-hour and dials per contact: harvested list against random sample of the range."""
-    lists = summ[summ["list"].isin(["harvested", "random"])].copy()
-    lists["point"] = lists["strategy"] + " " + (100 * lists["adoption"]).round().astype(int).astype(str) + " %"
-    lists.loc[lists["adoption"] == 0.0, "point"] = "no screening"
-    points = list(dict.fromkeys(lists["point"]))
-    x = np.arange(len(points))
-    for ax, m, label in zip(axes, ("contacts_per_agent_hour", "dials_per_contact"),
-                            ("contacts per agent-hour", "dials per contact"), strict=True):
-        for k, (lst, color) in enumerate((("harvested", "tab:red"), ("random", "tab:gray"))):
-            g = lists[lists["list"] == lst].set_index("point").reindex(points)
-            ax.bar(x + (k - 0.5) * 0.38, g[m], 0.38, yerr=np.nan_to_num(g[f"{m}_ci95"]), capsize=3, color=color,
-                   label=f"{lst} list" if lst == "harvested" else "random sample of the range")
-        ax.set_xticks(x, points, rotation=25, ha="right", fontsize=8)
-        ax.set_ylabel(label)
-        ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=8)
-    return axes
-
-
-def write_figures(out_dir: Path, harvest, summary, sales_summ, caller_ids, strategies, sales_days) -> None:
-    ncol = 3
-    nrow = -(-len(strategies) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(12, 3.6 * nrow), sharey=True, squeeze=False)
-    plot_harvest_days(axes.ravel(), harvest, caller_ids[0], strategies)
-    for ax in axes.ravel()[len(strategies):]:
-        ax.set_visible(False)
-    fig.suptitle(f"Probe robot: harvested list over the days (caller ID {caller_ids[0]}, mean and 95 % band)")
-    save_fig(fig, out_dir / "harvest_days.png")
-    for name, metric, label, scale in (("harvest_adoption.png", "n_harvested", "harvested numbers at the last day",
-                                        1.0),
-                                       ("precision.png", "precision", "live share of the harvest, %", 100.0)):
-        fig, axes = plt.subplots(1, len(caller_ids), figsize=(5.5 * len(caller_ids), 4.2), sharey=True,
-                                 squeeze=False)
-        plot_against_adoption(axes.ravel(), summary, metric, label, scale, caller_ids=caller_ids,
-                              strategies=strategies)
-        save_fig(fig, out_dir / name)
-    if len(sales_summ):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-        plot_sales(axes, sales_summ)
-        fig.suptitle(f"Sales stage: {SALES_OVERRIDES['agents.n_agents']} agents, "
-                     f"{sales_days} day(s), mean and 95 % CI")
-        save_fig(fig, out_dir / "sales.png")
+    out = summarise(both, by, [m for m in SALES_METRICS if m in both])
+    out["abandonment_regime"], out["abandonment_clock"] = A.rule(sales)
+    return out
 
 
 def _count(v) -> str:
@@ -347,11 +267,15 @@ def report(summary, sales_summ, config, *, replications, seed, caller_ids, harve
                      f"{np.nan_to_num(r['n_harvested_ci95']):.0f} | {r['precision']:.1%} | {r['n_dials']:.0f} | "
                      f"{r['silent_calls']:.0f} |")
     lines += ["", f"## Sales stage on the harvest (caller ID {caller_ids[0]} probe)", "", "![sales](sales.png)", "",
-              "| strategy | adoption | list | numbers | contacts / agent-hour | dials / contact |", "|---|---|---|---|---|---|"]
+              f"Abandonment in the sales stage: the dialer's own drop rate and the {P.regime_name(*A.rule(sales_summ))}"
+             if len(sales_summ) and "abandonment_regime" in sales_summ else "", "",
+             "| strategy | adoption | list | numbers | contacts / agent-hour | dials / contact | dialer's drop rate, % "
+             "| regulator's rate, % |", "|---|---|---|---|---|---|---|---|"]
     for _, r in sales_summ.iterrows():
         lines.append(f"| {r['strategy']} | {r['adoption']:.0%} | {r['list']} | {_count(r.get('n_numbers'))} | "
                      f"{r['contacts_per_agent_hour']:.3g} ± {np.nan_to_num(r['contacts_per_agent_hour_ci95']):.2g} | "
-                     f"{r['dials_per_contact']:.3g} ± {np.nan_to_num(r['dials_per_contact_ci95']):.2g} |")
+                     f"{r['dials_per_contact']:.3g} ± {np.nan_to_num(r['dials_per_contact_ci95']):.2g} | "
+                     f"{A.format_rate(r, 'dialer_drop_rate', decimals=2)} | {A.format_rate(r, 'regime_rate')} |")
     return "\n".join(lines + [""])
 
 
@@ -374,7 +298,8 @@ def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICAT
     save_csv(summary, out_dir / "harvest_summary.csv")
     save_csv(sales, out_dir / "sales.csv")
     save_csv(sales_summ, out_dir / "sales_summary.csv")
-    write_figures(out_dir, harvest, summary, sales_summ, list(caller_ids), list(strategies), sales_days)
+    write_figures(out_dir, harvest, summary, sales_summ, list(caller_ids), list(strategies), sales_days,
+                  n_sales_agents=SALES_OVERRIDES["agents.n_agents"])
     write_config(out_dir, "probe_harvest", seed=seed, config=config, replications=replications,
                  strategies=list(strategies), adoptions=list(adoptions), caller_ids=list(caller_ids),
                  sales_adoptions=list(SALES_ADOPTIONS), sales_overrides=SALES_OVERRIDES,
@@ -406,15 +331,22 @@ def _check(args: argparse.Namespace) -> None:
         raise ds.ConfigError(f"--config {str(args.config)!r} must have a [probe] section (a probing robot); got none.")
 
 
+#: `make demo`: adoption 0/50/100 % for both caller IDs, three replications.
+DEMO = {"replications": 3, "adoptions": (0.0, 0.5, 1.0)}
+
+
 def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
     if args.smoke:
         main(smoke_config(config), args.out, seed=args.seed, workers=args.workers, **SMOKE)
+    elif args.demo:
+        main(config, args.out, seed=args.seed, workers=args.workers, **DEMO)
     else:
         main(config, args.out, seed=args.seed, workers=args.workers, replications=args.replications)
 
 
 def _extra(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
+    p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs")
 
 
 def cli_main(argv=None) -> int:

@@ -38,13 +38,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _abandonment as A  # noqa: E402
 import _common as C  # noqa: E402
+import _starvation_charts as charts  # noqa: E402
+import plotting as P  # noqa: E402
 
 import dialer_sim as ds  # noqa: E402
 from dialer_sim.bench import LIST_MIX  # noqa: E402
@@ -56,19 +58,25 @@ SMOKE_TABLE = "campaigns_summary.csv"
 SWEPT = ("screen_unknown", "block_withheld", "blocklist", "silent_answer", "screening_assistant", "never_answer",
          "change_number")
 #: A population mixing every strategy, for the composition chart (the bench's list workload uses the same;
-#: shares are illustrative: no adoption data exists, reference §6).
+#: shares are illustrative: no adoption data exists, docs/sources.md §4.7).
 MIXED = LIST_MIX
 LEVELS = tuple(round(0.1 * i, 1) for i in range(11))
 DAILY_COLUMNS = ["n_on_list", "n_successful", "n_dropped", "contacts_per_agent_hour", "agent_idle_share",
                  "dials_day", "contacts_day"]
-CAMPAIGN_METRICS = ["contacts_per_agent_hour", "agent_idle_share", "n_successful", "n_dropped", "n_on_list",
-                    "dials_per_contact", "mean_days_to_drop", "abandon_rate_window_live", "n_dials"]
-COLORS = dict(zip(SWEPT, plt.get_cmap("tab10").colors, strict=False))
-COLORS["answer_all"] = "0.55"
+CAMPAIGN_METRICS = ["contacts_per_agent_hour", "contacts_per_active_agent_hour", "active_agent_hours", "exhausted",
+                    "exhaustion_day", "agent_idle_share", "n_successful", "n_dropped", "n_on_list",
+                    "dials_per_contact", "mean_days_to_drop", "n_callbacks", "n_dials", *A.METRICS]
+#: The case that tells ``screen_unknown`` from ``never_answer``: the dialer leaves a message on every
+#: machine it detects, and a share of screeners call back (``population.p_callback_after_message``).
+MESSAGE_CASE = {"amd.machine_action": "leave_message"}
+MESSAGE_STRATEGIES = ("screen_unknown", "never_answer")
+MESSAGE_SUFFIX = " + message"
 
 
 def point_config(base: ds.DialerConfig, strategy: str, adoption: float) -> ds.DialerConfig:
     """The campaign with ``adoption`` of the list using ``strategy`` and the rest answering all."""
+    if strategy.endswith(MESSAGE_SUFFIX):
+        return ds.apply_overrides(point_config(base, strategy[: -len(MESSAGE_SUFFIX)], adoption), MESSAGE_CASE)
     if strategy == "mixed":
         mix = dict(MIXED)
     elif strategy == "answer_all" or adoption == 0.0:
@@ -92,7 +100,7 @@ def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replicati
     everyone["calls_per_person"] = everyone["calls"] / n
     everyone["silent_calls_per_person"] = everyone["silent_calls"] / n
     everyone["amd_hangups_per_person"] = everyone["amd_hangups"] / n
-    daily = everyone[["day", *DAILY_COLUMNS, "calls_per_person", "silent_calls_per_person",
+    daily = everyone[["day", *DAILY_COLUMNS, "agent_hours_day", "calls_per_person", "silent_calls_per_person",
                       "amd_hangups_per_person"]].assign(**key)
     weeks = config.campaign.n_shifts / 7.0
     groups = []
@@ -106,8 +114,24 @@ def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replicati
                        "mean_days_to_drop": _days_to_drop(g)})
     composition = d[d["strategy"] != "all"][["day", "strategy", "n_on_list", "n_successful"]].rename(
         columns={"strategy": "group"}).assign(**key) if strategy == "mixed" else None
-    totals = {**key, **{m: r.summary[m] for m in CAMPAIGN_METRICS}}
+    totals = {**key, **{m: r.summary[m] for m in CAMPAIGN_METRICS if m in r.summary}, **activity(everyone),
+              **A.from_summary(r.summary)}
     return {"daily": daily, "totals": totals, "groups": groups, "composition": composition}
+
+
+def activity(everyone: pd.DataFrame) -> dict:
+    """Agent-hours while the list still had callable numbers, contacts per such hour, and the day it ran dry.
+
+    A day is active when numbers were still on the list at its start (day 0 always is); the list ran
+    dry on the first day that ends with none on it (``exhaustion_day`` NaN and ``exhausted`` 0 when
+    it never did).
+    """
+    on_at_start = everyone["n_on_list"].shift(1, fill_value=1).to_numpy() > 0
+    hours = everyone["agent_hours_day"].to_numpy(dtype=float)[on_at_start].sum()
+    contacts = everyone["contacts_day"].to_numpy(dtype=float)[on_at_start].sum()
+    dry = everyone.loc[everyone["n_on_list"] == 0, "day"]
+    return {"active_agent_hours": hours, "contacts_per_active_agent_hour": contacts / hours if hours else np.nan,
+            "exhausted": float(len(dry) > 0), "exhaustion_day": float(dry.iloc[0]) if len(dry) else np.nan}
 
 
 def _days_to_drop(numbers: pd.DataFrame) -> float:
@@ -116,12 +140,14 @@ def _days_to_drop(numbers: pd.DataFrame) -> float:
     return float((d["status_day"] - d["first_day"]).mean() + 1) if len(d) else float("nan")
 
 
-def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, workers: int) -> dict[str, pd.DataFrame]:
-    """Every (strategy, adoption) point and the mixed population, ``replications`` times each."""
+def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, workers: int,
+          message_levels=(0.5,)) -> dict[str, pd.DataFrame]:
+    """Every (strategy, adoption) point, the mixed population and the message case, ``replications`` times each."""
     seeds = C.replication_seeds(seed, replications)
     points = [("answer_all", 0.0), ("block_withheld", 0.0)]
     points += [(s, a) for s in SWEPT for a in levels if a > 0]
     points += [("mixed", 1.0)]
+    points += [(f"{s}{MESSAGE_SUFFIX}", a) for s in MESSAGE_STRATEGIES for a in message_levels]
     jobs = [(point_config(base, s, a), s, a, i, seeds[i]) for s, a in points for i in range(replications)]
     out = C.run_jobs(run_point, jobs, workers=workers, desc="screening runs")
     daily = pd.concat([o["daily"] for o in out], ignore_index=True)
@@ -136,120 +162,34 @@ def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, worker
 
 
 def _with_baselines(table: pd.DataFrame, base_rows) -> pd.DataFrame:
-    parts = [table[(table["adoption"] > 0) & (table["strategy"] != "mixed")]]
+    extra = table["strategy"].eq("mixed") | table["strategy"].str.endswith(MESSAGE_SUFFIX)
+    parts = [table[(table["adoption"] > 0) & ~extra]]
     for s, src in base_rows:
         b = table[(table["strategy"] == src) & (table["adoption"] == 0.0)].copy()
         b["strategy"] = s
         parts.append(b)
-    parts.append(table[table["strategy"] == "mixed"])
+    parts.append(table[extra])
     out = pd.concat(parts, ignore_index=True)
-    order = {s: i for i, s in enumerate([*SWEPT, "mixed"])}
+    order = {s: i for i, s in enumerate([*SWEPT, "mixed", *(f"{m}{MESSAGE_SUFFIX}" for m in MESSAGE_STRATEGIES)])}
     return out.sort_values(["strategy", "adoption", "replication"], key=lambda c: c.map(order) if c.name == "strategy"
                            else c, kind="stable").reset_index(drop=True)
 
 
-# -- charts ----------------------------------------------------------------------------------------
-def plot_starvation(summary: pd.DataFrame, days: int):
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
-    for s in SWEPT:
-        g = summary[summary["strategy"] == s].sort_values("adoption")
-        x = 100 * g["adoption"]
-        for ax, m in zip(axes, ("contacts_per_agent_hour", "n_successful"), strict=True):
-            ax.plot(x, g[m], marker="o", ms=3.5, color=COLORS[s], label=s)
-            ax.fill_between(x, g[m] - g[f"{m}_ci95"].fillna(0), g[m] + g[f"{m}_ci95"].fillna(0), color=COLORS[s],
-                            alpha=0.18, lw=0)
-    axes[0].set_ylabel("live contacts per agent-hour (campaign)")
-    axes[1].set_ylabel(f"successful numbers after {days} days")
-    for ax in axes:
-        ax.set_xlabel("adoption of the strategy, % of the list")
-        ax.grid(alpha=0.3)
-        ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=8, title="strategy adopted", title_fontsize=8)
-    fig.suptitle("Screening starves the dialer: 95 % bands across replications", fontsize=11)
-    return fig
-
-
-def plot_composition(composition: pd.DataFrame):
-    mean = composition.groupby(["day", "group"], observed=True)[["n_on_list", "n_successful"]].mean().reset_index()
-    order = [s for s in ("answer_all", *SWEPT) if s in set(mean["group"])]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), sharex=True)
-    for ax, m, title in zip(axes, ("n_on_list", "n_successful"),
-                            ("numbers still on the list", "numbers marked successful"), strict=True):
-        wide = mean.pivot(index="day", columns="group", values=m).reindex(columns=order).fillna(0)
-        ax.stackplot(wide.index, *[wide[c] for c in order], labels=order, colors=[COLORS[c] for c in order],
-                     alpha=0.85)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("campaign day")
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("numbers")
-    axes[1].legend(fontsize=8, loc="upper left")
-    fig.suptitle("A mixed population: screeners fall off the list, people who answer are passed on", fontsize=11)
-    return fig
-
-
-def plot_protection(groups: pd.DataFrame):
-    half = groups[np.isclose(groups["adoption"], 0.5)]
-    if half.empty:  # sweeps without a 50 % point: the adoption nearest to it
-        near = groups.loc[(groups["adoption"] - 0.5).abs().idxmin(), "adoption"]
-        half = groups[groups["adoption"] == near]
-    rows = []
-    for s in SWEPT:
-        g = half[half["strategy"] == s]
-        for who, label in ((s, "adopters"), ("answer_all", "answer all")):
-            m = g[g["group"] == who]
-            if len(m):
-                rows.append({"strategy": s, "who": label, **m[["calls_per_person_week", "silent_calls_per_person_week",
-                                                               "amd_hangups_per_person_week"]].mean().to_dict()})
-    t = pd.DataFrame(rows)
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.8), sharey=True)
-    y = np.arange(len(SWEPT))
-    for ax, m, title in zip(axes, ("calls_per_person_week", "silent_calls_per_person_week",
-                                   "amd_hangups_per_person_week"),
-                            ("calls received", "silent calls (dead air, dropped)", "hung up on as a machine"),
-                            strict=True):
-        for k, (who, color) in enumerate((("adopters", "tab:blue"), ("answer all", "0.6"))):
-            vals = [t[(t["strategy"] == s) & (t["who"] == who)][m].mean() for s in SWEPT]
-            ax.barh(y + (k - 0.5) * 0.38, vals, height=0.38, color=color, label=who)
-        ax.set_title(f"{title}, per person per week", fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(y, SWEPT)
-    axes[0].invert_yaxis()
-    axes[0].legend(fontsize=8)
-    fig.suptitle("What each strategy spares its users (50 % adoption, mean over replications)", fontsize=11)
-    return fig
-
-
-def plot_days(daily: pd.DataFrame):
-    fig, ax = plt.subplots(figsize=(10, 4.6))
-    work = daily[daily["dials_day"] > 0]
-    for s in ("screen_unknown", "silent_answer", "blocklist"):
-        for a, ls in ((0.0, ":"), (0.5, "--"), (1.0, "-")):
-            g = work[(work["strategy"] == s) & np.isclose(work["adoption"], a)]
-            if g.empty or (a == 0.0 and s != "screen_unknown"):
-                continue
-            m = g.groupby("day")["contacts_per_agent_hour"].mean()
-            label = "nobody screens (0 %)" if a == 0.0 else f"{s} {a:.0%}"
-            ax.plot(m.index, m.values, ls=ls, marker=".", color="0.3" if a == 0.0 else COLORS[s], label=label)
-    ax.set_xlabel("campaign day (Sundays and empty days have no calls)")
-    ax.set_ylabel("live contacts per agent-hour")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
-    ax.set_title("Day by day: the list runs dry sooner when people screen", fontsize=11)
-    return fig
-
-
 # -- entry points ----------------------------------------------------------------------------------
 def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications: int = 3, seed: int = SEED,
-         workers: int = 1) -> pd.DataFrame:
+         workers: int = 1, message_levels=(0.5,)) -> pd.DataFrame:
     """Run the sweep and write its tables, charts, config.json and REPORT.md into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    res = sweep(config, levels=levels, replications=replications, seed=seed, workers=workers)
+    res = sweep(config, levels=levels, replications=replications, seed=seed, workers=workers,
+                message_levels=message_levels)
     daily, totals = res["daily"], res["totals"]
     summary = C.summarise(totals, ["strategy", "adoption"], CAMPAIGN_METRICS)
+    summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(totals)
     C.save_csv(daily[["strategy", "adoption", "day", "replication", "n_on_list", "n_successful",
                       "contacts_per_agent_hour", "calls_per_person", "silent_calls_per_person",
-                      "amd_hangups_per_person", "agent_idle_share", "n_dropped", "dials_day", "contacts_day"]],
+                      "amd_hangups_per_person", "agent_idle_share", "n_dropped", "dials_day", "contacts_day",
+                      "agent_hours_day"]],
                out_dir / "starvation.csv")
     per_day = C.summarise(daily, ["strategy", "adoption", "day"], ["n_on_list", "n_successful",
                                                                     "contacts_per_agent_hour", "agent_idle_share",
@@ -259,13 +199,16 @@ def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications:
     C.save_csv(summary, out_dir / "campaigns_summary.csv")
     C.save_csv(res["groups"], out_dir / "protection.csv")
     C.save_csv(res["composition"], out_dir / "composition.csv")
-    sweep_summary = summary[summary["strategy"] != "mixed"]
-    C.save_fig(plot_starvation(sweep_summary, config.campaign.n_shifts), out_dir / "starvation.png")
-    C.save_fig(plot_composition(res["composition"]), out_dir / "composition.png")
-    C.save_fig(plot_protection(res["groups"]), out_dir / "protection.png")
-    C.save_fig(plot_days(daily), out_dir / "days.png")
+    sweep_summary = summary[summary["strategy"].isin(SWEPT)]
+    for fig, name in ((charts.plot_starvation(sweep_summary, SWEPT, config.campaign.n_shifts), "starvation.png"),
+                      (charts.plot_composition(res["composition"], SWEPT), "composition.png"),
+                      (charts.plot_protection(res["groups"], SWEPT), "protection.png"),
+                      (charts.plot_days(daily, totals, SWEPT), "days.png"),
+                      (charts.plot_abandonment(sweep_summary), "abandonment.png")):
+        C.save_fig(fig, out_dir / name)
     C.write_config(out_dir, "screening_starvation", seed=seed, config=config, levels=list(levels),
-                   replications=replications, swept=list(SWEPT), mixed=MIXED,
+                   replications=replications, swept=list(SWEPT), mixed=MIXED, message_case=MESSAGE_CASE,
+                   message_levels=list(message_levels),
                    note="block_withheld points run with caller_id.policy = withheld")
     C.write_text(out_dir / "REPORT.md", report(summary, res["groups"], config, replications, seed))
     return summary
@@ -282,31 +225,70 @@ def report(summary: pd.DataFrame, groups: pd.DataFrame, config: ds.DialerConfig,
            seed: int) -> str:
     c = config
     top = summary["adoption"].max()
+    base = summary[(summary["strategy"] == "screen_unknown") & (summary["adoption"] == 0.0)].iloc[0]
+    dry = summary[summary["strategy"].isin(SWEPT) & (summary["exhausted"] > 0.5)]
+    rule = P.regime_name(*A.rule(summary))
     lines = [
         "# Screening strategies starve the dialer", "",
         f"{c.campaign.n_numbers:,} numbers, {c.campaign.n_shifts} days, {c.agents.n_agents} agents, pacing "
-        f"{c.pacing.policy}, AMD {c.amd.mode}, caller ID {c.caller_id.policy}; {replications} replications, "
-        f"seed {seed}. Each row: that share of the list uses the strategy, everybody else answers as usual.", "",
+        f"{c.pacing.policy}, AMD {c.amd.mode}, caller ID {c.caller_id.policy}; **{replications} replications** per "
+        f"point, seed {seed}; ± is a 95 % t half-width across replications. Each row: that share of the list uses the "
+        "strategy, everybody else answers as usual.", "",
+        (f"**The list lasts the campaign when nobody screens**: {base['n_on_list']:,.0f} numbers are still on it "
+         "after the last day. " if base["exhausted"] == 0 else f"**The list runs dry even when nobody screens** "
+         f"(day {base['exhaustion_day']:.0f}): this campaign is too small to measure screening rather than list size. ")
+        + "Contacts per agent-hour are given twice: over the hours while numbers remained on the "
+        "list (*active*) and over all the campaign's agent-hours. "
+        + (f"{len(dry)} screening points ran out of numbers before the last day (hollow markers on the chart): "
+           + ", ".join(f"{r['strategy']} {r['adoption']:.0%} (day {r['exhaustion_day']:.0f})"
+                       for _, r in dry.iterrows()) + "." if len(dry) else "No point ran out of numbers."), "",
         "![starvation curves](starvation.png)", "",
-        "| strategy | adoption | contacts / agent-hour | agent idle share | successful numbers | dropped | "
-        "dials / contact |",
-        "|---|---|---|---|---|---|---|",
+        f"| strategy | adoption | contacts / active agent-hour | contacts / agent-hour (all hours) | agent idle "
+        f"| successful numbers | dropped | dialer's drop rate, % | abandoned, % ({rule}) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for _, r in summary[summary["strategy"] != "mixed"].iterrows():
+    for _, r in summary[summary["strategy"].isin(SWEPT)].iterrows():
         if r["adoption"] not in (0.0, 0.5, top):
             continue
-        lines.append(f"| {r['strategy']} | {r['adoption']:.0%} | {_fmt(r, 'contacts_per_agent_hour', '.2f')} | "
-                     f"{_fmt(r, 'agent_idle_share', '.1%')} | {_fmt(r, 'n_successful', ',.0f')} | "
-                     f"{_fmt(r, 'n_dropped', ',.0f')} | {_fmt(r, 'dials_per_contact', '.1f')} |")
+        lines.append(f"| {r['strategy']} | {r['adoption']:.0%} | {_fmt(r, 'contacts_per_active_agent_hour', '.2f')} | "
+                     f"{_fmt(r, 'contacts_per_agent_hour', '.2f')} | {_fmt(r, 'agent_idle_share', '.1%')} | "
+                     f"{_fmt(r, 'n_successful', ',.0f')} | {_fmt(r, 'n_dropped', ',.0f')} | "
+                     f"{A.format_rate(r, 'dialer_drop_rate', decimals=2)} | {A.format_rate(r, 'regime_rate')} |")
     mixed = summary[summary["strategy"] == "mixed"]
     if len(mixed):
         r = mixed.iloc[0]
         lines += ["", f"Mixed population ({', '.join(f'{k} {v:.0%}' for k, v in MIXED.items())}): "
-                      f"{_fmt(r, 'contacts_per_agent_hour', '.2f')} contacts per agent-hour, "
+                      f"{_fmt(r, 'contacts_per_active_agent_hour', '.2f')} contacts per active agent-hour, "
                       f"{_fmt(r, 'n_successful', ',.0f')} successful numbers."]
-    lines += ["", "![list composition](composition.png)", "", "![protection](protection.png)", "",
-              "![day by day](days.png)", ""]
+    lines += ["", "## Abandoned calls: the dialer's drops and the regulator's rule", "",
+              f"The dialer paces on its own drop rate; the regulator ({rule}) also counts a person the AMD hung up on "
+              "as a machine, a person an agent reached after the window, and a person who hung up in the dead air "
+              "after the window closed with no agent. The bars stack those four parts; the black tick is the "
+              "dialer's own drop rate.", "", "![abandonment breakdown](abandonment.png)", "",
+              *message_case(summary, c), "", "![list composition](composition.png)", "",
+              "![protection](protection.png)", "", "![day by day](days.png)", ""]
     return "\n".join(lines)
+
+
+def message_case(summary: pd.DataFrame, config: ds.DialerConfig) -> list[str]:
+    """Why ``screen_unknown`` and ``never_answer`` coincide against a hang-up dialer, and the case that parts them."""
+    lines = ["## `screen_unknown` against `never_answer`", "",
+             "Against a dialer that hangs up on machines the two strategies are the same campaign: every call goes to "
+             "voicemail (or rings out), the AMD hangs up, and nobody ever hears from the dialer, so their rows are "
+             "identical with common random numbers. They differ only in what a screener does with a message: "
+             f"`screen_unknown` people call back ({config.population.p_callback_after_message:.0%}, "
+             "`p_callback_after_message`) when the dialer leaves one "
+             "(`amd.machine_action = \"leave_message\"`); `never_answer` people never do. The rows below run that "
+             "case (callbacks are counted as inbound contacts, not simulated as calls).", "",
+             "| strategy | adoption | dialer | callbacks | contacts / active agent-hour | successful numbers |",
+             "|---|---|---|---|---|---|"]
+    levels = set(summary.loc[summary["strategy"].str.endswith(MESSAGE_SUFFIX), "adoption"])
+    for s in MESSAGE_STRATEGIES:
+        for name, dialer in ((s, "hangs up on machines"), (f"{s}{MESSAGE_SUFFIX}", "leaves a message")):
+            for _, r in summary[(summary["strategy"] == name) & summary["adoption"].isin(levels)].iterrows():
+                lines.append(f"| {s} | {r['adoption']:.0%} | {dialer} | {_fmt(r, 'n_callbacks', ',.0f')} | "
+                             f"{_fmt(r, 'contacts_per_active_agent_hour', '.2f')} | {_fmt(r, 'n_successful', ',.0f')} |")
+    return lines
 
 
 def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
@@ -320,12 +302,18 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
 
 
 def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
-    """The `make demo` variant: 10 agents and 16,000 numbers over the full 30 days."""
-    return ds.apply_overrides(config, {"agents.n_agents": 10, "campaign.n_numbers": 16000})
+    """The `make demo` variant: 4 agents and 6,000 numbers over 12 days, a list that lasts the campaign.
+
+    The full campaign's ratio of numbers to agent-days is kept roughly (about 105 numbers leave the
+    list per agent and working day when nobody screens), so the list is not what the demo measures.
+    """
+    return ds.apply_overrides(config, {"agents.n_agents": 4, "campaign.n_numbers": 6000, "campaign.n_shifts": 12})
 
 
 SMOKE = {"levels": (0.0, 0.5, 1.0), "replications": 2}
-DEMO = {"levels": (0.0, 0.25, 0.5, 0.75, 1.0), "replications": 2}
+DEMO = {"levels": (0.0, 0.5, 1.0), "replications": 3}
+#: Replications of the full sweep: enough for 95 % intervals narrower than the differences between strategies.
+REPLICATIONS = 5
 
 
 def run_smoke(out_dir: Path, workers: int = 1) -> pd.DataFrame:
@@ -352,7 +340,7 @@ def _check(args) -> None:
 
 def _extra(p) -> None:
     p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs (a few minutes)")
-    p.add_argument("--replications", type=int, default=3)
+    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
 """`make demo`: run small but meaningful versions of the experiments and write results/REPORT.md.
 
-1. A predictive-dialer day under the six pacing policies (experiments/predictive_day.py).
+1. A predictive-dialer shift under the seven pacing configurations (experiments/predictive_day.py).
 2. The AMD benchmark on a freshly built corpus of real recorded and synthesised
    speech (amd-bench corpus build / run), when the Debian speech packages are present.
 3. The screening-starvation sweep (the project's main question), AMD in the loop
    (reads step 2's behaviour table), pacing against abandonment, and the probing robot.
+4. One predictive campaign through `dialer-sim compliance` (the regulator's report and chart).
+
+The experiments run their `--demo` sizes (lists that last the shorter campaigns, fewer
+points); their own commands without `--demo` run the full sizes. Each step prints its name
+and elapsed time as it goes, and REPORT.md lists the times.
 
 Each experiment writes its own folder with CSV, PNG, config.json and REPORT.md;
 results/REPORT.md gathers the headline numbers and embeds every report.
@@ -14,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,9 +32,30 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKERS = "2"
 
 
+#: (step title, wall seconds, CPU seconds, exit status) of every step run, in order, for REPORT.md.
+TIMES: list[tuple[str, float, float, int]] = []
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)} min {seconds % 60:04.1f} s"
+
+
+def _children_cpu_s() -> float:
+    """User + system CPU time of every finished child process (a machine's load does not inflate it)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def step(title: str, cmd: list[str]) -> bool:
-    print(f"\n== {title}\n$ {' '.join(cmd)}", flush=True)
-    return subprocess.run(cmd, cwd=ROOT).returncode == 0
+    """Run one step, printing its name before and its elapsed time after."""
+    print(f"\n== [{len(TIMES) + 1}] {title}\n$ {' '.join(cmd)}", flush=True)
+    start, cpu = time.monotonic(), _children_cpu_s()
+    code = subprocess.run(cmd, cwd=ROOT).returncode
+    took, cpu = time.monotonic() - start, _children_cpu_s() - cpu
+    TIMES.append((title, took, cpu, code))
+    print(f"-- [{len(TIMES)}] {title}: {'done' if code == 0 else f'FAILED (exit {code})'} in {_clock(took)} "
+          f"(CPU {_clock(cpu)})", flush=True)
+    return code == 0
 
 
 def _has_asterisk_sounds() -> bool:
@@ -44,8 +72,8 @@ def run_all(out: Path) -> dict[str, bool]:
     py = sys.executable
     bindir = Path(py).parent
     ok: dict[str, bool] = {}
-    ok["predictive_day"] = step("Predictive-dialer day, six pacing policies",
-                                experiment(py, "predictive_day", out))
+    ok["predictive_day"] = step("Predictive-dialer shift, seven pacing configurations (4 h)",
+                                experiment(py, "predictive_day", out, "--demo"))
     if shutil.which("espeak-ng") and _has_asterisk_sounds():
         corpus = out / "amd_corpus"
         built = (corpus / "labels.csv").exists() or step(
@@ -57,22 +85,29 @@ def run_all(out: Path) -> dict[str, bool]:
     else:
         print("\n== AMD benchmark and AMD in the loop skipped: espeak-ng or asterisk-core-sounds-en-wav is not "
               "installed (run `make system-deps` as root).", file=sys.stderr)
-    ok["screening_starvation"] = step("Screening starvation: adoption sweeps over a 30-day campaign",
+    ok["screening_starvation"] = step("Screening starvation: adoption sweeps over a 12-day campaign",
                                       experiment(py, "screening_starvation", out, "--demo"))
     if ok.get("amd_benchmark"):
         ok["amd_in_the_loop"] = step("AMD in the loop: measured detectors drive the campaign",
-                                     experiment(py, "amd_in_the_loop", out, "--amd-results",
+                                     experiment(py, "amd_in_the_loop", out, "--demo", "--amd-results",
                                                 str(out / "amd_benchmark")))
-    ok["pacing_vs_abandonment"] = step("Pacing against abandonment, teams of 10 to 100",
-                                       experiment(py, "pacing_vs_abandonment", out))
+    ok["pacing_vs_abandonment"] = step("Pacing against abandonment, teams of 10 to 50",
+                                       experiment(py, "pacing_vs_abandonment", out, "--demo"))
     ok["probe_harvest"] = step("A probing robot harvests a number range",
-                               experiment(py, "probe_harvest", out, "--replications", "3"))
+                               experiment(py, "probe_harvest", out, "--demo"))
+    run_dir = out / "predictive_run"
+    ok["compliance"] = step("One predictive campaign", [str(bindir / "dialer-sim"), "run",
+                                                         "experiments/configs/predictive_campaign.toml", "--out",
+                                                         str(run_dir), "--force"]) and step(
+        "Its compliance report under the Ofcom 2010 rule",
+        [str(bindir / "dialer-sim"), "compliance", str(run_dir / "records.parquet"), "--regime", "ofcom2010",
+         "--report", str(out / "compliance"), "--force"])
     return ok
 
 
-def _embed(out: Path, name: str) -> list[str]:
+def _embed(out: Path, name: str, page: str = "REPORT.md") -> list[str]:
     """An experiment's REPORT.md one heading level down, with its image links made relative to results/."""
-    path = out / name / "REPORT.md"
+    path = out / name / page
     if not path.exists():
         return [f"*`{name}` did not run; see the `make demo` log.*", ""]
     text = path.read_text(encoding="utf-8")
@@ -86,19 +121,25 @@ def _embed(out: Path, name: str) -> list[str]:
 def headlines(out: Path) -> list[str]:
     """The few numbers a reader wants first, read from the experiments' tables."""
     lines = []
+    for name, title in (("predictive_day", "Abandoned calls per pacing policy"),
+                        ("amd_in_the_loop", "Abandoned calls per AMD variant")):
+        table = out / name / "headline.md"
+        if table.exists():
+            lines += [f"### {title} (`{name}`)", "", table.read_text(encoding="utf-8").rstrip(), ""]
     s = out / "screening_starvation" / "campaigns_summary.csv"
     if s.exists():
         t = pd.read_csv(s).set_index(["strategy", "adoption"])
         base = t.loc[("screen_unknown", 0.0)]
         lines.append(f"- **Screening starves the dialer.** With nobody screening, the campaign makes "
-                     f"{base['contacts_per_agent_hour']:.2f} live contacts per agent-hour and passes on "
+                     f"{base['contacts_per_active_agent_hour']:.2f} live contacts per agent-hour while numbers "
+                     f"remain ({base['contacts_per_agent_hour']:.2f} over all its hours) and passes on "
                      f"{base['n_successful']:,.0f} successful numbers. At 50 % adoption (the rest answer as "
                      f"usual; `block_withheld` against a withheld caller ID, whose own baseline is lower):")
         for strategy in t.index.get_level_values(0).unique():
-            if strategy == "mixed" or (strategy, 0.5) not in t.index:
+            if strategy == "mixed" or " + " in strategy or (strategy, 0.5) not in t.index:
                 continue
             r = t.loc[(strategy, 0.5)]
-            lines.append(f"  - `{strategy}`: {r['contacts_per_agent_hour']:.2f} contacts per agent-hour, "
+            lines.append(f"  - `{strategy}`: {r['contacts_per_active_agent_hour']:.2f} contacts per active agent-hour, "
                          f"{r['n_successful']:,.0f} successful numbers, agents idle {r['agent_idle_share']:.0%}.")
     m = out / "amd_benchmark" / "metrics.csv"
     if m.exists():
@@ -120,15 +161,21 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
     lines = ["# What `make demo` found", "",
              "Small but complete versions of every experiment; each folder holds its CSV tables, charts, "
              "`config.json` (with the seed) and its own `REPORT.md`. Rerun any one with "
-             "`python experiments/NAME.py --out DIR` for the full size.", "", "## Headline numbers", "",
+             "`python experiments/NAME.py --out DIR` for the full size. Every abandonment figure is named: the "
+             "dialer's own drop rate (what it paces on, no regulator's clock) or a regulator's rule with its clock.",
+             "", "## Headline numbers", "",
              *headlines(out)]
     for name, title in (("screening_starvation", "Screening starvation"),
                         ("amd_in_the_loop", "AMD in the loop"),
                         ("pacing_vs_abandonment", "Pacing against abandonment"),
                         ("probe_harvest", "The probing robot"),
                         ("predictive_day", "One predictive day"),
-                        ("amd_benchmark", "The AMD benchmark")):
+                        ("amd_benchmark", "The AMD benchmark"),
+                        ("compliance", "The compliance report of one predictive campaign")):
         lines += [f"## {title}", ""]
+        if name == "compliance":
+            lines += _embed(out, name, page="compliance.md")
+            continue
         if name == "amd_benchmark":
             bench = out / name
             if (bench / "metrics.csv").exists():
@@ -142,6 +189,14 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
                 lines += ["*The AMD benchmark did not run.*", ""]
             continue
         lines += _embed(out, name)
+    if TIMES:
+        lines += ["## How long each step took", "",
+                  "Wall time on this machine and the CPU time of the step's processes (user + system; two worker "
+                  "processes share it, so an idle 2-core machine needs at least half of it).", "",
+                  "| step | wall time | CPU time | exit |", "|---|---|---|---|",
+                  *[f"| {t} | {_clock(sec)} | {_clock(cpu)} | {code} |" for t, sec, cpu, code in TIMES],
+                  f"| **all steps** | **{_clock(sum(t[1] for t in TIMES))}** | **{_clock(sum(t[2] for t in TIMES))}** "
+                  "| |", ""]
     failed = [k for k, v in ok.items() if not v]
     if failed:
         lines += ["## Steps that failed", "", *[f"- {k}" for k in failed], ""]

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import amd_in_the_loop as ail  # noqa: E402
+from figures import figure_checks  # noqa: E402
 
 from dialer_sim.amd_model import load_behaviour_table  # noqa: E402
 
@@ -28,12 +29,16 @@ from dialer_sim.amd_model import load_behaviour_table  # noqa: E402
 RTOL = 1e-9
 SCRIPT = ROOT / "experiments" / "amd_in_the_loop.py"
 DETECTORS = ["asterisk", "vad", "learned"]
+#: (title, problems) of every figure the smoke run saved.
+FIGURES: list = []
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("amd_loop_smoke")
-    summary = ail.run_smoke(out)
+    with figure_checks() as found:
+        summary = ail.run_smoke(out)
+    FIGURES[:] = found
     return out, summary.set_index(["mix", "variant", "policy"])
 
 
@@ -180,3 +185,10 @@ def test_cli_refuses_an_out_folder_holding_results(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "--force" in proc.stderr
     assert (tmp_path / "config.json").read_text() == "{}"
+
+
+@pytest.mark.slow
+def test_every_chart_has_a_title_and_labelled_axes(smoke):
+    """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
+    assert len(FIGURES) >= 3
+    assert [(title, problems) for title, problems in FIGURES if problems] == []

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT / "experiments"))
 
 import pacing_vs_abandonment as pva  # noqa: E402
 import predictive_day  # noqa: E402
+from figures import figure_checks  # noqa: E402
 
 import dialer_sim as ds  # noqa: E402
 from dialer_sim.stats import mean_ci  # noqa: E402
@@ -23,12 +24,16 @@ from dialer_sim.stats import mean_ci  # noqa: E402
 #: Results are a pure function of config and seed; the tolerance only absorbs libm last digits.
 RTOL = 1e-9
 SCRIPT = ROOT / "experiments" / "pacing_vs_abandonment.py"
+#: (title, problems) of every figure the smoke run saved.
+FIGURES: list = []
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("pacing_smoke")
-    summary = pva.run_smoke(out)
+    with figure_checks() as found:
+        summary = pva.run_smoke(out)
+    FIGURES[:] = found
     return out, summary
 
 
@@ -136,3 +141,10 @@ def test_cli_rejects_zero_workers(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["pacing_vs_abandonment: error: --workers must be an integer >= 1; "
                                                 "got 0."]
+
+
+@pytest.mark.slow
+def test_every_chart_has_a_title_and_labelled_axes(smoke):
+    """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
+    assert len(FIGURES) >= 1
+    assert [(title, problems) for title, problems in FIGURES if problems] == []

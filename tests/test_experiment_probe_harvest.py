@@ -17,19 +17,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import probe_harvest  # noqa: E402
+from figures import figure_checks  # noqa: E402
 
 import dialer_sim as ds  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs
 #: last-digit differences of libm between machines.
 RTOL = 1e-9
+#: (title, problems) of every figure the smoke run saved.
+FIGURES: list = []
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> Path:
     """One --smoke run shared by the tests that read its outputs."""
     out = tmp_path_factory.mktemp("probe_smoke")
-    probe_harvest.run_smoke(out)
+    with figure_checks() as found:
+        probe_harvest.run_smoke(out)
+    FIGURES[:] = found
     return out
 
 
@@ -174,3 +179,10 @@ def test_cli_refuses_an_out_folder_with_results_without_force(tmp_path):
         f"probe_harvest: error: --out {str(tmp_path)!r} already holds results (config.json); "
         "choose another folder or pass --force to replace them."]
     assert json.loads((tmp_path / "config.json").read_text()) == {"experiment": "earlier"}
+
+
+@pytest.mark.slow
+def test_every_chart_has_a_title_and_labelled_axes(smoke):
+    """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
+    assert len(FIGURES) >= 4
+    assert [(title, problems) for title, problems in FIGURES if problems] == []

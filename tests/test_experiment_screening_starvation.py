@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "experiments"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import screening_starvation as S  # noqa: E402
+from figures import figure_checks  # noqa: E402
 from generate_data import smoke_reference  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance absorbs last-digit libm differences only.
@@ -25,17 +26,18 @@ PNG = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("starvation")
-    summary = S.run_smoke(out, workers=2)
-    return out, summary
+    with figure_checks() as figures:
+        summary = S.run_smoke(out, workers=2)
+    return out, summary, figures
 
 
 @pytest.mark.slow
 def test_smoke_run_matches_reference_and_writes_every_output(smoke):
-    out, _ = smoke
+    out, _, _ = smoke
     fresh = pd.read_csv(out / S.SMOKE_TABLE)
     pd.testing.assert_frame_equal(fresh, pd.read_csv(smoke_reference("screening_starvation")), rtol=RTOL,
                                   check_exact=False)
-    for name in ("starvation.png", "composition.png", "protection.png", "days.png"):
+    for name in ("starvation.png", "composition.png", "protection.png", "days.png", "abandonment.png"):
         data = (out / name).read_bytes()
         assert data[:8] == PNG
         assert len(data) > 20_000
@@ -43,7 +45,7 @@ def test_smoke_run_matches_reference_and_writes_every_output(smoke):
     required = ["strategy", "adoption", "day", "replication", "n_on_list", "n_successful",
                 "contacts_per_agent_hour", "calls_per_person", "silent_calls_per_person"]
     assert list(daily.columns[: len(required)]) == required
-    assert set(daily["strategy"]) == {*S.SWEPT, "mixed"}
+    assert set(daily["strategy"]) == {*S.SWEPT, "mixed", *(f"{m}{S.MESSAGE_SUFFIX}" for m in S.MESSAGE_STRATEGIES)}
     meta = json.loads((out / "config.json").read_text())
     assert meta["seed"] == S.SEED
     assert meta["config"]["campaign"]["n_shifts"] == 12
@@ -52,7 +54,7 @@ def test_smoke_run_matches_reference_and_writes_every_output(smoke):
 
 @pytest.mark.slow
 def test_screening_starves_the_list_and_protects_its_users(smoke):
-    _, summary = smoke
+    _, summary, _ = smoke
     s = summary.set_index(["strategy", "adoption"])
     for strategy in ("screen_unknown", "never_answer", "block_withheld"):
         assert s.loc[(strategy, 1.0), "n_successful"] == 0  # nobody can be reached at all
@@ -64,7 +66,7 @@ def test_screening_starves_the_list_and_protects_its_users(smoke):
 
 @pytest.mark.slow
 def test_workers_do_not_change_results(smoke, tmp_path):
-    out, _ = smoke  # made with 2 workers
+    out, _, _ = smoke  # made with 2 workers
     cfg = S.smoke_config(S.ds.load_config(S.CONFIG))
     one = S.main(cfg, tmp_path, levels=(0.0, 0.5, 1.0), replications=2, seed=S.SEED, workers=1)
     pd.testing.assert_frame_equal(one, pd.read_csv(out / S.SMOKE_TABLE), rtol=RTOL, check_exact=False)
@@ -88,3 +90,11 @@ def test_cli_refuses_to_overwrite_results_and_reports_bad_input_in_one_line(tmp_
         assert "Traceback" not in proc.stderr
     assert (tmp_path / "config.json").read_text() == "{}"
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.slow
+def test_every_chart_has_a_title_and_labelled_axes(smoke):
+    """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
+    figures = smoke[2]
+    assert len(figures) >= 5
+    assert [(title, problems) for title, problems in figures if problems] == []

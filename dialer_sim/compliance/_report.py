@@ -28,6 +28,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .._io import atomic_write, atomic_write_text, prepare_out_dir, staged_dir  # noqa: E402
 
@@ -134,28 +135,30 @@ def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
     matplotlib.axes.Axes
     """
     ok = rates[rates["computable"].astype(bool)]
+    mids = []
     for campaign, grp in ok.groupby("campaign_id", sort=True):
         mid_day = (grp["window_start_s"] + grp["window_end_s"]) / 2.0 / _DAY_S
+        mids += list(mid_day)
         rate = 100.0 * grp["rate"]
         err = [rate - 100.0 * grp["ci95_low"], 100.0 * grp["ci95_high"] - rate]
         # Error bars show the interval of single windows; the band joins them along the campaign.
         line = ax.errorbar(mid_day, rate, yerr=err, marker="o", capsize=3, label=f"{campaign}").lines[0]
-        ax.fill_between(
-            mid_day,
-            100.0 * grp["ci95_low"],
-            100.0 * grp["ci95_high"],
-            color=line.get_color(),
-            alpha=0.2,
-            lw=0,
-        )
+        ax.fill_between(mid_day, 100.0 * grp["ci95_low"], 100.0 * grp["ci95_high"], color=line.get_color(),
+                        alpha=0.2, lw=0)
     if not rates.empty:
-        ax.axhline(100.0 * rates["limit"].iat[0], color="black", ls="--", lw=1, label="limit")
-        ax.set_title(
-            f"{rates['regime'].iat[0]}: abandoned-call rate per window ({rates['ci_method'].iat[0]} 95 % CI)"
-        )
-    ax.set_xlabel("window midpoint [day]")
-    ax.set_ylabel("abandoned-call rate [%]")
-    ax.legend(loc="best", fontsize="small")
+        limit = 100.0 * rates["limit"].iat[0]
+        ax.axhline(limit, color="tab:red", ls="--", lw=1, label=f"limit {limit:g} %")
+        clock = f", {rates['clock'].iat[0]}" if "clock" in rates and rates["clock"].iat[0] else ""
+        ax.set_title(f"{rates['regime'].iat[0]}{clock}: abandoned-call rate per window "
+                     f"({rates['ci_method'].iat[0]} 95 % CI)")
+        top = max([limit, *(100.0 * ok["ci95_high"].dropna())], default=limit)
+        ax.set_ylim(0, 1.15 * top)  # from 0, with the limit always in view
+    if mids:  # whole days around the windows, so a single window is not drawn on a fraction of a day
+        ax.set_xlim(np.floor(min(mids)) - 0.25, np.ceil(max(mids)) + 0.25)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("campaign day (window midpoint)")
+    ax.set_ylabel("abandoned-call rate, % of the regime's live answers")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
 

@@ -1,0 +1,32 @@
+"""Test helper: record what every figure an experiment saves lacks (title, axis labels), via matplotlib objects."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from unittest import mock
+
+from matplotlib.figure import Figure
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
+
+from plotting import figure_problems  # noqa: E402
+
+
+@contextlib.contextmanager
+def figure_checks():
+    """Yield a list that fills with ``(title, problems)`` for every figure saved inside the block.
+
+    ``title`` is the figure's suptitle or its first panel's title (files are written under temporary
+    names, so the figure names itself).
+    """
+    found: list[tuple[str, list[str]]] = []
+    original = Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        found.append((self.get_suptitle() or (self.axes[0].get_title() if self.axes else ""), figure_problems(self)))
+        return original(self, fname, *args, **kwargs)
+
+    with mock.patch.object(Figure, "savefig", savefig):
+        yield found
