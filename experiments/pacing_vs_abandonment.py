@@ -5,7 +5,7 @@ from the first word), how much agent utilisation does each pacing policy of
 ``predictive_day.POLICIES`` buy with abandoned calls, for teams of 10, 20, 50
 and 100 agents, and does the closed-loop dialer beat the open-loop bound?
 
-The bound (docs/sources.md §4.1): an open-loop system that offers Poisson
+The bound (docs/sources.md §4.12): an open-loop system that offers Poisson
 live answers to ``n`` agents with exponential handle times. Erlang B drops every
 answer that finds all agents busy; M/M/n+D drops one that waits longer than
 τ = 2 s. :func:`dialer_sim.queueing.open_loop_frontier` gives the utilisation
@@ -76,7 +76,7 @@ SMOKE_REPLICATIONS = 2
 SMOKE_TABLE = "pacing.csv"
 METRICS = ["agent_utilisation", "abandon_rate_live", "abandon_rate_window_live", "contacts_per_agent_hour",
            *A.METRICS]
-#: M/M/n+D patience τ of the open-loop bound, s (docs/sources.md §4.1).
+#: M/M/n+D patience τ of the open-loop bound, s (docs/sources.md §4.12).
 TAU_S = 2.0
 BOUND_MODELS = {"erlang_b": "Erlang B", "mmn_d": f"M/M/n+D, τ = {TAU_S:g} s"}
 
@@ -190,7 +190,7 @@ def report(summary: pd.DataFrame, config: ds.DialerConfig, *, teams, replication
         f"Predictive campaign, one {config.campaign.shift_length_s / 3600:g} h shift, AMD {config.amd.mode}, "
         f"{config.abandon.window_s:g} s window from {config.abandon.clock_start}; teams {', '.join(map(str, teams))} "
         f"agents ({config.campaign.n_numbers / config.agents.n_agents:g} numbers per agent); {replications} "
-        f"replications, seed {seed} (common random numbers). Open-loop bounds (`docs/sources.md` §4.1) with "
+        f"replications, seed {seed} (common random numbers). Open-loop bounds (`docs/sources.md` §4.12) with "
         f"handle time {handle_s:.0f} s (mean talk + wrap-up), evaluated at each policy's own drop rate.", "",
         "![utilisation against abandoned calls per team](pacing.png)", "",
         f"Two abandonment figures: the dialer's own drop rate (what it paces on) and the "

@@ -7,7 +7,7 @@ how do the seven pacing configurations trade agent utilisation against abandoned
 Figures:
 - ``policies.png``: agent utilisation against the dialer's own drop rate (per
   live answer), one point per policy with 95 % intervals across replications,
-  and the open-loop M/M/n+D frontier (docs/sources.md §4.1) for the same team.
+  and the open-loop M/M/n+D frontier (docs/sources.md §4.12) for the same team.
 - ``abandonment.png``: the Ofcom 2010 rule's rate per policy in its four parts
   (dialer drops, AMD false positives, late connects, callee hang-ups), with the
   dialer's own drop rate; ``headline.md`` is the same as a table.

@@ -84,7 +84,7 @@ REPLICATIONS = 5
 SALES_DAYS = 2
 SAMPLE_STREAM = 1_000_003
 SMOKE_TABLE = "harvest.csv"
-#: The sales stage: a legitimate campaign shows its number (German law, docs/sources.md §4.2) and paces
+#: The sales stage: a legitimate campaign shows its number (German law, docs/sources.md §4.13) and paces
 #: like experiments/configs/screening_campaign.toml (VICIdial HARD_LIMIT at a 3 % daily drop rate).
 SALES_OVERRIDES = {
     "agents.n_agents": 10, "campaign.shift_start_s": 32400.0,

@@ -58,7 +58,7 @@ SMOKE_TABLE = "campaigns_summary.csv"
 SWEPT = ("screen_unknown", "block_withheld", "blocklist", "silent_answer", "screening_assistant", "never_answer",
          "change_number")
 #: A population mixing every strategy, for the composition chart (the bench's list workload uses the same;
-#: shares are illustrative: no adoption data exists, docs/sources.md §4.7).
+#: shares are illustrative: no adoption data exists, docs/sources.md §4.18).
 MIXED = LIST_MIX
 LEVELS = tuple(round(0.1 * i, 1) for i in range(11))
 DAILY_COLUMNS = ["n_on_list", "n_successful", "n_dropped", "contacts_per_agent_hour", "agent_idle_share",
