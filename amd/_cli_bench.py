@@ -1,6 +1,6 @@
 """``amd-bench`` detector commands: ``classify``, ``detectors``, ``run``, ``train``, ``rtf``.
 
-``classify`` follows the contract in DESIGN.md: WAV files or folders (searched recursively for
+``classify`` follows the contract in docs/amd.md: WAV files or folders (searched recursively for
 ``*.wav``) in, one CSV row per file out (``file, label, decided_at_s, score, error``). A file
 that cannot be read gets an error row and a one-line message naming it; the other files are
 still classified, and the exit status is 1 if any file failed.

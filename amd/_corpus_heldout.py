@@ -8,7 +8,7 @@ of ``amd._corpus_scripts``; names and companies are invented.
 
 Conventions
 -----------
-Keys are answer kinds of DESIGN.md; values map a language code to texts.
+Keys are the answer kinds of docs/architecture.md; values map a language code to texts.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Screen and iOS Call Screening (see ``docs/corpus.md``). Names and companies are 
 
 Conventions
 -----------
-- Keys are answer kinds of DESIGN.md; values map a language code (``'en'``, ``'de'``) to texts.
+- Keys are the answer kinds of docs/architecture.md; values map a language code (``'en'``, ``'de'``) to texts.
 - ``{digits}`` in a text is replaced by a spoken phone number drawn per clip.
 """
 

@@ -1,9 +1,9 @@
 """Audio input: validation, loading with explicit conversions, framing and sample formats.
 
 Every detector and the corpus builder meet audio through this module. ``check_audio`` is the
-single boundary check (STYLE H11); ``load_audio`` reads a WAV or FLAC file and performs any
+single boundary check; ``load_audio`` reads a WAV or FLAC file and performs any
 channel or sample-rate conversion explicitly, reporting each one in a list of notes
-(STYLE H8: nothing is resampled, mixed or clipped silently).
+(nothing is resampled, mixed or clipped silently).
 
 Conventions
 -----------

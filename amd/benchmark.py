@@ -62,7 +62,7 @@ OUTPUTS = ("metrics.csv", "metrics_answer_mix.csv", "decisions.csv", "behaviour.
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 #: Every registered detector but the ``best`` alias (a detector registered later is run too).
 _RUNNABLE = tuple(n for n in DETECTOR_NAMES if n != "best")
-#: Columns of ``behaviour.csv``, the table the dialer simulation samples (DESIGN.md).
+#: Columns of ``behaviour.csv``, the table the dialer simulation samples (docs/architecture.md).
 BEHAVIOUR_COLUMNS = ("detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s")
 
 
@@ -73,7 +73,7 @@ class BenchmarkError(ValueError):
 
 @dataclass(frozen=True)
 class AmdBenchmarkConfig:
-    """Benchmark settings (STYLE H9), written to ``config.json``.
+    """Benchmark settings, written to ``config.json``.
 
     Parameters
     ----------

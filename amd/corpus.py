@@ -1,6 +1,6 @@
 """A deterministic, labelled corpus of answered-call audio for benchmarking AMD.
 
-``build_corpus`` renders clips of all nine answer kinds of DESIGN.md from real recorded speech
+``build_corpus`` renders clips of all nine answer kinds of docs/architecture.md from real recorded speech
 (the Asterisk English prompts, Debian ``asterisk-core-sounds-en-wav``), the ``espeak-ng``
 synthesiser (English and German) and generated tones, passes each through a randomised
 ``TelephoneChannel`` and writes 8 kHz mono 16-bit WAV files, ``labels.csv`` and ``corpus.json``.
@@ -9,7 +9,7 @@ See ``docs/corpus.md`` for the contents, the label columns and the limitations.
 Conventions
 -----------
 - Times are seconds from answer (the start of the clip). Clips are at most 8 s.
-- ``kind`` uses the answer-kind strings of DESIGN.md; ``truth`` is ``'human' | 'machine'``.
+- ``kind`` uses the answer-kind strings of docs/architecture.md; ``truth`` is ``'human' | 'machine'``.
 - ``split`` is ``'train' | 'test'``, assigned by source (prompt group or scripted text), so no
   source is in both splits. ``group`` is ``'seen'`` (English and German, the languages training
   uses) or ``'heldout'``: test clips in languages and espeak-ng voices no training clip uses

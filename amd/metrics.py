@@ -1,4 +1,4 @@
-"""Evaluation metrics for answering-machine detection, shaped like ``mir_eval`` (STYLE H13).
+"""Evaluation metrics for answering-machine detection, shaped like ``mir_eval``.
 
 ``validate(reference, estimated)`` checks a pair of label sequences, each metric is one
 function of ``reference_*`` / ``estimated_*`` arrays, and ``evaluate`` returns a flat

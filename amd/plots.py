@@ -1,6 +1,6 @@
 """Benchmark charts: confusion matrices, latency CDFs and operating curves.
 
-Every helper draws on a given ``ax`` and returns it; none calls ``plt.show()`` (STYLE H18).
+Every helper draws on a given ``ax`` and returns it; none calls ``plt.show()``.
 Use the Agg backend for files (``matplotlib.use("Agg")``, done by ``amd.benchmark``).
 
 Conventions

@@ -1,6 +1,6 @@
 """The detector contract: ``Decision``, the streaming protocol and the ``Detector`` base class.
 
-Every detector is an estimator-like object (STYLE H10): keyword-only constructor parameters
+Every detector is an estimator-like object: keyword-only constructor parameters
 stored unmodified as same-named attributes, and a pure, deterministic ``detect(audio, sr)``.
 Each detector is at heart a *streaming* state machine fed one 20 ms packet at a time, as a
 dialer's media path delivers audio; ``detect`` is defined as running that stream over the
@@ -10,7 +10,7 @@ packets of a recording, so the offline and the streaming answers are the same by
 Conventions
 -----------
 - ``audio : np.ndarray [shape=(n_samples,), dtype=float]`` in [-1, 1] at ``sr = 8000`` Hz;
-  other rates raise ``AudioError`` (nothing is resampled implicitly, STYLE H8; use
+  other rates raise ``AudioError`` (nothing is resampled implicitly; use
   ``amd.load_audio(path, sr=8000)``).
 - Packets are ``FRAME_S = 0.02`` s (160 samples); a trailing partial packet is ignored.
 - ``decided_at_s`` is seconds from the start of the audio (the moment of answer) to the end of

@@ -1,9 +1,8 @@
 """A faithful re-implementation of Asterisk's ``app_amd`` answering-machine detector.
 
 Behaviour follows Asterisk ``apps/app_amd.c`` and the silence test of ``main/dsp.c`` as
-summarised in the project's reference notes (``/work/shared/reference/amd.md`` section 1;
-asterisk/asterisk, snapshot 2026-08-06). Nothing here is copied; it is re-derived from that
-description:
+described in docs/sources.md §5.1 (asterisk/asterisk, snapshot 2026-08-06). Nothing here is
+copied; it is re-derived from that description:
 
 - Each 20 ms packet first advances the media clock; when it reaches ``total_analysis_time_ms``
   the answer is NOTSURE (cause ``TOOLONG``) before the packet is analysed.

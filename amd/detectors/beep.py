@@ -19,13 +19,13 @@ A beep is a run of tonal packets whose peak frequency moves by at most ``max_dri
 packet to packet, lasting at least ``min_beep_s``.
 
 Why Goertzel and not DESA-2 (the Teager-Kaiser energy separation of FreeSWITCH mod_avmd,
-reference notes section 2): DESA-2 estimates frequency from 5-sample windows, so it needs long
+docs/sources.md §5.3): DESA-2 estimates frequency from 5-sample windows, so it needs long
 median/variance smoothing to survive line noise and is ambiguous above fs/4 = 2 kHz; a 20 ms
 Goertzel resonator integrates 160 samples coherently (about 19 dB of processing gain against
 white noise), and the bank makes the multi-tone rejection an explicit energy test (as the
 LumenVox specification requires: multi-tone beeps rejected). A dense bank over the whole
 400-2000 Hz range avoids the failure VoxImplant reported when a carrier changed its single
-tuned frequency (reference notes section 2).
+tuned frequency (docs/sources.md §5.3).
 
 The Goertzel recurrence ``s[n] = x[n] + 2 cos(w) s[n-1] - s[n-2]``, with output power
 ``s[N-1]^2 + s[N-2]^2 - 2 cos(w) s[N-1] s[N-2]``, is implemented literally in
@@ -302,7 +302,7 @@ def find_beeps(audio: np.ndarray, sr: int, detector: BeepDetector | None = None)
 
     Tone runs separated by a single non-tonal packet at a frequency within ``max_drift_hz``
     are merged into one beep (a noise burst may break a tone; the LumenVox specification
-    tolerates artifacts up to 20 % of the beep length, reference notes section 2).
+    tolerates artifacts up to 20 % of the beep length, docs/sources.md §5.3).
 
     Parameters
     ----------

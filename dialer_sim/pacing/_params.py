@@ -51,7 +51,7 @@ class _ParamsMeta(type):
 class PacingParams(metaclass=_ParamsMeta):
     """Base of the pacing parameter dataclasses (no fields of its own).
 
-    Subclasses set the class attribute ``policy`` to their DESIGN name.
+    Subclasses set the class attribute ``policy`` to their policy name.
     """
 
     policy: str = "base"

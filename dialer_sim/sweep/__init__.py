@@ -11,7 +11,7 @@ Conventions
 -----------
 - Run ``(p, r)`` is seeded by ``SeedSequence(entropy=seed, spawn_key=(p, r))``,
   the ``[p][r]`` child of ``SeedSequence(seed)``; results do not depend on the
-  number of workers or the backend (STYLE H6).
+  number of workers or the backend.
 - Times are seconds; rates per second.
 """
 

@@ -27,7 +27,7 @@ flattened to the same dotted keys. A point's overrides are applied with
 Conventions
 -----------
 - Point ``p`` and replication ``r`` are 0-based indices in the order above.
-- Randomness (STYLE H6): the sweep has one ``SeedSequence(seed)``; run ``(p, r)``
+- Randomness: the sweep has one ``SeedSequence(seed)``; run ``(p, r)``
   gets ``SeedSequence(seed).spawn(n_points)[p].spawn(n_replications)[r]``, which
   is ``SeedSequence(entropy=seed, spawn_key=(p, r))``. It depends only on the
   indices, never on the worker, the backend or the order runs finish in. With
