@@ -312,7 +312,7 @@ class AgentsConfig:
     ``human_recognition_s``: how long an agent connected to a call the AMD has
     not decided needs to hear that a person is on the line, after which a late
     machine verdict is overridden (``amd.undecided_action``); no source gives
-    it, so it is a parameter (docs/sources.md §5.20).
+    it, so it is a parameter (docs/sources.md §5.11).
     """
 
     n_agents: int = 20
