@@ -47,7 +47,7 @@ from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
 from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
-from atomicdir import atomic_write
+from atomicdir import atomic_write, recover, staged_dir
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -151,16 +151,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: The entries of a corpus folder; an earlier corpus's are replaced, anything else is kept.
+CORPUS_OUTPUTS = ("clips", "labels.csv", "corpus.json")
+
+
 def _prepare_out_dir(out_dir: Path, force: bool) -> None:
     check_out_dir(out_dir, field="out_dir", error=CorpusError)
+    recover(out_dir)  # a corpus folder left half-swapped by a killed build
     if (out_dir / "labels.csv").exists() and not force:
         raise CorpusError(
             f"`out_dir` {out_dir} already holds a corpus (labels.csv); pass --force to overwrite."
         )
-    (out_dir / "clips").mkdir(parents=True, exist_ok=True)
-    if force:
-        for old in (out_dir / "clips").glob("*.wav"):
-            old.unlink()
 
 
 def build_corpus(
@@ -207,6 +208,15 @@ def build_corpus(
     out = Path(out_dir)
     renderer = Renderer()  # fails early, naming the Debian package, if a source is missing
     _prepare_out_dir(out, force)
+    # The corpus is built in a hidden folder beside ``out`` and swapped in whole, so an interrupted
+    # build (even with force) leaves an earlier corpus exactly as it was.
+    with staged_dir(out, replaces=CORPUS_OUTPUTS) as folder:
+        return _render_corpus(folder, renderer, seed=seed, n_clips=n_clips, progress=progress)
+
+
+def _render_corpus(out: Path, renderer: Renderer, *, seed: int, n_clips: int, progress: bool) -> pd.DataFrame:
+    """Render every clip, ``labels.csv`` and ``corpus.json`` into ``out``."""
+    (out / "clips").mkdir(parents=True, exist_ok=True)
     root = np.random.SeedSequence(seed)
     split_seq, clips_seq = root.spawn(2)
     pools, held = source_pools(), heldout_pools()

@@ -156,3 +156,37 @@ def test_cli_build_raises_value_error_for_dispatcher(tmp_path):
     assert issubclass(CorpusError, ValueError)
     with pytest.raises(CorpusError, match="pass --force"):
         args.func(args)
+
+
+@pytest.mark.slow
+def test_an_interrupted_forced_build_leaves_the_earlier_corpus_whole(corpus, monkeypatch):
+    """Regression: `corpus build --force` deleted the old clips first, so an interrupted forced build left
+    a broken corpus; now the new corpus is built aside and swapped in whole."""
+    import hashlib
+
+    import amd.corpus as corpus_module
+
+    _, dirs = corpus
+    out = dirs["c"]
+
+    def snapshot():
+        return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    real, calls = corpus_module._render_clip, []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 10:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "_render_clip", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_corpus(out, seed=9, n_clips=N_CLIPS, progress=False, force=True)
+    assert snapshot() == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".run-{out.name}-")]
+    monkeypatch.setattr(corpus_module, "_render_clip", real)
+    build_corpus(out, seed=8, n_clips=N_CLIPS, progress=False, force=True)
+    assert snapshot() == before
