@@ -67,7 +67,7 @@ def test_small_corpus_train_and_benchmark(tmp_path):
         "speech_start_s",
         "greeting_end_s",
     ]
-    assert len(behaviour) == 4 * n_test
+    assert len(behaviour) == len(table) * n_test  # one row per (detector, test clip)
     assert set(behaviour["label"]) <= {"human", "machine", "notsure"}
     # Asterisk always decides within its 5 s total analysis time, on a 20 ms packet boundary.
     ast = behaviour[behaviour["detector"] == "asterisk"]["decided_at_s"].to_numpy()
