@@ -112,7 +112,7 @@ def plot_policies(ax, summary: pd.DataFrame, config: ds.DialerConfig):
     """Utilisation against the dialer's own drop rate, with the open-loop frontier."""
     handle_s = config.agents.talk_time_s.mean_s + config.agents.wrap_up_s.mean_s
     top = max(5.0, 100 * float((summary["dialer_drop_rate"] + summary["dialer_drop_rate_ci95"].fillna(0)).max()) * 1.1)
-    grid = np.linspace(0.002, top / 100, 40)
+    grid = np.linspace(0.002, min(top / 100, 0.9), 40)  # the bound is defined for a share below 1
     front = open_loop_frontier(config.agents.n_agents, handle_s, grid, model="mmn_d", window_s=config.abandon.window_s)
     ax.plot(100 * front.p_abandon, 100 * front.utilisation, "k--", lw=1,
             label=f"open-loop bound M/M/{config.agents.n_agents}+D({config.abandon.window_s:g} s)")

@@ -168,3 +168,17 @@ def test_json_under_a_file_is_a_clear_message(records, tmp_path, capsys):
     assert status == 2
     _one_line(err, rf"--json '{re.escape(str(afile / 'x.json'))}' must be under a folder; '{re.escape(str(afile))}' is a file")
     assert afile.read_text(encoding="utf-8") == "not a folder\n"
+
+
+@pytest.mark.parametrize(("column", "value"), [("agent_id", "-inf"), ("agent_id", "1e30"), ("attempt", "inf")])
+def test_an_infinite_or_huge_integer_cell_is_one_line(records, tmp_path, capsys, column, value):
+    """Regression (found by the fuzz suite): an infinite or huge value in an integer CDR column crashed
+    the nullable-integer conversion instead of being named as a bad cell."""
+    _, frame = records
+    bad = frame.astype({column: object})
+    bad.loc[1, column] = value
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    status, _, err = _cli(capsys, path, "--regime", "ofcom2010")
+    assert status == 2
+    _one_line(err, rf"line 3: `{column}` must be an integer")

@@ -89,6 +89,7 @@ def _coerce_cdr(frame: pd.DataFrame, path: Path, from_csv: bool) -> pd.DataFrame
         if str(field.type).startswith("int"):
             bad |= values.isna() & (field.name != "agent_id")
             bad |= values.notna() & (values != np.floor(values))
+            bad |= values.notna() & ~(values.abs() <= 2.0**53)  # inf, or past what an integer column holds
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             where = f"line {i + 2}" if from_csv else f"row {i}"
