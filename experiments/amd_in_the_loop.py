@@ -53,7 +53,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -61,6 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _abandonment as A
 import plotting as P
+from _amd_loop_charts import STRATEGIES, plot_abandon, plot_fp_scatter, plot_protection
 from _common import (
     CONFIGS,
     ExperimentError,
@@ -93,7 +93,6 @@ METRICS = ["abandon_rate_window_live", "abandon_rate_live", "amd_false_positive_
 AMD_POLICIES = ("wait", "connect_at_deadline")
 COST_METRICS = ["abandon_rate_window_live", "late_connect_rate_window_live", "agent_s_per_machine_answer",
                 "machine_share_of_agent_time", "contacts_per_agent_hour"]
-STRATEGIES = ("answer_all", "silent_answer")
 PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week", "successful_share"]
 HUMAN_KINDS = ("human", "human_hello_hello", "human_long_greeting", "human_silent")
 
@@ -188,71 +187,6 @@ def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replic
                 jobs += [(cfg, seeds[rep], mix, name, policy, rep) for rep in range(replications)]
     out = run_jobs(one_run, jobs, workers=workers, desc="amd_in_the_loop")
     return pd.DataFrame([r for r, _ in out]), pd.DataFrame([p for _, ps in out for p in ps])
-
-
-def plot_abandon(axes, summary: pd.DataFrame):
-    """Per mix, stacked bars: the regulator's rate per AMD variant in its four parts, with the dialer's drops."""
-    regime, clock = A.rule(summary)
-    for ax, (mix, g) in zip(axes, summary.groupby("mix", sort=False), strict=True):
-        P.stacked_breakdown(ax, list(g["variant"]), A.breakdown_rows(g), regime=regime, clock=clock, limit_pct=3.0)
-        ax.set_xlabel("AMD variant (detector names: measured behaviour table)")
-        ax.set_title(f"Population {mix}")
-    top = max(ax.get_ylim()[1] for ax in axes)  # each panel fits its own bars; the shared axis fits both
-    axes[0].set_ylim(0, top)
-    P.legend_outside(axes[-1])
-    axes[0].figure.suptitle("Abandoned calls as regulators count them, in four parts (mean, 95 % interval)")
-    return axes
-
-
-def plot_fp_scatter(ax, summary: pd.DataFrame):
-    """In-campaign human false-positive rate against the regulator's rate; one colour per variant."""
-    regime, clock = A.rule(summary)
-    markers = dict(zip(dict.fromkeys(summary["mix"]), ("o", "s", "^", "D"), strict=False))
-    colours = plt.get_cmap("tab10")
-    names = list(dict.fromkeys(summary["variant"]))
-    for _, r in summary.iterrows():
-        ax.errorbar(100 * r["amd_false_positive_rate_live"], 100 * r["regime_rate"],
-                    xerr=100 * np.nan_to_num(r["amd_false_positive_rate_live_ci95"]),
-                    yerr=100 * np.nan_to_num(r["regime_rate_ci95"]), fmt=markers[r["mix"]],
-                    color=colours(names.index(r["variant"])), capsize=3, ms=7, alpha=0.9)
-    for i, name in enumerate(names):
-        ax.plot([], [], "o", color=colours(i), label=f"AMD {name}")
-    for mix, m in markers.items():
-        ax.plot([], [], m, color="0.4", mfc="white", label=f"population {mix}")
-    lim = 100 * max(summary["regime_rate"].max(), summary["amd_false_positive_rate_live"].max()) * 1.1 + 1
-    ax.plot([0, lim], [0, lim], color="0.7", lw=0.8, ls="--", label="abandoned = false positives")
-    ax.set_xlim(-0.02 * lim, lim)
-    ax.set_ylim(0, lim)
-    ax.set_xlabel("AMD hung up on a live person, % of live answers")
-    ax.set_ylabel(P.rate_label(regime, clock))
-    ax.set_title("Human false positives drive the regulator's rate (mean, 95 % interval)")
-    P.legend_outside(ax)
-    return ax
-
-
-def plot_protection(axes, psum: pd.DataFrame):
-    """Per AMD variant, silent_answer against answer_all users (the mix with silent answerers)."""
-    mix = psum.loc[psum["strategy"] == "silent_answer", "mix"].iloc[0]
-    g = psum[psum["mix"] == mix]
-    names = list(dict.fromkeys(g["variant"]))
-    x = np.arange(len(names))
-    panels = [("calls_per_week", "calls per person and week", 1),
-              ("silent_calls_per_week", "silent calls per person and week", 1),
-              ("amd_hangups_per_week", "AMD hang-ups per person and week", 1),
-              ("successful_share", "reached by an agent, % of people", 100)]
-    for ax, (col, label, scale) in zip(axes, panels, strict=True):
-        for i, strategy in enumerate(STRATEGIES):
-            s = g[g["strategy"] == strategy].set_index("variant").reindex(names)
-            ax.bar(x + (i - 0.5) * 0.4, scale * s[col], 0.4, yerr=scale * np.nan_to_num(s[f"{col}_ci95"]),
-                   capsize=3, label=strategy)
-        ax.set_xticks(x, names)
-        ax.set_ylabel(label)
-        ax.set_ylim(bottom=0)
-    axes[-1].set_xlabel("AMD variant (detector names: measured behaviour table)")
-    P.legend_outside(axes[0])
-    axes[0].figure.suptitle(f"People who answer and stay silent against people who speak, per AMD variant ({mix}; "
-                            "mean, 95 % interval)")
-    return axes
 
 
 def _pm(r, col: str, scale: float = 100.0, fmt: str = ".2f") -> str:
