@@ -13,22 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import soundfile as sf
+from small_campaign import SMALL_CAMPAIGN  # noqa: E402
 
 from amd.cli import main as amd_main
 from atomicdir import atomic_write_text, recover, staged_dir
 from dialer_sim.cli import main as dialer_main
 from dialer_sim.sweep import run_sweep, sweep_from_dict
 from dialer_sim.sweep._store import SweepStore
-
-SMALL_CAMPAIGN = """\
-[campaign]
-n_numbers = 300
-n_shifts = 1
-shift_start_s = 32400
-shift_length_s = 1800
-[agents]
-n_agents = 3
-"""
 
 
 def _umask() -> int:

@@ -13,19 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from small_campaign import SMALL_CAMPAIGN  # noqa: E402
 
 from dialer_sim.cli import main
 from dialer_sim.records import records_schema
 
-SMALL_CAMPAIGN = """\
-[campaign]
-n_numbers = 300
-n_shifts = 1
-shift_start_s = 32400
-shift_length_s = 1800
-[agents]
-n_agents = 3
-"""
 NOT_UTF8 = b"\xff\xfe[agents]\nn_agents = 3\n"
 
 

@@ -38,16 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import predictive_day  # noqa: E402
+from small_campaign import SMALL_CAMPAIGN  # noqa: E402
 
-SMALL_CAMPAIGN = """\
-[campaign]
-n_numbers = 300
-n_shifts = 1
-shift_start_s = 32400
-shift_length_s = 1800
-[agents]
-n_agents = 3
-"""
 KILLED = 77  # exit status of a child killed at its k-th rename
 
 
