@@ -95,15 +95,15 @@ def test_expected_agent_time_inside_the_handling_range():
     assert abs(sim.mean() - expected_agent_s(np.array([7.3]))[0]) < 5 * sim.std() / math.sqrt(sim.size)
 
 
+def _deadline_costs():
+    """The cases' costs under ``connect_at_deadline``."""
+    return call_costs(CASES["truth"], CASES["label"], CASES["decided_at_s"], CASES["speech_start_s"],
+                      policy="connect_at_deadline")
+
+
 def test_figures_on_the_corpus_mix():
     """Equal weights: 2 of 5 people abandoned, 1 of 3 machines never reached an agent."""
-    c = call_costs(
-        CASES["truth"],
-        CASES["label"],
-        CASES["decided_at_s"],
-        CASES["speech_start_s"],
-        policy="connect_at_deadline",
-    )
+    c = _deadline_costs()
     f = cost_figures(CASES, c)
     assert f["amd_abandonment"] == pytest.approx(2 / 5)
     ci = binomtest(2, 5).proportion_ci(method="wilson")
@@ -121,13 +121,7 @@ def test_figures_on_the_corpus_mix():
 
 def test_figures_under_an_answer_mix():
     """Post-stratified: a kind's share of the class replaces its share of the clips."""
-    c = call_costs(
-        CASES["truth"],
-        CASES["label"],
-        CASES["decided_at_s"],
-        CASES["speech_start_s"],
-        policy="connect_at_deadline",
-    )
+    c = _deadline_costs()
     mix = {"human": 0.9, "human_long_greeting": 0.1, "machine_beep": 0.5, "machine_nobeep": 0.5}
     f = cost_figures(CASES, c, kind_weights=mix)
     # human: never abandoned; long greetings: 1 of 3 (the FP inside the span); silent: weight 0.

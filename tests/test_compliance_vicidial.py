@@ -168,21 +168,8 @@ def test_skip_bad_rows_counts_them_and_campaign_statuses_can_be_mapped(tmp_path)
 def test_cli_prints_rates_and_writes_contract_json(tmp_path, capsys):
     """The command prints one line per window and writes the documented JSON."""
     out_json = tmp_path / "rates.json"
-    assert (
-        main(
-            [
-                "compliance",
-                str(SAMPLE),
-                "--format",
-                "vicidial",
-                "--regime",
-                "vicidial",
-                "--json",
-                str(out_json),
-            ]
-        )
-        == 0
-    )
+    argv = ["compliance", str(SAMPLE), "--format", "vicidial", "--regime", "vicidial", "--json", str(out_json)]
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "SALESUK" in printed
     assert "BREACH" in printed
@@ -191,21 +178,7 @@ def test_cli_prints_rates_and_writes_contract_json(tmp_path, capsys):
     assert {r["regime"] for r in rows} == {"vicidial"}
     assert all(r["computable"] for r in rows)
     # No overwrite without --force.
-    assert (
-        main(
-            [
-                "compliance",
-                str(SAMPLE),
-                "--format",
-                "vicidial",
-                "--regime",
-                "vicidial",
-                "--json",
-                str(out_json),
-            ]
-        )
-        == 2
-    )
+    assert main(argv) == 2
     assert "already exists" in capsys.readouterr().err
 
 
