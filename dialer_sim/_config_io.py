@@ -178,7 +178,8 @@ def config_to_dict(config: DialerConfig) -> dict[str, Any]:
     With ``amd.mode = "empirical"`` the ``[amd]`` section also holds ``table_sha256`` and
     ``table_rows``, the content hash and row count of the behaviour table the run samples
     (``callvocab.behaviour_sha256``); :func:`config_from_dict` checks them against the table
-    it reads. A table held in memory is recorded as ``table_path = None`` with its hash.
+    it reads. A ``BehaviourTable`` is recorded by the file it was read from, or as
+    ``table_path = None`` when it was built in memory.
     """
     out: dict[str, Any] = {}
     for f in dataclasses.fields(config):
