@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(VENV)/bin/amd-bench rtf --json $(RESULTS)/bench/amd_rtf.json
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check dialer_sim amd experiments tests
+	$(VENV)/bin/ruff check callvocab dialer_sim amd experiments tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -19,9 +19,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from amd._corpus_scenes import TRUTH
 from amd.costs import DEFAULT_AGENT_TIMES, POLICIES, call_costs, cost_figures
 from amd.metrics import evaluate, evaluate_weighted
+from callvocab import TRUTH_OF_KIND
 
 #: Parts of the test split: everything, the training languages, and the held-out languages.
 PARTS = ("all", "seen", "heldout")
@@ -62,7 +62,7 @@ def _classic(g: pd.DataFrame, mix: dict[str, float] | None) -> dict[str, float]:
             g["label"].to_numpy(),
             kinds=g["kind"].to_numpy(),
             kind_weights=mix,
-            truth_of_kind=TRUTH,
+            truth_of_kind=TRUTH_OF_KIND,
             **kwargs,
         )
     return {k: m[k] for k in _CLASSIC}

@@ -21,6 +21,7 @@ from amd import _corpus_heldout as heldout
 from amd import _corpus_scripts as scripts
 from amd._corpus_sources import SR, CorpusError, Renderer, breath, fax_answer, set_level, sit_tones, tone
 from amd.channel import make_noise
+from callvocab import ANSWER_KINDS
 
 MAX_CLIP_S = 8.0
 #: Length of a long human greeting (a business answer), uniform over this range in seconds: the
@@ -30,18 +31,6 @@ LONG_GREETING_S = (1.8, 4.0)
 _LONG_GREETING_WPM = (130, 260)
 _VOICES = {**scripts.VOICES, **heldout.HELDOUT_VOICES}
 _HELLO_AGAIN = {**scripts.HELLO_AGAIN, **heldout.HELLO_AGAIN}
-KINDS = (
-    "human",
-    "human_hello_hello",
-    "human_long_greeting",
-    "human_silent",
-    "machine_beep",
-    "machine_nobeep",
-    "machine_carrier",
-    "screening_assistant",
-    "fax",
-)
-TRUTH = {kind: "human" if kind.startswith("human") else "machine" for kind in KINDS}
 
 # Asterisk prompt groups: source id -> (language, prompt names). Connector prompts shared by
 # several groups ("the person at extension", digits, "please leave your message") are listed
@@ -315,8 +304,8 @@ class _DoesNotFit(Exception):
 
 def make_scene(kind: str, source: Source, renderer: Renderer, rng: np.random.Generator) -> Scene | None:
     """The scene for ``kind`` from ``source``, or None if a beep would not fit in the clip."""
-    if kind not in KINDS:
-        raise CorpusError(f"`kind` must be one of {KINDS}; got {kind!r}.")
+    if kind not in ANSWER_KINDS:
+        raise CorpusError(f"`kind` must be one of {ANSWER_KINDS}; got {kind!r}.")
     try:
         if kind.startswith("human") and kind != "human_silent":
             return human_scene(kind, source, renderer, rng)

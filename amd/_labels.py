@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from amd._corpus_scenes import TRUTH
+from callvocab import ANSWER_KINDS, TRUTH_LABELS, TRUTH_OF_KIND
 
 
 def read_labels(labels_path: Path, *, required: tuple[str, ...], error: type[ValueError]) -> pd.DataFrame:
@@ -29,8 +29,8 @@ def read_labels(labels_path: Path, *, required: tuple[str, ...], error: type[Val
         raise error(f"labels.csv must have columns {list(required)}; missing {missing}.")
     table = table.reset_index(drop=True)
     for column, allowed in (
-        ("kind", tuple(TRUTH)),
-        ("truth", ("human", "machine")),
+        ("kind", ANSWER_KINDS),
+        ("truth", TRUTH_LABELS),
         ("split", ("train", "test")),
     ):
         _check_values(labels_path, table, column, table[column].isin(allowed), f"one of {allowed}", error)
@@ -38,7 +38,7 @@ def read_labels(labels_path: Path, *, required: tuple[str, ...], error: type[Val
         labels_path,
         table,
         "truth",
-        table["truth"] == table["kind"].map(TRUTH),
+        table["truth"] == table["kind"].map(dict(TRUTH_OF_KIND)),
         "the truth of the row's `kind`",
         error,
     )

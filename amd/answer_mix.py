@@ -5,10 +5,10 @@ measured at all. A regulator or a dialer operator needs the rates a campaign wou
 short "Hello?" answers far outnumber long business greetings. ``amd.metrics.evaluate_weighted``
 post-stratifies the per-kind results by an answer mix to give those rates.
 
-``DEFAULT_ANSWER_MIX`` is the mix the dialer simulation assumes for answered calls
-(``dialer_sim.config``; about half machines, from the 40-70 % voicemail share of connected
-calls in ``docs/sources.md`` §4.10; the split inside each truth class is the project's
-assumption, documented in docs/model.md). A test keeps the two equal. A user can give their
+``DEFAULT_ANSWER_MIX`` (defined in ``callvocab`` and re-exported here) is the mix the dialer
+simulation assumes for answered calls (``answer.kind_weights``; about half machines, from the
+40-70 % voicemail share of connected calls in ``docs/sources.md`` §4.10; the split inside each
+truth class is the project's assumption, documented in docs/model.md). A user can give their
 own mix as a JSON or TOML table of ``kind = weight`` (``amd-bench run --answer-mix FILE``).
 
 Conventions
@@ -23,9 +23,10 @@ import json
 import math
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from amd._corpus_scenes import KINDS, TRUTH
+from callvocab import ANSWER_KINDS, DEFAULT_ANSWER_MIX, TRUTH_LABELS, TRUTH_OF_KIND
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,19 +34,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = ["DEFAULT_ANSWER_MIX", "AnswerMixError", "check_answer_mix", "read_answer_mix"]
-
-DEFAULT_ANSWER_MIX: dict[str, float] = {
-    "human": 0.36,
-    "human_hello_hello": 0.04,
-    "human_long_greeting": 0.04,
-    "human_silent": 0.01,
-    "machine_beep": 0.30,
-    "machine_nobeep": 0.08,
-    "machine_carrier": 0.10,
-    "screening_assistant": 0.04,
-    "fax": 0.03,
-}
-
 
 #: Largest answer-mix file read, in bytes (a mix is nine lines).
 MAX_MIX_FILE_BYTES = 65_536
@@ -61,24 +49,24 @@ def _short(value: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def check_answer_mix(mix: dict[str, float]) -> dict[str, float]:
+def check_answer_mix(mix: Mapping[str, float]) -> dict[str, float]:
     """The mix normalised to sum 1, every kind present; raises ``AnswerMixError`` if invalid."""
-    if not isinstance(mix, dict) or not mix:
+    if not isinstance(mix, Mapping) or not mix:
         raise AnswerMixError(f"answer mix must be a non-empty table of kind = weight; got {_short(mix)}.")
     for kind, weight in mix.items():
-        if kind not in KINDS:
-            raise AnswerMixError(f"answer mix kind must be one of {KINDS}; got {_short(kind)}.")
+        if kind not in ANSWER_KINDS:
+            raise AnswerMixError(f"answer mix kind must be one of {ANSWER_KINDS}; got {_short(kind)}.")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
             raise AnswerMixError(f"answer mix `{kind}` must be a finite number; got {_short(weight)}.")
         if weight < 0:
             raise AnswerMixError(f"answer mix `{kind}` must be >= 0; got {weight!r}.")
-    for truth in ("human", "machine"):
-        if sum(float(w) for k, w in mix.items() if TRUTH[k] == truth) <= 0:
+    for truth in TRUTH_LABELS:
+        if sum(float(w) for k, w in mix.items() if TRUTH_OF_KIND[k] == truth) <= 0:
             raise AnswerMixError(
                 f"answer mix must give the {truth} kinds a positive total weight; got {_short(mix)}."
             )
     total = sum(float(w) for w in mix.values())
-    return {kind: float(mix.get(kind, 0.0)) / total for kind in KINDS}
+    return {kind: float(mix.get(kind, 0.0)) / total for kind in ANSWER_KINDS}
 
 
 def read_answer_mix(path: str | os.PathLike[str]) -> dict[str, float]:

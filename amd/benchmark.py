@@ -44,7 +44,6 @@ from tqdm import tqdm
 from amd._bench_charts import write_charts
 from amd._bench_costs import BEST_RULE, best_record, choose_best, cost_tables, targets_check  # noqa: F401 (BEST_RULE re-exported)
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
-from amd._corpus_scenes import TRUTH
 from amd._labels import read_labels
 from amd._paths import check_out_dir, check_out_file
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
@@ -52,6 +51,7 @@ from amd.audio import AudioError, load_audio
 from amd.detectors import DETECTOR_NAMES, SR_HZ, make_detector
 from amd.metrics import evaluate, evaluate_weighted
 from atomicdir import atomic_write, recover, staged_dir
+from callvocab import BENCHMARK_BEHAVIOUR_COLUMNS, TRUTH_OF_KIND
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
 
@@ -62,8 +62,6 @@ OUTPUTS = ("metrics.csv", "metrics_answer_mix.csv", "decisions.csv", "behaviour.
 _REQUIRED_COLUMNS = ("file", "kind", "truth", "speech_start_s", "greeting_end_s", "split")
 #: Every registered detector but the ``best`` alias (a detector registered later is run too).
 _RUNNABLE = tuple(n for n in DETECTOR_NAMES if n != "best")
-#: Columns of ``behaviour.csv``, the table the dialer simulation samples (docs/architecture.md).
-BEHAVIOUR_COLUMNS = ("detector", "kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s")
 
 
 
@@ -180,7 +178,7 @@ def _mix_row(name: str, res: pd.DataFrame, mix: dict[str, float]) -> dict:
         res["label"].to_numpy(),
         kinds=res["kind"].to_numpy(),
         kind_weights=mix,
-        truth_of_kind=TRUTH,
+        truth_of_kind=TRUTH_OF_KIND,
         estimated_decided_at_s=res["decided_at_s"].to_numpy(float),
         reference_speech_start_s=res["speech_start_s"].to_numpy(float),
     )
@@ -249,7 +247,7 @@ def _run_and_write(out: Path, config: AmdBenchmarkConfig, corpus_dir, clips: lis
     _write_csv(table, out / "metrics.csv")
     _write_csv(mix_table, out / "metrics_answer_mix.csv")
     _write_csv(res_all, out / "decisions.csv")
-    _write_csv(res_all[list(BEHAVIOUR_COLUMNS)], out / "behaviour.csv")
+    _write_csv(res_all[list(BENCHMARK_BEHAVIOUR_COLUMNS)], out / "behaviour.csv")
     _write_csv(_per_kind(res_all), out / "per_kind.csv")
     curves = pd.DataFrame()
     swept = [n for n in config.detectors if n in SWEEPS]

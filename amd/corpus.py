@@ -34,9 +34,7 @@ import soundfile as sf
 from tqdm import tqdm
 
 from amd._corpus_scenes import (
-    KINDS,
     MAX_CLIP_S,
-    TRUTH,
     Scene,
     Source,
     heldout_pools,
@@ -48,6 +46,8 @@ from amd._paths import check_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
 from atomicdir import atomic_write, recover, staged_dir
+from callvocab import ANSWER_KINDS as KINDS  # re-exported: the corpus `kind` column
+from callvocab import TRUTH_OF_KIND
 
 __all__ = ["KINDS", "LABEL_COLUMNS", "CorpusError", "build_corpus"]
 
@@ -124,7 +124,7 @@ def _row(
     return {
         "file": f"clips/{index:04d}_{kind}.wav",
         "kind": kind,
-        "truth": TRUTH[kind],
+        "truth": TRUTH_OF_KIND[kind],
         "language": scene.language,
         "speech_start_s": round(scene.speech_start_s, 4),
         "greeting_end_s": round(scene.greeting_end_s, 4),

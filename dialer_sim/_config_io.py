@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from callvocab import BehaviourTable
+
 from ._inputs import read_toml
 from ._limits import key_shown, shown
 from .config import (
@@ -31,6 +33,7 @@ from .config import (
     ProbeConfig,
     RulesConfig,
 )
+from .config_answer import TABLE_RECORD_KEYS, check_table_record, table_record
 from .distributions import Dist, dist_from_value
 from .errors import ConfigError
 
@@ -139,15 +142,22 @@ def config_from_dict(data: Mapping[str, Any]) -> DialerConfig:
     if not isinstance(data, Mapping):
         raise ConfigError(f"a configuration must be a table of sections; got {type(data).__name__}.")
     kwargs: dict[str, Any] = {}
+    recorded: dict[str, Any] = {}
     for section, table in data.items():
         if section == "pacing":
             kwargs["pacing"] = _build_pacing(table)
+        elif section == "amd" and isinstance(table, Mapping):
+            # A run's record adds the behaviour table's hash and row count: checked against the table read now.
+            recorded = {k: v for k, v in table.items() if k in TABLE_RECORD_KEYS}
+            kwargs["amd"] = _build_section("amd", AmdConfig, {k: v for k, v in table.items() if k not in recorded})
         elif section in _SECTIONS:
             kwargs[section] = _build_section(section, _SECTIONS[section], table)
         else:
             known = ", ".join(sorted([*_SECTIONS, "pacing"]))
             raise ConfigError(f"[{key_shown(section)}] is not a known section (known: {known}).")
-    return DialerConfig(**kwargs)
+    config = DialerConfig(**kwargs)
+    check_table_record(config.amd, recorded)
+    return config
 
 
 def _plain(value: Any) -> Any:
@@ -163,7 +173,14 @@ def _plain(value: Any) -> Any:
 
 
 def config_to_dict(config: DialerConfig) -> dict[str, Any]:
-    """The plain (JSON/TOML-able) form of ``config``; round-trips through :func:`config_from_dict`."""
+    """The plain (JSON/TOML-able) form of ``config``; round-trips through :func:`config_from_dict`.
+
+    With ``amd.mode = "empirical"`` the ``[amd]`` section also holds ``table_sha256`` and
+    ``table_rows``, the content hash and row count of the behaviour table the run samples
+    (``callvocab.behaviour_sha256``); :func:`config_from_dict` checks them against the table
+    it reads. A ``BehaviourTable`` is recorded by the file it was read from, or as
+    ``table_path = None`` when it was built in memory.
+    """
     out: dict[str, Any] = {}
     for f in dataclasses.fields(config):
         value = getattr(config, f.name)
@@ -173,6 +190,9 @@ def config_to_dict(config: DialerConfig) -> dict[str, Any]:
             out["pacing"] = {"policy": value.policy, **_plain(value.params)}
         else:
             out[f.name] = _plain(value)
+    if isinstance(config.amd.table_path, BehaviourTable):
+        out["amd"]["table_path"] = config.amd.table_path.source
+    out["amd"].update(table_record(config.amd))
     return out
 
 
@@ -192,9 +212,17 @@ def load_config(path: str | os.PathLike[str]) -> DialerConfig:
 def apply_overrides(config: DialerConfig, overrides: Mapping[str, Any]) -> DialerConfig:
     """A new config with dotted-key overrides applied, e.g. ``{"agents.n_agents": 50}``.
 
-    Changing ``pacing.policy`` starts that policy from its defaults.
+    Changing ``pacing.policy`` starts that policy from its defaults. A behaviour table
+    already read (``amd.mode = "empirical"``) is carried over, not read again.
     """
     data = config_to_dict(config)
+    table = config.amd.behaviour_table()
+    if isinstance(config.amd.table_path, BehaviourTable) or table is not None:
+        # The table already read (or held in memory) is carried over as it is, not read again.
+        data["amd"]["table_path"] = table if table is not None else config.amd.table_path
+    if "amd.table_path" in overrides:
+        for key in TABLE_RECORD_KEYS:  # the recorded hash belongs to the table before the override
+            data["amd"].pop(key, None)
     # A policy change resets that policy's parameters, so apply it before any pacing.* parameter.
     ordered = sorted(overrides.items(), key=lambda kv: kv[0] != "pacing.policy")
     for key, value in ordered:

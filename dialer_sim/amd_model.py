@@ -24,14 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from callvocab import read_behaviour_table
+
 from ._draws import Block
 from .config import AmdConfig
 from .errors import ConfigError
-from .records import AMD_LABELS, ANSWER_KINDS
 
 __all__ = ["AmdDecision", "EmpiricalAmd", "ParametricAmd", "load_behaviour_table", "make_amd"]
 
-BEHAVIOUR_COLUMNS = ("kind", "label", "decided_at_s", "speech_start_s", "greeting_end_s")
 NAN = math.nan
 
 # (label, decided_offset_s, speech_start_offset_s, greeting_end_offset_s)
@@ -62,7 +62,7 @@ class ParametricAmd:
 
 
 def load_behaviour_table(path: str | Path) -> pd.DataFrame:
-    """Read and check an AMD behaviour table (CSV or Parquet).
+    """Read and check an AMD behaviour table (CSV or Parquet): ``callvocab.read_behaviour_table``.
 
     Raises
     ------
@@ -70,43 +70,7 @@ def load_behaviour_table(path: str | Path) -> pd.DataFrame:
         Missing, empty or unreadable file, missing columns, unknown kinds or
         labels, negative or missing decision times.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"amd.table_path must name an existing file; got {str(path)!r}.")
-    return check_behaviour_table(read_table(path, "amd.table_path"), f"amd.table_path {str(path)!r}")
-
-
-def read_table(path: Path, where: str) -> pd.DataFrame:
-    """A CSV or Parquet table; an empty, binary or corrupted file is a :class:`ConfigError` naming ``where``."""
-    try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise ConfigError(f"{where} {str(path)!r} is empty (no header, no rows).") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError, ValueError) as exc:
-        detail = " ".join(str(exc).split())
-        raise ConfigError(f"{where} {str(path)!r} is not a readable table: {detail}") from None
-
-
-def check_behaviour_table(df: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Check the behaviour-table columns and values; ``where`` (the setting or option) leads each message."""
-    missing = [c for c in BEHAVIOUR_COLUMNS if c not in df.columns]
-    if missing:
-        raise ConfigError(f"{where} lacks the column(s) {missing}; needs {list(BEHAVIOUR_COLUMNS)}.")
-    if df.empty:
-        raise ConfigError(f"{where} has a header but no rows.")
-    bad_kind = sorted(set(df["kind"].astype(str)) - set(ANSWER_KINDS))
-    if bad_kind:
-        raise ConfigError(f"{where}: kind must be one of the answer kinds; got {bad_kind[0]!r}.")
-    bad_label = sorted(set(df["label"].astype(str)) - set(AMD_LABELS))
-    if bad_label:
-        raise ConfigError(f"{where}: label must be human, machine or notsure; got {bad_label[0]!r}.")
-    dec = pd.to_numeric(df["decided_at_s"], errors="coerce")
-    for bad, rule in ((dec.isna().to_numpy() | (dec < 0).to_numpy(), "a number >= 0"),
-                      (np.isinf(dec.to_numpy()), "finite")):  # fmt: skip
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0]) + 2
-            raise ConfigError(f"{where}: decided_at_s must be {rule} (row {row}).")
-    return df
+    return read_behaviour_table(path, where="amd.table_path", error=ConfigError)
 
 
 class EmpiricalAmd:
@@ -115,7 +79,7 @@ class EmpiricalAmd:
     provides_timing = True
 
     def __init__(self, config: AmdConfig, *, rng: np.random.Generator, kinds_needed: set[str]):
-        df = load_behaviour_table(config.table_path)
+        df = config.behaviour_table().frame
         missing = sorted(k for k in kinds_needed if k not in set(df["kind"]))
         if missing:
             raise ConfigError(
@@ -124,9 +88,7 @@ class EmpiricalAmd:
         self._u = Block.uniform(rng)
         self._rows: dict[str, list[AmdDecision]] = {}
         for kind, g in df.groupby("kind", sort=True):
-            rows = zip(g["label"].astype(str), g["decided_at_s"].astype(float),
-                       pd.to_numeric(g["speech_start_s"], errors="coerce").astype(float),
-                       pd.to_numeric(g["greeting_end_s"], errors="coerce").astype(float), strict=True)
+            rows = zip(g["label"], g["decided_at_s"], g["speech_start_s"], g["greeting_end_s"], strict=True)
             self._rows[str(kind)] = list(rows)
 
     def decide(self, kind: str, speech_start_offset_s: float) -> AmdDecision:

@@ -108,6 +108,7 @@ def run(
     policy=None,
     progress: bool = False,
     dial_list=None,
+    amd_table=None,
 ) -> Result:
     """Simulate one replication of ``config``.
 
@@ -131,6 +132,11 @@ def run(
         n_numbers - 1``, distinct) in this order instead of all of them, e.g.
         the numbers a probing robot harvested. The population is the same as
         for any other run with the same config and seed.
+    amd_table : path-like, callvocab.BehaviourTable or pandas.DataFrame, optional
+        Run with empirical AMD sampling this behaviour table: the same as
+        ``amd.mode = "empirical"`` and ``amd.table_path = amd_table``. A table
+        given as an object or read from a file with the same content gives the
+        same records; ``Result.config`` holds it.
 
     Returns
     -------
@@ -140,6 +146,9 @@ def run(
     if not isinstance(config, DialerConfig):
         raise ConfigError(f"config must be a DialerConfig; got {type(config).__name__}.")
     seq = as_seed_sequence(seed)
+    if amd_table is not None:
+        config = dataclasses.replace(
+            config, amd=dataclasses.replace(config.amd, mode="empirical", table_path=amd_table))
     if dial_list is not None:
         dial_list = _check_dial_list(config, dial_list)
     sink = RecordSink(records_path, start_date=config.campaign.start_date)

@@ -3,6 +3,9 @@
 Every field carries its unit in its name; validation runs in ``__post_init__``
 so ``dataclasses.replace`` re-validates. Load from TOML with
 :func:`dialer_sim.load_config`; see ``experiments/configs/`` for examples.
+What a dial meets (network, answer, AMD) is configured in
+``dialer_sim.config_answer`` and re-exported here; the field rules are in
+``dialer_sim._config_rules``.
 
 Conventions
 -----------
@@ -15,12 +18,12 @@ Conventions
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import _limits as lim
-from ._limits import shown
+from ._config_rules import _check, _count, _d, _is_iso_date, _pos
+from .config_answer import AmdConfig, AnswerConfig, NetworkConfig
 from .config_list import (
     BlocklistConfig,
     CallerIdConfig,
@@ -30,8 +33,6 @@ from .config_list import (
     RulesConfig,
 )
 from .distributions import Dist
-from .errors import ConfigError
-from .records import ANSWER_KINDS
 
 __all__ = [
     "AbandonConfig",
@@ -44,41 +45,6 @@ __all__ = [
     "OpenLoopConfig",
     "PacingConfig",
 ]
-
-
-def _is_iso_date(text: Any) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return False
-    return isinstance(text, str) and len(text) == 10
-
-
-def _check(cond: bool, field_name: str, rule: str, value: Any) -> None:
-    if not cond:
-        raise ConfigError(f"{field_name} must be {rule}; got {shown(value)}.")
-
-
-def _prob(name: str, v: Any) -> None:
-    _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0, name, "in [0, 1]", v)
-
-
-def _pos(name: str, v: Any, *, allow_zero: bool = False, maximum: float = lim.MAX_DURATION_S) -> None:
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    _check(ok and (v >= 0 if allow_zero else v > 0), name, "a finite number >= 0" if allow_zero else
-           "a finite number > 0", v)
-    _check(v <= maximum, name, f"a finite number <= {maximum:g} (the documented bound)", v)
-
-
-def _count(name: str, v: Any, minimum: int = 1, maximum: int = lim.MAX_NUMBERS) -> None:
-    _check(isinstance(v, int) and not isinstance(v, bool) and v >= minimum, name, f"an integer >= {minimum}", v)
-    _check(v <= maximum, name, f"an integer <= {maximum} (the documented bound)", v)
-
-
-def _d(kind: str, name: str, **kw: Any) -> Any:
-    return field(default_factory=lambda: Dist(kind, name=name, **kw))
 
 
 @dataclass(frozen=True)
@@ -124,183 +90,6 @@ class CampaignConfig:
                self.shift_start_s + self.shift_length_s)
         _count("campaign.max_attempts", self.max_attempts, maximum=lim.MAX_ATTEMPTS)
         _pos("campaign.retry_gap_s", self.retry_gap_s, allow_zero=True)
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    """Network outcome of a dial attempt (docs/sources.md §4.1).
-
-    Busy 4.5 % (3–6 % of dials), unobtainable 2 % (< 1 % failures on known
-    numbers, ≈ 10 % with random-digit samples), rejected 0 (a screening feature,
-    see the screening strategies). A reachable number is answered after a
-    kind-dependent delay (:class:`AnswerConfig`) unless the ring timeout comes
-    first: ``ring_timeout_s`` 20 s (UK/US minimum 15 s, Sytel caps at 22 s).
-    ``busy_s``/``unobtainable_s``/``rejected_s`` are the times until the tone is
-    recognised.
-    """
-
-    p_busy: float = 0.045
-    p_unobtainable: float = 0.02
-    p_rejected: float = 0.0
-    ring_timeout_s: float = 20.0
-    busy_s: Dist = _d("uniform", "network.busy_s", low=1.0, high=4.0)
-    unobtainable_s: Dist = _d("uniform", "network.unobtainable_s", low=1.0, high=3.0)
-    rejected_s: Dist = _d("uniform", "network.rejected_s", low=0.5, high=2.0)
-
-    def __post_init__(self) -> None:
-        for name in ("p_busy", "p_unobtainable", "p_rejected"):
-            _prob(f"network.{name}", getattr(self, name))
-        total = self.p_busy + self.p_unobtainable + self.p_rejected
-        _check(total <= 1.0 + 1e-12, "network.p_busy + p_unobtainable + p_rejected", "<= 1", total)
-        _pos("network.ring_timeout_s", self.ring_timeout_s, maximum=lim.MAX_STEP_S)
-        if self.ring_timeout_s < 15.0:
-            warnings.warn(
-                f"network.ring_timeout_s = {self.ring_timeout_s} is below the 15 s minimum of the UK and US rules "
-                "(docs/sources.md §3).", stacklevel=3,
-            )
-
-
-# Kind mix among answered calls. Voicemail share of connected calls 40–70 %
-# (docs/sources.md §4.3 [V]); we take ≈ 50 % machines. The split inside each
-# truth class is our assumption, documented in docs/model.md.
-_DEFAULT_KIND_WEIGHTS = {
-    "human": 0.36, "human_hello_hello": 0.04, "human_long_greeting": 0.04, "human_silent": 0.01,
-    "machine_beep": 0.30, "machine_nobeep": 0.08, "machine_carrier": 0.10,
-    "screening_assistant": 0.04, "fax": 0.03,
-}
-
-
-def _default_timings() -> dict[str, dict[str, Dist]]:
-    """Speech start after answer and greeting length per kind (docs/sources.md §5.1, §5.5; the kinds of docs/model.md)."""
-    def u(lo: float, hi: float, name: str) -> Dist:
-        return Dist("uniform", low=lo, high=hi, name=name)
-
-    spec = {
-        "human": ((0.2, 1.0), (0.3, 1.0)),
-        "human_hello_hello": ((0.2, 1.0), (0.3, 0.8)),
-        "human_long_greeting": ((0.2, 1.0), (1.8, 4.0)),
-        "human_silent": (None, None),
-        "machine_beep": ((0.3, 1.5), (3.0, 12.0)),
-        "machine_nobeep": ((0.3, 1.5), (3.0, 12.0)),
-        "machine_carrier": ((0.2, 1.0), (3.0, 7.0)),
-        "screening_assistant": ((0.3, 1.2), (4.0, 8.0)),
-        "fax": (None, None),
-    }
-    out: dict[str, dict[str, Dist]] = {}
-    for kind, (start, greet) in spec.items():
-        base = f"answer.timing.{kind}"
-        out[kind] = {
-            "speech_start_s": u(*start, f"{base}.speech_start_s") if start else Dist("never", name=base),
-            "greeting_s": u(*greet, f"{base}.greeting_s") if greet else Dist("never", name=base),
-        }
-    return out
-
-
-@dataclass(frozen=True)
-class AnswerConfig:
-    """Who or what answers a reachable number, when, and how it speaks.
-
-    ``p_pickup``: share of reachable attempts that something would answer at all
-    (the rest ring out). Answer delays: humans mostly at 6–10 s, machines
-    (voicemail after 4–5 rings) at 18–22 s, some < 1 s (docs/sources.md §4.1,
-    the ring-time modes); carrier voicemail and screening assistants answer at once.
-    ``kind_weights`` must sum to 1. ``timing[kind]`` gives ``speech_start_s``
-    (answer → first speech) and ``greeting_s`` (length of the first greeting);
-    ``never`` for kinds that do not speak (``human_silent``, ``fax``).
-    """
-
-    p_pickup: float = 0.75
-    kind_weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULT_KIND_WEIGHTS))
-    human_answer_delay_s: Dist = _d("mixture", "answer.human_answer_delay_s",
-                                    components=((0.05, 0.2, 1.0), (0.75, 5.0, 10.0), (0.20, 10.0, 18.0)))
-    machine_answer_delay_s: Dist = _d("mixture", "answer.machine_answer_delay_s",
-                                      components=((0.15, 0.2, 1.0), (0.85, 17.0, 23.0)))
-    instant_answer_delay_s: Dist = _d("uniform", "answer.instant_answer_delay_s", low=0.2, high=2.0)
-    timing: dict[str, dict[str, Dist]] = field(default_factory=_default_timings)
-
-    def __post_init__(self) -> None:
-        _prob("answer.p_pickup", self.p_pickup)
-        unknown = sorted(set(self.kind_weights) - set(ANSWER_KINDS))
-        _check(not unknown, "answer.kind_weights keys", f"answer kinds {list(ANSWER_KINDS)}", unknown)
-        for k, w in self.kind_weights.items():
-            _pos(f"answer.kind_weights.{k}", w, allow_zero=True)
-        total = sum(self.kind_weights.values())
-        _check(abs(total - 1.0) < 1e-6, "answer.kind_weights", "weights that sum to 1", round(total, 9))
-        missing = sorted(set(ANSWER_KINDS) - set(self.timing))
-        _check(not missing, "answer.timing", "a table for every answer kind (missing shown)", missing)
-
-
-@dataclass(frozen=True)
-class AmdConfig:
-    """Answering-machine detection as the simulation sees it (docs/model.md).
-
-    ``mode``: ``off`` (every answer goes to agents), ``parametric`` (per kind
-    label probabilities ``confusion[kind] = [p_human, p_machine, p_notsure]`` and
-    a decision delay after speech start, or after answer for kinds that do not
-    speak), ``empirical`` (sample one measured clip per call from the behaviour
-    table ``table_path``: columns kind, label, decided_at_s, speech_start_s,
-    greeting_end_s, so a call's times stay consistent).
-
-    The parametric model is a fallback. Its defaults stand for the published
-    range of a tuned cadence detector, not for a measured one
-    (``docs/sources.md`` §5.6): 2–8 % of people called machine (8.1 % under the
-    benchmark's answer mix), silent answerers mostly called machines
-    (INITIALSILENCE), long greetings often machines (LONGGREETING), screening
-    assistants mostly machines; decisions 0.9 s after speech at the quickest,
-    1–3 s typical. The project's measured ``asterisk`` detector calls 28.8 % of
-    people machines under the same mix (``docs/amd.md``); ``empirical`` with its
-    behaviour table uses measured behaviour instead.
-
-    ``undecided_action``: what the dialer does with a call the detector has not
-    decided by the compliance deadline (``abandon.clock_start`` plus
-    ``abandon.window_s``). ``wait`` (the default) keeps listening until the
-    verdict, however late, and then acts on it. ``connect_at_deadline`` routes
-    the call to an agent at the deadline while the detector keeps listening; a
-    later machine verdict releases the agent unless the agent has already
-    recognised what answered (``agents.human_recognition_s``,
-    ``agents.machine_handling_s``; docs/model.md "Connect at the deadline").
-    """
-
-    mode: str = "parametric"
-    confusion: dict[str, list[float]] = field(default_factory=lambda: {
-        "human": [0.96, 0.03, 0.01], "human_hello_hello": [0.85, 0.10, 0.05],
-        "human_long_greeting": [0.60, 0.35, 0.05], "human_silent": [0.15, 0.75, 0.10],
-        "machine_beep": [0.08, 0.85, 0.07], "machine_nobeep": [0.12, 0.78, 0.10],
-        "machine_carrier": [0.05, 0.90, 0.05], "screening_assistant": [0.10, 0.80, 0.10],
-        "fax": [0.0, 1.0, 0.0],
-    })
-    delay_after_speech_s: Dist = _d("lognormal", "amd.delay_after_speech_s", median=1.2, sigma=0.35)
-    delay_no_speech_s: Dist = _d("uniform", "amd.delay_no_speech_s", low=2.5, high=3.0)
-    table_path: str | None = None
-    machine_action: str = "hangup"
-    message_s: float = 20.0
-    notsure_action: str = "agent"
-    undecided_action: str = "wait"
-
-    def __post_init__(self) -> None:
-        _check(self.mode in ("off", "parametric", "empirical"), "amd.mode", "one of off, parametric, empirical",
-               self.mode)
-        _check(self.machine_action in ("hangup", "leave_message"), "amd.machine_action",
-               "one of hangup, leave_message", self.machine_action)
-        _check(self.notsure_action in ("agent", "hangup"), "amd.notsure_action", "one of agent, hangup",
-               self.notsure_action)
-        _check(self.undecided_action in ("wait", "connect_at_deadline"), "amd.undecided_action",
-               "one of wait, connect_at_deadline", self.undecided_action)
-        _pos("amd.message_s", self.message_s, allow_zero=True, maximum=lim.MAX_STEP_S)
-        _check(self.table_path is None or isinstance(self.table_path, str), "amd.table_path", "a path string",
-               self.table_path)
-        if self.mode == "empirical":
-            _check(isinstance(self.table_path, str) and self.table_path != "", "amd.table_path",
-                   "a path to a behaviour table when amd.mode = 'empirical'", self.table_path)
-        if self.mode == "parametric":
-            missing = sorted(set(ANSWER_KINDS) - set(self.confusion))
-            _check(not missing, "amd.confusion", "a row for every answer kind (missing shown)", missing)
-            for kind, row in self.confusion.items():
-                _check(kind in ANSWER_KINDS, "amd.confusion keys", f"answer kinds {list(ANSWER_KINDS)}", kind)
-                _check(len(row) == 3, f"amd.confusion.{kind}", "[p_human, p_machine, p_notsure]", row)
-                for p in row:
-                    _prob(f"amd.confusion.{kind}", p)
-                _check(abs(sum(row) - 1.0) < 1e-6, f"amd.confusion.{kind}", "probabilities that sum to 1", row)
 
 
 @dataclass(frozen=True)

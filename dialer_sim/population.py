@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callvocab import ANSWER_KINDS, HUMAN_KINDS, VOICEMAIL_KINDS
+
 from ._draws import Block
 from .config import DialerConfig
 from .config_list import STRATEGIES
@@ -33,8 +35,8 @@ from .config_list import STRATEGIES
 __all__ = ["Caller", "Population"]
 
 _S = {name: i for i, name in enumerate(STRATEGIES)}
-_VOICEMAIL_KINDS = ("machine_beep", "machine_nobeep", "machine_carrier")
-_PERSON_KINDS = ("human", "human_hello_hello", "human_long_greeting", "human_silent")
+_VOICEMAIL_KINDS = VOICEMAIL_KINDS
+_PERSON_KINDS = tuple(k for k in ANSWER_KINDS if k in HUMAN_KINDS)  # in ANSWER_KINDS order: drawn by index
 
 
 @dataclass(frozen=True, slots=True)

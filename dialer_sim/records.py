@@ -1,6 +1,7 @@
 """The call record (CDR): one immutable row per dial attempt.
 
-The same schema serves simulated and imported records (see ``docs/records.md``).
+The same schema serves simulated and imported records (see ``docs/records.md``); the
+columns, their types and the answer kinds are defined in ``callvocab`` and re-exported here.
 Rows are collected in columnar batches and flushed to Parquet, so memory does
 not grow with the length of a campaign.
 
@@ -20,13 +21,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from callvocab import AMD_LABELS, ANSWER_KINDS, HUMAN_KINDS
+from callvocab.cdr import (
+    CDR_COLUMNS,
+    CDR_INTEGER_TYPES,
+    CDR_STRING_COLUMNS,
+    DISPOSITIONS,
+    ENDED_BY,
+    NETWORK_OUTCOMES,
+    START_DATE_KEY,
+    CallRecord,
+    records_schema,
+)
 
 from ._io import atomic_write
 
@@ -45,91 +58,16 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400.0
-#: Parquet metadata key of the calendar date of day 0 (ISO ``YYYY-MM-DD``).
-START_DATE_KEY = "campaign_start_date"
-
-NETWORK_OUTCOMES = ("no_answer", "busy", "unobtainable", "rejected", "answered")
-ANSWER_KINDS = (
-    "human",
-    "human_hello_hello",
-    "human_long_greeting",
-    "human_silent",
-    "machine_beep",
-    "machine_nobeep",
-    "machine_carrier",
-    "screening_assistant",
-    "fax",
-)
-HUMAN_KINDS = frozenset({"human", "human_hello_hello", "human_long_greeting", "human_silent"})
-AMD_LABELS = ("human", "machine", "notsure")
-ENDED_BY = ("dialer", "callee", "agent")
-DISPOSITIONS = (
-    "no_answer",
-    "busy",
-    "unobtainable",
-    "rejected",
-    "fax",
-    "machine_hangup",
-    "machine_to_agent",
-    "human_to_agent",
-    "abandoned",
-    "amd_false_positive",
-    "callee_hung_up",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One dial attempt, exactly the columns of the CDR (docs/model.md, "The call record")."""
-
-    campaign_id: str
-    day: int
-    number_id: int
-    attempt: int
-    caller_id: str
-    dial_at_s: float
-    network_outcome: str
-    ring_s: float
-    answer_kind: str
-    speech_start_at_s: float
-    greeting_end_at_s: float
-    amd_label: str
-    amd_decided_at_s: float
-    agent_id: int
-    agent_connect_at_s: float
-    end_at_s: float
-    ended_by: str
-    disposition: str
-
-
-CDR_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(CallRecord))
-_STRING_COLUMNS = frozenset(
-    {"campaign_id", "caller_id", "network_outcome", "answer_kind", "amd_label", "ended_by", "disposition"}
-)
-_INT_COLUMNS = {"day": pa.int32(), "number_id": pa.int64(), "attempt": pa.int32(), "agent_id": pa.int32()}
-
-
-def records_schema() -> pa.Schema:
-    """The Arrow schema of a call-record file (nullable strings and agent id)."""
-    cols = []
-    for name in CDR_COLUMNS:
-        if name in _STRING_COLUMNS:
-            cols.append(pa.field(name, pa.string()))
-        elif name in _INT_COLUMNS:
-            cols.append(pa.field(name, _INT_COLUMNS[name]))
-        else:
-            cols.append(pa.field(name, pa.float64()))
-    return pa.schema(cols)
 
 
 def _to_arrow_column(name: str, values: list) -> pa.Array:
-    if name in _STRING_COLUMNS:
+    if name in CDR_STRING_COLUMNS:
         return pa.array([v if v else None for v in values], type=pa.string())
     if name == "agent_id":
         arr = np.asarray(values, dtype=np.int32)
         return pa.array(arr, mask=arr < 0, type=pa.int32())
-    if name in _INT_COLUMNS:
-        return pa.array(np.asarray(values), type=_INT_COLUMNS[name])
+    if name in CDR_INTEGER_TYPES:
+        return pa.array(np.asarray(values), type=CDR_INTEGER_TYPES[name])
     return pa.array(np.asarray(values, dtype=np.float64), type=pa.float64())
 
 

@@ -75,7 +75,7 @@ from _common import (
 )
 
 import dialer_sim as ds
-from dialer_sim.amd_model import BEHAVIOUR_COLUMNS, check_behaviour_table, read_table
+from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, HUMAN_KINDS, read_behaviour_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = CONFIGS / "screening_campaign.toml"
@@ -94,7 +94,6 @@ AMD_POLICIES = ("wait", "connect_at_deadline")
 COST_METRICS = ["abandon_rate_window_live", "late_connect_rate_window_live", "agent_s_per_machine_answer",
                 "machine_share_of_agent_time", "contacts_per_agent_hour"]
 PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week", "successful_share"]
-HUMAN_KINDS = ("human", "human_hello_hello", "human_long_greeting", "human_silent")
 
 
 def read_behaviour(amd_results: Path) -> pd.DataFrame:
@@ -103,12 +102,9 @@ def read_behaviour(amd_results: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
                               "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
-    df = read_table(path, "--amd-results")
-    missing = [c for c in ("detector", *BEHAVIOUR_COLUMNS) if c not in df.columns]
-    if missing:
-        raise ExperimentError(f"--amd-results: {str(path)!r} lacks the column(s) {missing}.")
     # Every value checked here, before --out is created, not by the first run that samples the table.
-    return check_behaviour_table(df, f"--amd-results {str(path)!r}")
+    return read_behaviour_table(path, where="--amd-results", columns=BENCHMARK_BEHAVIOUR_COLUMNS,
+                                error=ExperimentError)
 
 
 def split_behaviour(behaviour: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
@@ -126,7 +122,7 @@ def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
     """Clip-level human FP rate, machine miss rate and median human decision time of each detector."""
     rows = []
     for det, g in behaviour.groupby("detector", sort=False):
-        human = g["kind"].isin(HUMAN_KINDS)
+        human = g["kind"].isin(list(HUMAN_KINDS))
         rows.append({"detector": det, "n_clips": len(g),
                      "table_human_fp_rate": float((g.loc[human, "label"] == "machine").mean()),
                      "table_machine_to_agent_rate": float((g.loc[~human, "label"] != "machine").mean()),

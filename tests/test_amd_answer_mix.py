@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from amd._corpus_scenes import KINDS, TRUTH
 from amd.answer_mix import DEFAULT_ANSWER_MIX, AnswerMixError, check_answer_mix, read_answer_mix
 from amd.metrics import evaluate, evaluate_weighted, wilson_interval
+from callvocab import ANSWER_KINDS as KINDS
+from callvocab import TRUTH_OF_KIND as TRUTH
 
 
 def _weighted(ref, est, kinds, mix, at=None, start=None):
@@ -99,9 +100,9 @@ def test_missing_kind_lowers_coverage_not_rates():
 
 def test_default_mix_is_the_dialer_models():
     """The benchmark's default mix is the dialer simulation's answered-call mix."""
-    from dialer_sim.config import _DEFAULT_KIND_WEIGHTS
+    from dialer_sim import AnswerConfig
 
-    assert DEFAULT_ANSWER_MIX == _DEFAULT_KIND_WEIGHTS
+    assert AnswerConfig().kind_weights == dict(DEFAULT_ANSWER_MIX)
     assert sum(check_answer_mix(DEFAULT_ANSWER_MIX).values()) == pytest.approx(1.0)
 
 

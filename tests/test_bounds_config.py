@@ -117,7 +117,7 @@ def test_a_billion_numbers_is_one_line_not_a_memory_error(tmp_path, capsys):
         ("[answer]\nmachine_answer_delay_s = {kind = 'mixture', components = [['1', '2', '3']]}\n",
          r"answer\.machine_answer_delay_s\.components must be a list"),
         ("[campaign]\ncaller_id = 5\n", r"campaign\.caller_id must be a string; got 5"),
-        ("[amd]\ntable_path = 5\n", r"amd\.table_path must be a path string; got 5"),
+        ("[amd]\ntable_path = 5\n", r"amd\.table_path must be a path string or a behaviour table; got 5"),
         ("[population]\n[blocklist]\nhalf_score_weight = inf\n", r"blocklist\.half_score_weight must be a number"),
     ],
 )

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from amd.audio import AudioError, check_audio, frames
+from callvocab import AMD_LABELS as LABELS  # re-exported: the label vocabulary
 
 __all__ = ["FRAME_S", "LABELS", "SR_HZ", "Decision", "Detector", "DetectorStream"]
 
@@ -34,8 +35,6 @@ __all__ = ["FRAME_S", "LABELS", "SR_HZ", "Decision", "Detector", "DetectorStream
 SR_HZ = 8000
 #: Packet length in seconds (the usual RTP packetisation, 160 samples at 8 kHz).
 FRAME_S = 0.02
-#: The label vocabulary.
-LABELS = ("human", "machine", "notsure")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from callvocab import check_behaviour_table
+
 from ..errors import ConfigError
 from ..records import ANSWER_KINDS, HUMAN_KINDS
 from ._intervals import clopper_pearson_upper
@@ -260,11 +262,7 @@ def prior_from_behaviour_table(
     -------
     BetaPrior
     """
-    for col in ("kind", "label"):
-        if col not in table.columns:
-            raise ConfigError(
-                f"behaviour table must have a `{col}` column; got columns {list(table.columns)}."
-            )
+    check_behaviour_table(table, where="behaviour table", columns=("kind", "label"), error=ConfigError)
     if not (np.isfinite(prior_n) and prior_n > 0):
         raise ConfigError(f"`prior_n` must be a finite number > 0; got {prior_n!r}.")
     unknown = sorted(set(kind_shares) - set(ANSWER_KINDS))

@@ -136,8 +136,12 @@ class SweepSpec:
         return {k: _lookup(full, k, sp.overrides.get(k)) for k in self.parameter_keys}
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON form of everything that determines the results."""
-        return {
+        """Plain JSON form of everything that determines the results.
+
+        ``base`` records the base behaviour table's hash and row count (``config_to_dict``);
+        points that set ``amd.table_path`` add theirs under ``point_tables``.
+        """
+        out = {
             "seed": self.seed,
             "n_replications": self.n_replications,
             "keep_records": self.keep_records,
@@ -146,6 +150,11 @@ class SweepSpec:
             "points": [p.overrides for p in self.points],
             "base": self.base,
         }
+        tables = {str(p.index): p.config.amd.behaviour_table().record() for p in self.points
+                  if "amd.table_path" in p.overrides and p.config.amd.behaviour_table() is not None}
+        if tables:
+            out["point_tables"] = tables
+        return out
 
     def sha256(self) -> str:
         """Hash of :meth:`to_dict`; equal hashes mean the same results."""
