@@ -44,7 +44,6 @@ __all__ = [
     "records_schema",
 ]
 
-SECONDS_PER_DAY = 86_400.0
 #: Parquet metadata key of the calendar date of day 0 (ISO ``YYYY-MM-DD``).
 START_DATE_KEY = "campaign_start_date"
 
