@@ -189,17 +189,10 @@ def call_costs(
 
 
 def _rate_ci(hit: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Weighted share with its 95 % Wilson interval at the Kish effective size (scipy binomtest)."""
-    from scipy.stats import binomtest
+    """Weighted share with its 95 % Wilson interval at the Kish effective size (``amd.metrics``)."""
+    from amd.metrics import _weighted_rate
 
-    total = float(w.sum())
-    if hit.size == 0 or total <= 0:
-        return (math.nan, math.nan, math.nan)
-    p = float(w[hit].sum()) / total
-    n_eff = max(1, int(round(total * total / float((w * w).sum()))))
-    k = min(n_eff, int(round(p * n_eff)))
-    ci = binomtest(k, n_eff).proportion_ci(confidence_level=0.95, method="wilson")
-    return (p, float(ci.low), float(ci.high))
+    return _weighted_rate(hit, w)
 
 
 def _mean_ci(values: np.ndarray, kinds: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:

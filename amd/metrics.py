@@ -20,13 +20,14 @@ Definitions (``reference`` holds the truth, ``estimated`` the detector's labels)
   median, 95th percentile and share within 2 s (the Ofcom "two-second window"); and
   ``estimated_decided_at_s`` itself for all human calls (latency from answer).
 
-Each rate comes with a 95 % Wilson score interval (Wilson 1927), which keeps sensible
-coverage near 0 and 1 where the normal approximation fails.
+Each rate comes with a 95 % Wilson score interval (Wilson 1927; scipy's ``binomtest``), which
+keeps sensible coverage near 0 and 1 where the normal approximation fails.
 
 ``evaluate_weighted`` gives the same metrics post-stratified by answer kind: each clip of kind
 *k* weighs ``W_k / n_k`` for a population share ``W_k`` (``amd.answer_mix``), so a rate is
 ``sum_k W_k p_k`` over the kinds of its truth class. Its interval is the Wilson interval at the
-Kish effective sample size ``n_eff = (sum w)^2 / sum w^2 = 1 / sum_k W_k^2 / n_k`` (Kish 1965;
+Kish effective sample size ``n_eff = (sum w)^2 / sum w^2 = 1 / sum_k W_k^2 / n_k``, rounded with
+the effective count ``p n_eff`` to whole numbers (Kish 1965;
 the design-effect adjustment of Korn and Graubard 1998), which equals the post-stratified
 variance when the kinds share one rate. Latency quantiles are weighted (inverted CDF).
 
@@ -42,6 +43,7 @@ import math
 import warnings
 
 import numpy as np
+from scipy.stats import binomtest
 
 __all__ = [
     "accuracy",
@@ -59,7 +61,6 @@ __all__ = [
 
 REFERENCE_LABELS = ("human", "machine")
 ESTIMATED_LABELS = ("human", "machine", "notsure")
-Z_95 = 1.959963984540054
 
 
 def validate(reference: np.ndarray, estimated: np.ndarray) -> None:
@@ -85,10 +86,8 @@ def validate(reference: np.ndarray, estimated: np.ndarray) -> None:
         raise ValueError(f"`estimated` labels must be in {ESTIMATED_LABELS}; got {bad_est}.")
 
 
-def wilson_interval(n_success: float, n_total: float, z: float = Z_95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion; ``(nan, nan)`` when ``n_total == 0``.
-
-    Counts may be fractional (an effective sample size and ``p * n_eff`` successes).
+def wilson_interval(n_success: int, n_total: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval (no continuity correction) of scipy's ``binomtest``; ``(nan, nan)`` when ``n_total == 0``.
 
     Examples
     --------
@@ -97,14 +96,8 @@ def wilson_interval(n_success: float, n_total: float, z: float = Z_95) -> tuple[
     """
     if n_total == 0:
         return (math.nan, math.nan)
-    p = n_success / n_total
-    denom = 1.0 + z * z / n_total
-    centre = (p + z * z / (2 * n_total)) / denom
-    half = z * math.sqrt(p * (1 - p) / n_total + z * z / (4 * n_total * n_total)) / denom
-    # At k = 0 and k = n the bounds are exactly 0 and 1; avoid rounding just inside them.
-    low = 0.0 if n_success == 0 else max(0.0, centre - half)
-    high = 1.0 if n_success == n_total else min(1.0, centre + half)
-    return (low, high)
+    ci = binomtest(int(n_success), int(n_total)).proportion_ci(confidence_level=confidence, method="wilson")
+    return (float(ci.low), float(ci.high))
 
 
 def confusion_matrix(reference: np.ndarray, estimated: np.ndarray) -> np.ndarray:
@@ -257,13 +250,17 @@ def _kish_n_eff(w: np.ndarray) -> float:
 
 
 def _weighted_rate(hit: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Weighted share of ``hit`` with its Wilson interval at the Kish effective sample size."""
+    """Weighted share of ``hit`` with its Wilson interval at the Kish effective sample size.
+
+    ``binomtest`` takes whole counts, so the interval is that of ``round(p·n)`` out of
+    ``n = round(n_eff)`` (at least 1) calls.
+    """
     total = float(w.sum())
-    if total <= 0:
+    if hit.size == 0 or total <= 0:
         return (math.nan, math.nan, math.nan)
     p = float(w[hit].sum()) / total
-    n_eff = _kish_n_eff(w)
-    low, high = wilson_interval(p * n_eff, n_eff)
+    n_eff = max(1, int(round(_kish_n_eff(w))))
+    low, high = wilson_interval(min(n_eff, int(round(p * n_eff))), n_eff)
     return (p, low, high)
 
 

@@ -24,11 +24,21 @@ import pandas as pd
 from atomicdir import recover
 
 from ._io import atomic_write_json
-from .compliance import CI_METHODS, RECORD_FORMATS, REGIMES, AmdAudit, compliance_rates, read_records
-from .compliance._breakdown import not_computable_rows
-from .compliance._regimes import GENESYS_DENOMINATORS
-from .compliance._report import REPORT_FILES, compliance_json_rows, format_table, write_report
-from .compliance._vicidial import VICIDIAL_CATEGORIES
+from .compliance import (
+    CI_METHODS,
+    GENESYS_DENOMINATORS,
+    RECORD_FORMATS,
+    REGIMES,
+    REPORT_FILES,
+    VICIDIAL_CATEGORIES,
+    AmdAudit,
+    compliance_json_rows,
+    compliance_rates,
+    format_table,
+    not_computable_rows,
+    read_records,
+    write_report,
+)
 from .errors import ConfigError, DialerSimError
 
 __all__ = ["register"]

@@ -19,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with their exact values; writes a JSON list (docs/validation.md).",
     )
     p.add_argument("--json", type=Path, required=True, help="output JSON file")
-    p.add_argument("--n-calls", type=int, default=200_000, help="calls per case (default 200000)")
-    p.add_argument("--replications", type=int, default=10, help="independent replications per case (default 10)")
+    p.add_argument("--n-calls", type=int, default=None,
+                   help="calls per case (default: each case's own, 200000, or 800000 for 150 agents)")
+    p.add_argument("--batches", type=int, default=20, help="batch means per case (default 20)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help="replace an existing --json file")
@@ -39,8 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=_bench)
 
 
-#: Bounds of the validation and benchmark workloads (one validation replication of 10^7 calls takes minutes).
-MAX_VALIDATION_REPLICATIONS = 1_000
+#: Bound of the benchmark workload (one validation run of 10^7 calls takes minutes).
 MAX_BENCH_SCALE = 100.0
 
 
@@ -56,22 +56,21 @@ def _check_json_out(args: argparse.Namespace) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import run_validation
+    from .validate import MAX_BATCHES, run_validation
 
-    if args.n_calls < 1000:
+    if args.n_calls is not None and args.n_calls < 1000:
         raise ConfigError(f"--n-calls must be an integer >= 1000; got {args.n_calls}.")
-    if args.n_calls > MAX_CALLS:
+    if args.n_calls is not None and args.n_calls > MAX_CALLS:
         raise ConfigError(f"--n-calls must be an integer <= {MAX_CALLS} (the documented bound); got {args.n_calls}.")
-    if args.replications < 2:
-        raise ConfigError(f"--replications must be an integer >= 2; got {args.replications}.")
-    if args.replications > MAX_VALIDATION_REPLICATIONS:
-        raise ConfigError(f"--replications must be an integer <= {MAX_VALIDATION_REPLICATIONS} (the documented "
-                          f"bound); got {args.replications}.")
+    if not 2 <= args.batches <= MAX_BATCHES:
+        raise ConfigError(f"--batches must be an integer >= 2 and <= {MAX_BATCHES} (the documented bound); "
+                          f"got {args.batches}.")
+    if args.n_calls is not None and args.n_calls < 50 * args.batches:
+        raise ConfigError(f"--n-calls must be at least 50 calls per batch ({50 * args.batches}); got {args.n_calls}.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
     _check_json_out(args)
-    cases = run_validation(n_calls=args.n_calls, seed=args.seed, replications=args.replications,
-                           progress=not args.quiet)
+    cases = run_validation(n_calls=args.n_calls, seed=args.seed, n_batches=args.batches, progress=not args.quiet)
     atomic_write_json(args.json, cases)
     bad = 0
     for c in cases:

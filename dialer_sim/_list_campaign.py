@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._draws import Block
+from ._time import SECONDS_PER_DAY
 from .caller_id import CallerIdPool, CommunityBlocklist
 from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
 from .config_list import STRATEGIES
@@ -30,7 +31,6 @@ from .records import HUMAN_KINDS
 
 __all__ = ["ListCampaign"]
 
-SECONDS_PER_DAY = 86_400.0
 _STATUS = {ACTIVE: "active", SUCCESSFUL: "successful", DROPPED: "dropped"}
 
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections import deque
 
+from ._time import SECONDS_PER_DAY
 from .config_list import BlocklistConfig, CallerIdConfig
 from .population import Caller
 
 __all__ = ["CallerIdPool", "CommunityBlocklist", "WITHHELD"]
 
 WITHHELD = "withheld"
-SECONDS_PER_DAY = 86_400.0
 
 
 class CommunityBlocklist:

@@ -25,14 +25,13 @@ import math
 
 import numpy as np
 
+from ._time import SECONDS_PER_DAY, SECONDS_PER_WEEK
 from .config import DialerConfig
 from .pacing._base import observed_outcome
 
 __all__ = ["ACTIVE", "DROPPED", "SUCCESSFUL", "CallingList"]
 
 ACTIVE, SUCCESSFUL, DROPPED = 0, 1, 2
-SECONDS_PER_DAY = 86_400.0
-SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 _REASON = {"no_answer": 0, "busy": 0, "machine": 1, "rejected": 2, "unobtainable": 3, "fax": 4}
 #: Dispositions a person experiences as a silent call: dead air until dropped or until they hang up.
 SILENT = frozenset({"abandoned", "callee_hung_up"})

@@ -37,6 +37,7 @@ import simpy
 from ._deadline_connect import DeadlineConnect
 from ._draws import Block
 from ._list_campaign import ListCampaign
+from ._time import SECONDS_PER_DAY
 from .amd_model import make_amd
 from .config import DialerConfig
 from .pacing import make_policy
@@ -47,7 +48,6 @@ __all__ = ["CampaignModel"]
 
 NAN = math.nan
 INF = math.inf
-SECONDS_PER_DAY = 86_400.0
 #: Fax/modem tones are recognised by call-progress analysis about 1 s after answer
 #: (CED 2100 Hz starts at answer; docs/sources.md §5.3), with or without AMD.
 FAX_DETECT_S = 1.0

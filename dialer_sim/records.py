@@ -57,7 +57,6 @@ __all__ = [
     "records_schema",
 ]
 
-SECONDS_PER_DAY = 86_400.0
 
 
 def _to_arrow_column(name: str, values: list) -> pa.Array:

@@ -38,7 +38,9 @@ def test_post_stratified_rates_by_hand():
     # Kish effective size among humans: 1 / (0.9^2 / 4 + 0.1^2 / 2).
     n_eff = 1.0 / (0.81 / 4 + 0.01 / 2)
     assert m["n_eff_human"] == pytest.approx(n_eff)
-    low, high = wilson_interval(m["human_fp_rate"] * n_eff, n_eff)
+    # The Wilson interval of the whole effective counts: round(0.325 * 5) = 2 of round(4.82) = 5.
+    low, high = wilson_interval(round(m["human_fp_rate"] * round(n_eff)), round(n_eff))
+    assert (round(n_eff), round(m["human_fp_rate"] * round(n_eff))) == (5, 2)
     assert (m["human_fp_rate_ci95_low"], m["human_fp_rate_ci95_high"]) == pytest.approx((low, high))
     # Accuracy weighs every kind by its share of all calls: 0.45 * 3/4 + 0.05 * 0 + 0.4 * 1 + 0.1 * 0.
     assert m["accuracy"] == pytest.approx(0.45 * 0.75 + 0.4)

@@ -201,7 +201,7 @@ def test_a_forced_rerun_removes_outputs_the_new_run_does_not_make(tmp_path, camp
 @pytest.mark.parametrize(
     "argv",
     [
-        ["validate", "--n-calls", "1000", "--replications", "2", "--quiet"],
+        ["validate", "--n-calls", "1000", "--batches", "2", "--quiet"],
         ["bench", "--scale", "0.0001", "--no-sweep"],
     ],
 )

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from amd.detectors._base import FRAME_S
-from amd.features import FEATURE_NAMES, FeatureStream
+from amd.detectors._features import FEATURE_NAMES, FeatureStream
 
 STEP_S = 0.1
 FIRST_DECISION_S = 0.2

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from amd.detectors._base import FRAME_S, Decision, Detector, DetectorStream, require
+from amd.detectors._features import FEATURE_NAMES, FeatureStream
 
 __all__ = ["DEFAULT_MODEL_PATH", "LearnedDetector", "load_model", "model_probability"]
 
@@ -72,8 +73,6 @@ def load_model(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _check_model(model: dict[str, Any], path: str) -> None:
-    from amd.features import FEATURE_NAMES  # lazy: amd.features imports this package
-
     if model.get("format") != MODEL_FORMAT:
         raise ValueError(
             f"`model_path` must hold format {MODEL_FORMAT!r}; got {model.get('format')!r} in {path}."
@@ -181,8 +180,6 @@ class _LearnedStream(DetectorStream):
         self.model = model
         self.offset = logit_offset
         self.policy = model["policy"]
-        from amd.features import FeatureStream
-
         self.features = FeatureStream()
         self.step_frames = max(1, int(round(self.policy["step_s"] / FRAME_S)))
         self.first_frames = int(round(self.policy["first_decision_s"] / FRAME_S))

@@ -18,12 +18,12 @@ from ._audit import (
     estimate_false_positives,
     prior_from_behaviour_table,
 )
-from ._breakdown import BREAKDOWN_KEYS, abandonment_breakdown
+from ._breakdown import BREAKDOWN_KEYS, abandonment_breakdown, not_computable_rows
 from ._intervals import CI_METHODS, binomial_interval
 from ._load import RECORD_FORMATS, read_records
-from ._regimes import REGIMES, RESULT_COLUMNS, compliance_rates
+from ._regimes import GENESYS_DENOMINATORS, REGIMES, RESULT_COLUMNS, compliance_rates
 from ._replications import SPREAD_COLUMNS, compliance_spread
-from ._report import JSON_KEYS, compliance_json_rows, plot_rates, write_report
+from ._report import JSON_KEYS, REPORT_FILES, compliance_json_rows, format_table, plot_rates, write_report
 from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
 
 __all__ = [
@@ -32,9 +32,11 @@ __all__ = [
     "BetaPrior",
     "CI_METHODS",
     "FalsePositiveEstimate",
+    "GENESYS_DENOMINATORS",
     "JSON_KEYS",
     "RECORD_FORMATS",
     "REGIMES",
+    "REPORT_FILES",
     "RESULT_COLUMNS",
     "SPREAD_COLUMNS",
     "VICIDIAL_CATEGORIES",
@@ -46,6 +48,8 @@ __all__ = [
     "compliance_rates",
     "compliance_spread",
     "estimate_false_positives",
+    "format_table",
+    "not_computable_rows",
     "plot_rates",
     "prior_from_behaviour_table",
     "read_records",

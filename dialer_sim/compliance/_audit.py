@@ -38,7 +38,7 @@ from callvocab import check_behaviour_table
 
 from ..errors import ConfigError
 from ..records import ANSWER_KINDS, HUMAN_KINDS
-from ._intervals import clopper_pearson_upper
+from ..stats import proportion_interval
 
 __all__ = [
     "AmdAudit",
@@ -158,8 +158,8 @@ def estimate_false_positives(
     q_low = (1.0 - confidence) / 2.0 if two_sided else 0.0
     if audit.prior is None:
         p = k / m
-        high = float(clopper_pearson_upper(k, m, confidence=q_high))
-        low = 0.0 if (q_low == 0.0 or k == 0) else float(stats.beta.ppf(q_low, k, m - k + 1))
+        low, high = (float(b) for b in proportion_interval(
+            k, m, method="exact", confidence=confidence, alternative="two-sided" if two_sided else "less"))
         method = "clopper-pearson"
     else:
         post = stats.beta(audit.prior.a + k, audit.prior.b + m - k)

@@ -11,11 +11,10 @@ Two intervals are offered, and every result says which one it used:
   ``Beta(k, n − k + 1).ppf(α/2)`` and ``Beta(k + 1, n − k).ppf(1 − α/2)``. It
   never under-covers, at the price of being wider.
 
-Whole counts go to scipy's ``binomtest(k, n).proportion_ci`` (methods
-``wilson`` and ``exact``). Ofcom's adjusted drop count D′ need not be a whole
-number, which ``binomtest`` does not take; for such a count the same two
-intervals are evaluated at the real ``k`` (the score equation's roots, and the
-beta quantiles), both smooth in ``k``.
+Both come from :func:`dialer_sim.stats.proportion_interval` (scipy's
+``binomtest(k, n).proportion_ci``, methods ``wilson`` and ``exact``). Ofcom's
+adjusted drop count D′ need not be a whole number; such a count is evaluated
+there by the same definitions at the real ``k``, smooth in ``k``.
 
 Conventions
 -----------
@@ -28,52 +27,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ConfigError
+from ..stats import proportion_interval
 
-__all__ = ["CI_METHODS", "binomial_interval", "clopper_pearson_upper", "confidence_bounds"]
+__all__ = ["CI_METHODS", "binomial_interval", "confidence_bounds"]
 
 CI_METHODS = ("wilson", "clopper-pearson")
+#: scipy's name of each method.
+_SCIPY_METHOD = {"wilson": "wilson", "clopper-pearson": "exact"}
 
 
 def _check_confidence(confidence: float) -> None:
     if not 0.0 < confidence < 1.0:
         raise ConfigError(f"`confidence` must be in (0, 1); got {confidence!r}.")
-
-
-def _clopper_pearson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Clopper–Pearson bounds from the beta quantiles, which accept a non-integer count."""
-    alpha = 1.0 - confidence
-    low = stats.beta.ppf(alpha / 2.0, k, n - k + 1.0) if k > 0 else 0.0
-    high = stats.beta.ppf(1.0 - alpha / 2.0, k + 1.0, n - k) if k < n else 1.0
-    return float(low), float(high)
-
-
-def _fractional(k: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Where a count is not a whole number (Ofcom's D′), which scipy's binomial test does not take."""
-    return (k != np.round(k)) | (n != np.round(n))
-
-
-def _score_interval(k: float, n: float, confidence: float) -> tuple[float, float]:
-    """The Wilson score bounds for a non-integer count: the roots in p of (k − n p)² = z² n p (1 − p)."""
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
-    a, b, c = n + z * z, -(2.0 * k + z * z), k * k / n
-    root = np.sqrt(max(b * b - 4.0 * a * c, 0.0))
-    return max(0.0, (-b - root) / (2.0 * a)), min(1.0, (-b + root) / (2.0 * a))
-
-
-def _one_interval(k: float, n: float, method: str, confidence: float, fractional: bool) -> tuple[float, float]:
-    if n <= 0:
-        return np.nan, np.nan
-    if fractional:
-        if method == "wilson":
-            return _score_interval(k, n, confidence)
-        return _clopper_pearson(np.asarray(k), np.asarray(n), confidence)
-    ci = stats.binomtest(int(round(k)), int(round(n))).proportion_ci(
-        confidence, method="wilson" if method == "wilson" else "exact"
-    )
-    return float(ci.low), float(ci.high)
 
 
 def binomial_interval(
@@ -113,17 +80,9 @@ def binomial_interval(
     (0.0103, 0.0845)
     """
     _check_confidence(confidence)
-    k_arr = np.asarray(k, dtype=float)
-    n_arr = np.asarray(n, dtype=float)
     if method not in CI_METHODS:
         raise ConfigError(f"`ci` must be one of {', '.join(CI_METHODS)}; got {method!r}.")
-    k_arr, n_arr = np.broadcast_arrays(k_arr, n_arr)
-    frac = _fractional(k_arr, n_arr)
-    pairs = [_one_interval(k_, n_, method, confidence, f_)
-             for k_, n_, f_ in zip(k_arr.ravel(), n_arr.ravel(), frac.ravel(), strict=True)]
-    low = np.array([p[0] for p in pairs], dtype=float).reshape(k_arr.shape)
-    high = np.array([p[1] for p in pairs], dtype=float).reshape(k_arr.shape)
-    return low, high
+    return proportion_interval(k, n, method=_SCIPY_METHOD[method], confidence=confidence)
 
 
 def confidence_bounds(out: pd.DataFrame, *, method: str, confidence: float) -> None:
@@ -139,32 +98,3 @@ def confidence_bounds(out: pd.DataFrame, *, method: str, confidence: float) -> N
     else:
         low, high = binomial_interval(num, den, method=method, confidence=confidence)
     out["ci95_low"], out["ci95_high"] = low, high
-
-
-def clopper_pearson_upper(k: np.ndarray | float, n: np.ndarray | float, *, confidence: float) -> np.ndarray:
-    """One-sided exact upper confidence bound for a binomial proportion.
-
-    ``Beta(k + 1, n − k).ppf(confidence)``, and 1 when ``k == n``. Used for the
-    AMD false-positive audit, where only an upper bound matters.
-
-    Parameters
-    ----------
-    k : array_like of float >= 0
-        Successes (people found among audited AMD "machine" calls).
-    n : array_like of float >= k
-        Trials (recordings audited). NaN where ``n == 0``.
-    confidence : float in (0, 1)
-        One-sided level, e.g. 0.95.
-
-    Returns
-    -------
-    np.ndarray of float in [0, 1]
-    """
-    _check_confidence(confidence)
-    k_arr = np.asarray(k, dtype=float)
-    n_arr = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        upper = np.where(
-            k_arr < n_arr, stats.beta.ppf(confidence, k_arr + 1.0, np.maximum(n_arr - k_arr, 1e-300)), 1.0
-        )
-    return np.where(n_arr <= 0, np.nan, upper)

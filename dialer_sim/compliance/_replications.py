@@ -10,7 +10,8 @@ Conventions
 -----------
 - Input: one :func:`compliance_rates` result per replication, same regime.
 - ``mean_ci95_*`` is the Student-t interval of the mean rate over replications
-  (replications are independent by construction: each has its own seed).
+  (:func:`dialer_sim.stats.t_half_width`; replications are independent by
+  construction: each has its own seed).
 - ``rate_q025``/``rate_q975`` are empirical quantiles: the range in which 95 %
   of single campaigns fall.
 """
@@ -21,9 +22,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ConfigError
+from ..stats import t_half_width
 
 __all__ = ["SPREAD_COLUMNS", "compliance_spread"]
 
@@ -77,10 +78,7 @@ def compliance_spread(results: Sequence[pd.DataFrame], *, confidence: float = 0.
     )
     out["limit"] = grouped["limit"].first()
     out["p_breached"] = grouped["breached"].agg(lambda b: float(np.mean(b.astype(bool))))
-    n = out["n_replications"].to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(q_high, np.maximum(n - 1.0, 1.0)) * out["rate_sd"].to_numpy() / np.sqrt(n)
-    half = np.where(n > 1, half, np.nan)
+    half = t_half_width(out["rate_sd"].to_numpy(float), out["n_replications"].to_numpy(float), confidence=confidence)
     out["mean_ci95_low"] = out["rate_mean"] - half
     out["mean_ci95_high"] = out["rate_mean"] + half
     return out.reset_index()[list(SPREAD_COLUMNS)]

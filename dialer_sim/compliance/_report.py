@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .._io import atomic_write, atomic_write_text, prepare_out_dir, staged_dir  # noqa: E402
+from .._time import SECONDS_PER_DAY  # noqa: E402
 
 __all__ = [
     "JSON_KEYS", "PART_JSON_KEYS", "REPORT_FILES", "compliance_json_rows", "format_table", "plot_breakdown",
@@ -48,7 +49,6 @@ PART_JSON_KEYS = (
     "n_own_drops", "n_all_live_answers", "dialer_drop_rate", "dialer_drop_ci95_low", "dialer_drop_ci95_high",
 )  # fmt: skip
 REPORT_FILES = ("compliance.md", "compliance.png", "compliance.csv")
-_DAY_S = 86_400.0
 
 
 def _plain(value):
@@ -77,9 +77,9 @@ def compliance_json_rows(rates: pd.DataFrame) -> list[dict]:
 def _window_label(start_s: float, end_s: float) -> str:
     if math.isnan(start_s) or math.isnan(end_s):
         return "—"
-    if end_s - start_s == _DAY_S and start_s % _DAY_S == 0:
-        return f"day {int(start_s // _DAY_S)}"
-    return f"days {start_s / _DAY_S:g}–{end_s / _DAY_S:g}"
+    if end_s - start_s == SECONDS_PER_DAY and start_s % SECONDS_PER_DAY == 0:
+        return f"day {int(start_s // SECONDS_PER_DAY)}"
+    return f"days {start_s / SECONDS_PER_DAY:g}–{end_s / SECONDS_PER_DAY:g}"
 
 
 def _pct(x: float) -> str:
@@ -137,7 +137,7 @@ def plot_rates(rates: pd.DataFrame, ax: plt.Axes) -> plt.Axes:
     ok = rates[rates["computable"].astype(bool)]
     mids = []
     for campaign, grp in ok.groupby("campaign_id", sort=True):
-        mid_day = (grp["window_start_s"] + grp["window_end_s"]) / 2.0 / _DAY_S
+        mid_day = (grp["window_start_s"] + grp["window_end_s"]) / 2.0 / SECONDS_PER_DAY
         mids += list(mid_day)
         rate = 100.0 * grp["rate"]
         err = [rate - 100.0 * grp["ci95_low"], 100.0 * grp["ci95_high"] - rate]

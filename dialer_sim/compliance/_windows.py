@@ -25,11 +25,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .._time import SECONDS_PER_DAY
 from ..errors import ConfigError
 
-__all__ = ["SECONDS_PER_DAY", "WINDOW_KINDS", "assign_windows", "parse_window"]
+__all__ = ["WINDOW_KINDS", "assign_windows", "parse_window"]
 
-SECONDS_PER_DAY = 86_400.0
 THIRTY_DAYS_S = 30 * SECONDS_PER_DAY
 WINDOW_KINDS = ("day", "30d", "month", "campaign")
 

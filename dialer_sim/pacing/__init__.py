@@ -23,13 +23,24 @@ Conventions
 
 from dialer_sim.pacing._base import DialerState, PacingPolicy, observed_outcome
 from dialer_sim.pacing._params import PacingParams
-from dialer_sim.pacing._registry import PACING_PARAMS, make_policy
+from dialer_sim.pacing._registry import PACING_PARAMS, make_policy, register_policy
 from dialer_sim.pacing.cisco import CiscoGainParams, CiscoGainPolicy
 from dialer_sim.pacing.erlang_predictive import ErlangPredictiveParams, ErlangPredictivePolicy
 from dialer_sim.pacing.progressive import ProgressiveParams, ProgressivePolicy
 from dialer_sim.pacing.ratio import RatioParams, RatioPolicy
 from dialer_sim.pacing.strict_max import StrictMaxParams, StrictMaxPolicy
 from dialer_sim.pacing.vicidial import VicidialAdaptParams, VicidialAdaptPolicy
+
+for _params, _policy in (
+    (ProgressiveParams, ProgressivePolicy),
+    (RatioParams, RatioPolicy),
+    (VicidialAdaptParams, VicidialAdaptPolicy),
+    (CiscoGainParams, CiscoGainPolicy),
+    (StrictMaxParams, StrictMaxPolicy),
+    (ErlangPredictiveParams, ErlangPredictivePolicy),
+):
+    register_policy(_params, _policy)
+del _params, _policy
 
 __all__ = [
     "CiscoGainParams",

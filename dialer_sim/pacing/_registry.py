@@ -2,7 +2,8 @@
 
 Conventions
 -----------
-- Keys are the names of the pacing policies (docs/pacing.md).
+- Keys are the names of the pacing policies (docs/pacing.md), filled by
+  :func:`register_policy` when the package is imported.
 - The model's loader builds parameters with ``PACING_PARAMS[name](**table)``;
   an unknown key raises :class:`~dialer_sim.errors.ConfigError` naming it.
 """
@@ -12,33 +13,24 @@ from __future__ import annotations
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
-from dialer_sim.pacing.cisco import CiscoGainParams, CiscoGainPolicy
-from dialer_sim.pacing.erlang_predictive import ErlangPredictiveParams, ErlangPredictivePolicy
-from dialer_sim.pacing.progressive import ProgressiveParams, ProgressivePolicy
-from dialer_sim.pacing.ratio import RatioParams, RatioPolicy
-from dialer_sim.pacing.strict_max import StrictMaxParams, StrictMaxPolicy
-from dialer_sim.pacing.vicidial import VicidialAdaptParams, VicidialAdaptPolicy
 
-__all__ = ["PACING_PARAMS", "make_policy"]
+__all__ = ["PACING_PARAMS", "make_policy", "register_policy"]
 
-#: Policy name → parameter dataclass.
-PACING_PARAMS: dict[str, type] = {
-    "progressive": ProgressiveParams,
-    "ratio": RatioParams,
-    "vicidial_adapt": VicidialAdaptParams,
-    "cisco_gain": CiscoGainParams,
-    "strict_max": StrictMaxParams,
-    "erlang_predictive": ErlangPredictiveParams,
-}
+#: Policy name → parameter dataclass, in the order the package registers them.
+PACING_PARAMS: dict[str, type] = {}
 
-_POLICY_OF: dict[type, type[PolicyBase]] = {
-    ProgressiveParams: ProgressivePolicy,
-    RatioParams: RatioPolicy,
-    VicidialAdaptParams: VicidialAdaptPolicy,
-    CiscoGainParams: CiscoGainPolicy,
-    StrictMaxParams: StrictMaxPolicy,
-    ErlangPredictiveParams: ErlangPredictivePolicy,
-}
+_POLICY_OF: dict[type, type[PolicyBase]] = {}
+
+
+def register_policy(params_class: type, policy_class: type[PolicyBase]) -> None:
+    """Make a policy known by the name its parameter class carries (``params_class.policy``).
+
+    The package ``__init__`` registers every built-in policy, so that the policy
+    modules may use the registry (``strict_max`` builds its base policy) without
+    the registry importing them.
+    """
+    PACING_PARAMS[params_class.policy] = params_class
+    _POLICY_OF[params_class] = policy_class
 
 
 def make_policy(params: PacingParams) -> PolicyBase:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections import deque
 
+from .._time import SECONDS_PER_DAY
+
 __all__: list[str] = []
 
-SECONDS_PER_DAY = 86_400.0
 
 #: Dispositions of attempts that were answered (by a person, a machine or a fax); the others rang out or failed.
 ANSWERED_DISPOSITIONS = frozenset({

@@ -30,11 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dialer_sim._time import SECONDS_PER_DAY
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
-from dialer_sim.pacing._stats import SECONDS_PER_DAY, DayTally, day_of
+from dialer_sim.pacing._registry import PACING_PARAMS, make_policy
+from dialer_sim.pacing._stats import DayTally, day_of
 from dialer_sim.pacing.progressive import progressive_lines
 
 __all__ = ["StrictMaxParams", "StrictMaxPolicy"]
@@ -67,8 +69,6 @@ class StrictMaxParams(PacingParams):
     base: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        from dialer_sim.pacing._registry import PACING_PARAMS  # the registry imports this module
-
         self._float_in("max_abandon_pct", 0.0, 100.0, lo_open=True)
         self._choice("abandon_denominator", ABANDON_DENOMINATORS)
         allowed = tuple(name for name in PACING_PARAMS if name != self.policy)
@@ -97,8 +97,6 @@ class StrictMaxParams(PacingParams):
 
 def _build_base(base_policy: str, table: dict[str, Any]) -> PacingParams:
     """Validate the base table, re-labelling its errors as ``pacing.base.*``."""
-    from dialer_sim.pacing._registry import PACING_PARAMS
-
     try:
         return PACING_PARAMS[base_policy](**table)  # type: ignore[no-any-return]
     except ConfigError as err:
@@ -123,8 +121,6 @@ class StrictMaxPolicy(PolicyBase):
     name = "strict_max"
 
     def __init__(self, params: StrictMaxParams) -> None:
-        from dialer_sim.pacing._registry import make_policy
-
         self.params = params
         self.base = make_policy(params.base_params)
         self.update_interval_s = self.base.update_interval_s

@@ -61,11 +61,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from dialer_sim._time import SECONDS_PER_DAY, SECONDS_PER_MINUTE
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
 from dialer_sim.pacing._policy import PolicyBase
-from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, SECONDS_PER_DAY, DayTally, WindowTally
+from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, DayTally, WindowTally
 from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, VICIDIAL_PLACEMENT_INTERVAL_S, ratio_lines
 
 __all__ = [
@@ -81,7 +82,6 @@ DROP_STATS_INTERVAL_S = 60.0  # drop statistics refreshed about once a minute
 EMERGENCY_MIN_CALLS = 20  # "> 20 calls in the last minute"
 EMERGENCY_DROP_PCT = 50.0  # "> 50 % of them dropped"
 DAILY_MIN_CALLS = 50  # daily rule only once "> 50 calls today"
-ONE_MINUTE_S = 60.0
 LEVEL_FIELD_CHARS = 6  # vicidial_campaigns.auto_dial_level is a VARCHAR(6)
 
 
@@ -207,7 +207,7 @@ class VicidialAdaptPolicy(PolicyBase):
         self._last_loop_s: float | None = None
         self._next_stats_at_s = float("-inf")  # VICIdial pulls a baseline on its first loop
         self._today = DayTally()
-        self._last_minute = WindowTally(ONE_MINUTE_S)
+        self._last_minute = WindowTally(SECONDS_PER_MINUTE)
         self._n_answered_open = 0  # answers counted by on_answered whose outcome is still to come
         self.n_calls_today = 0
         self.drops_pct_today = 0.0
