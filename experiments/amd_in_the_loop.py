@@ -240,7 +240,8 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
                      f"{d['table_machine_to_agent_rate']:.1%} | {d['table_human_decided_median_s']:.2f} |")
     rule = f"{config.abandon.window_s:g} s rule from {config.abandon.clock_start}"
     lines += ["", "![abandoned calls per AMD variant](abandon.png)", "", *headline(summary, replications), "",
-              "The charts show today's policy (`wait`; AMD off has no policy). The table shows both policies.", "",
+              "The charts show the AMD policy `wait` (AMD off has no AMD policy), as their titles say. The table shows "
+              "both policies.", "",
               f"| mix | AMD | policy | abandoned ({rule}), % | of which connected late, % | dialer drops, % | "
               "AMD human FP, % | contacts / agent-h | agent-s per machine answer | agent time on machines, % "
               "| agent idle, % |", "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -298,6 +299,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
         save_csv(df, out_dir / name)
     today, ptoday = (df[df["policy"] != "connect_at_deadline"] for df in (summary, psum))  # charts: today's dialer
     today.attrs["window_s"] = config.abandon.window_s
+    today.attrs["pacing"] = ptoday.attrs["pacing"] = config.pacing.policy
     fig, axes = P.figure(1, today["mix"].nunique(), size=(14, 5.5), sharey=True, squeeze=False)
     save_fig(plot_abandon(list(axes[0]), today)[0].figure, out_dir / "abandon.png")
     fig, ax = P.figure(size=(10, 6))

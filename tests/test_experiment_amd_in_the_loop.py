@@ -192,3 +192,5 @@ def test_every_chart_has_a_title_and_labelled_axes(smoke):
     """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
     assert len(FIGURES) >= 3
     assert [(title, problems) for title, problems in FIGURES if problems] == []
+    # Regression: the charts showed only the AMD policy `wait` without saying so.
+    assert all("AMD policy `wait`" in title and "pacing vicidial_adapt" in title for title, _ in FIGURES)
