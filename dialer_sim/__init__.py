@@ -32,6 +32,8 @@ from .config_list import (
     RulesConfig,
 )
 from .distributions import Dist
+from ._inputs import read_toml
+from ._limits import MAX_DAYS, key_shown, shown
 from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 
@@ -51,6 +53,7 @@ __all__ = [
     "DialerSimError",
     "Dist",
     "HygieneConfig",
+    "MAX_DAYS",
     "NetworkConfig",
     "OpenLoopConfig",
     "PacingConfig",
@@ -66,8 +69,11 @@ __all__ = [
     "compliance_spread",
     "config_from_dict",
     "config_to_dict",
+    "key_shown",
     "load_config",
     "read_records",
+    "read_toml",
     "records_schema",
     "run",
+    "shown",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import _abandonment as A
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import plotting as P
+
+from experiments import _abandonment as A
+from experiments import plotting as P
 
 __all__ = ["STRATEGIES", "plot_abandon", "plot_fp_scatter", "plot_protection", "policy_shown"]
 

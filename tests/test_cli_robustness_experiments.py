@@ -12,11 +12,11 @@ import pytest
 
 import dialer_sim as ds
 from dialer_sim.errors import ConfigError
+from experiments import estimating_abandonment
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
-import estimating_abandonment  # noqa: E402
 import predictive_day  # noqa: E402
 
 NOT_UTF8 = b"\xff\xfe[agents]\nn_agents = 3\n"
@@ -118,11 +118,11 @@ def test_estimating_abandonment_bad_config_is_one_line_and_keeps_earlier_results
     (out / "summary.json").write_text(json.dumps({"earlier": True}))
     bad = tmp_path / "bad.toml"
     bad.write_bytes(NOT_UTF8)
-    assert estimating_abandonment._cli(["--config", str(bad), "--out", str(out), "--force"]) == 2
+    assert estimating_abandonment.cli_main(["--config", str(bad), "--out", str(out), "--force"]) == 2
     assert "bad.toml: not valid TOML (must be UTF-8 text" in _one_line(capsys.readouterr().err)
     broken = tmp_path / "broken.toml"
     broken.write_text("seed = \n")
-    assert estimating_abandonment._cli(["--config", str(broken), "--out", str(out), "--force"]) == 2
+    assert estimating_abandonment.cli_main(["--config", str(broken), "--out", str(out), "--force"]) == 2
     assert "broken.toml: not valid TOML (" in _one_line(capsys.readouterr().err)
     assert json.loads((out / "summary.json").read_text()) == {"earlier": True}
 
