@@ -12,12 +12,10 @@ import pytest
 
 import dialer_sim as ds
 from dialer_sim.errors import ConfigError
-from experiments import estimating_abandonment
+from experiments import estimating_abandonment, predictive_day
+from experiments.kit import Runner, cli
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import predictive_day  # noqa: E402
 
 NOT_UTF8 = b"\xff\xfe[agents]\nn_agents = 3\n"
 
@@ -66,8 +64,8 @@ def test_predictive_day_tables_do_not_depend_on_workers():
         ds.load_config(predictive_day.CONFIG),
         {"agents.n_agents": 3, "campaign.shift_length_s": 1800.0, "campaign.n_numbers": 400},
     )
-    one = predictive_day.run_policies(tiny, replications=2, seed=5, workers=1)
-    two = predictive_day.run_policies(tiny, replications=2, seed=5, workers=2)
+    one = predictive_day.run_policies(tiny, replications=2, seed=5, runner=Runner(workers=1))
+    two = predictive_day.run_policies(tiny, replications=2, seed=5, runner=Runner(workers=2))
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a, b)
     assert len(one[0]) == 2 * len(predictive_day.POLICIES)
@@ -137,8 +135,6 @@ def _earlier_results(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize(("failure", "status"), [(KeyboardInterrupt, 130), (ConfigError("bad value"), 2)])
 def test_a_forced_run_that_fails_puts_the_earlier_results_back(tmp_path, capsys, failure, status):
-    from _common import cli
-
     out = tmp_path / "out"
     before = _earlier_results(out)
 
@@ -154,8 +150,6 @@ def test_a_forced_run_that_fails_puts_the_earlier_results_back(tmp_path, capsys,
 
 
 def test_a_forced_run_that_succeeds_replaces_results_and_keeps_other_files(tmp_path):
-    from _common import cli
-
     out = tmp_path / "out"
     _earlier_results(out)
 
