@@ -9,6 +9,8 @@ Conventions
 """
 
 from ._config_io import apply_overrides, config_from_dict, config_to_dict, load_config
+from ._inputs import read_toml
+from ._limits import MAX_DAYS, key_shown, shown
 from .api import Result, run
 from .compliance import AmdAudit, compliance_rates, compliance_spread, read_records
 from .config import (
@@ -32,8 +34,6 @@ from .config_list import (
     RulesConfig,
 )
 from .distributions import Dist
-from ._inputs import read_toml
-from ._limits import MAX_DAYS, key_shown, shown
 from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 

@@ -51,7 +51,7 @@ def test_campaigns_do_not_depend_on_workers():
     two = exp.simulate_daily_counts(config, runner=Runner(workers=2))
     pd.testing.assert_frame_equal(one, two)
     assert list(one.columns) == ["replication", "day", "numerator", "denominator"]
-    assert sorted(set(zip(one["replication"], one["day"]))) == [(r, d) for r in range(3) for d in range(2)]
+    assert sorted(set(zip(one["replication"], one["day"], strict=True))) == [(r, d) for r in range(3) for d in range(2)]
     # Campaign 1 is the Bernoulli campaign of child 1 of the root seed, whatever ran it.
     child = np.random.SeedSequence(config["seed"]).spawn(3)[1]
     alone = exp.campaign_counts(None, child, {k: config[k] for k in exp._RUN_KEYS})["daily"]
