@@ -9,6 +9,8 @@ Conventions
 """
 
 from ._config_io import apply_overrides, config_from_dict, config_to_dict, load_config
+from ._inputs import read_toml
+from ._limits import MAX_DAYS, key_shown, shown
 from .api import Result, run
 from .compliance import AmdAudit, compliance_rates, compliance_spread, read_records
 from .config import (
@@ -51,6 +53,7 @@ __all__ = [
     "DialerSimError",
     "Dist",
     "HygieneConfig",
+    "MAX_DAYS",
     "NetworkConfig",
     "OpenLoopConfig",
     "PacingConfig",
@@ -66,8 +69,11 @@ __all__ = [
     "compliance_spread",
     "config_from_dict",
     "config_to_dict",
+    "key_shown",
     "load_config",
     "read_records",
+    "read_toml",
     "records_schema",
     "run",
+    "shown",
 ]

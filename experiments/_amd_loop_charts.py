@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-import _abandonment as A
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import plotting as P
 
-__all__ = ["STRATEGIES", "plot_abandon", "plot_fp_scatter", "plot_protection"]
+from experiments import _abandonment as A
+from experiments import plotting as P
+
+__all__ = ["STRATEGIES", "plot_abandon", "plot_fp_scatter", "plot_protection", "policy_shown"]
 
 #: The screening strategies whose users' protection is charted.
 STRATEGIES = ("answer_all", "silent_answer")
+
+
+def policy_shown(table: pd.DataFrame) -> str:
+    """The AMD policy (``amd.undecided_action``) and the pacing a chart's rows ran under, for its title.
+
+    ``table.attrs["pacing"]`` names the dialer's pacing policy; AMD off (policy ``n/a``) has no AMD policy.
+    """
+    amd = [p for p in dict.fromkeys(table["policy"]) if p != "n/a"]
+    what = {"wait": "undecided calls wait for the verdict",
+            "connect_at_deadline": "undecided calls go to an agent at the deadline"}
+    text = "; ".join(f"AMD policy `{p}` ({what.get(p, p)})" for p in amd) or "AMD off"
+    pacing = table.attrs.get("pacing")
+    return f"{text}; pacing {pacing}" if pacing else text
 
 
 def plot_abandon(axes, summary: pd.DataFrame):
@@ -24,7 +38,8 @@ def plot_abandon(axes, summary: pd.DataFrame):
     top = max(ax.get_ylim()[1] for ax in axes)  # each panel fits its own bars; the shared axis fits both
     axes[0].set_ylim(0, top)
     P.legend_outside(axes[-1])
-    axes[0].figure.suptitle("Abandoned calls as regulators count them, in four parts (mean, 95 % interval)")
+    axes[0].figure.suptitle("Abandoned calls as regulators count them, in four parts (mean, 95 % interval)\n"
+                            + policy_shown(summary))
     return axes
 
 
@@ -49,7 +64,7 @@ def plot_fp_scatter(ax, summary: pd.DataFrame):
     ax.set_ylim(0, lim)
     ax.set_xlabel("AMD hung up on a live person, % of live answers")
     ax.set_ylabel(P.rate_label(regime, clock))
-    ax.set_title("Human false positives drive the regulator's rate (mean, 95 % interval)")
+    ax.set_title(f"Human false positives drive the regulator's rate (mean, 95 % interval)\n{policy_shown(summary)}")
     P.legend_outside(ax)
     return ax
 
@@ -75,5 +90,5 @@ def plot_protection(axes, psum: pd.DataFrame):
     axes[-1].set_xlabel("AMD variant (detector names: measured behaviour table)")
     P.legend_outside(axes[0])
     axes[0].figure.suptitle(f"People who answer and stay silent against people who speak, per AMD variant ({mix}; "
-                            "mean, 95 % interval)")
+                            f"mean, 95 % interval)\n{policy_shown(psum)}")
     return axes

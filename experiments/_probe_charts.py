@@ -7,8 +7,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import plotting as P
-from _common import save_fig, summarise
+
+from experiments import plotting as P
+from experiments.kit import save_fig, summarise
 
 __all__ = ["write_figures"]
 

@@ -22,6 +22,13 @@ detector's rows are written to ``behaviour/DETECTOR.csv`` in the output folder
 and sampled per call by :class:`dialer_sim.amd_model.EmpiricalAmd`). Population
 mixes: everyone ``answer_all``, and 30 % ``silent_answer``.
 
+The benchmark runs before this experiment, outside its sweep. ``config.json``
+records where its table came from, the SHA-256 and row count of the table and of
+each detector's file in ``behaviour/``, so the run can be checked against, and
+reproduced from, its own record. Each detector's table travels with its sweep
+points (part of the sweep's hash), so the runs need no shared filesystem on a
+Dask cluster and a resumed run never mixes two benchmark results.
+
 Figures: ``abandon.png`` (the regulator's rate per AMD variant and mix in its
 four parts, with the dialer's own drop rate and 95 % intervals),
 ``fp_vs_abandon.png`` (in-campaign human false-positive rate against the
@@ -35,7 +42,8 @@ Tables: ``amd_in_the_loop.csv`` (one row per mix, variant, policy and replicatio
 decision latency).
 
 Run: ``python experiments/amd_in_the_loop.py --out results/amd_in_the_loop
-[--amd-results results/amd_benchmark] [--smoke] [--workers 2]``.
+[--amd-results results/amd_benchmark] [--smoke] [--workers 2 | --scheduler ADDRESS]``
+(docs/experiments.md; killed, the same command resumes).
 
 Conventions
 -----------
@@ -56,26 +64,23 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _abandonment as A
-import plotting as P
-from _amd_loop_charts import STRATEGIES, plot_abandon, plot_fp_scatter, plot_protection
-from _common import (
+import dialer_sim as ds
+from callvocab import HUMAN_KINDS
+from experiments import _abandonment as A
+from experiments import _amd_tables as T
+from experiments import plotting as P
+from experiments._amd_loop_charts import STRATEGIES, plot_abandon, plot_fp_scatter, plot_protection
+from experiments.kit import (
     CONFIGS,
-    ExperimentError,
+    Point,
+    Runner,
     cli,
-    replication_seeds,
-    run_jobs,
     save_csv,
     save_fig,
     summarise,
     write_config,
     write_text,
 )
-
-import dialer_sim as ds
-from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, HUMAN_KINDS, read_behaviour_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = CONFIGS / "screening_campaign.toml"
@@ -97,25 +102,8 @@ PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week",
 
 
 def read_behaviour(amd_results: Path) -> pd.DataFrame:
-    """The benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns)."""
-    path = Path(amd_results) / "behaviour.csv"
-    if not path.is_file():
-        raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
-                              "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
-    # Every value checked here, before --out is created, not by the first run that samples the table.
-    return read_behaviour_table(path, where="--amd-results", columns=BENCHMARK_BEHAVIOUR_COLUMNS,
-                                error=ExperimentError)
-
-
-def split_behaviour(behaviour: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
-    """One behaviour table per detector in ``out_dir/behaviour/``, in the benchmark's detector order."""
-    folder = Path(out_dir) / "behaviour"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for det, g in behaviour.groupby("detector", sort=False):
-        paths[str(det)] = folder / f"{det}.csv"
-        save_csv(g[list(BEHAVIOUR_COLUMNS)], paths[str(det)])
-    return paths
+    """The benchmark's ``behaviour.csv`` in ``amd_results`` (columns ``detector`` plus the behaviour-table columns)."""
+    return T.read_behaviour(Path(amd_results) / "behaviour.csv")
 
 
 def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
@@ -130,11 +118,11 @@ def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def variants(tables: dict[str, Path]) -> dict[str, dict]:
-    """AMD off, parametric, and one empirical variant per measured detector table."""
+def variants(tables: dict[str, str]) -> dict[str, dict]:
+    """AMD off, parametric, and one empirical variant per measured detector table (its file in the result folder)."""
     out: dict[str, dict] = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
-    for det, path in tables.items():
-        out[det] = {"amd.mode": "empirical", "amd.table_path": str(path)}
+    for det in tables:
+        out[det] = {"amd.mode": "empirical", "amd.table_path": f"behaviour/{det}.csv"}
     return out
 
 
@@ -161,28 +149,43 @@ def policies(overrides: dict) -> dict[str, dict]:
     return {p: {"amd.undecided_action": p} for p in AMD_POLICIES}
 
 
-def one_run(config: ds.DialerConfig, seed, mix: str, variant: str, policy: str, rep: int) -> tuple[dict, list]:
-    """One replication: the summary metrics and the per-strategy protection rows."""
-    result = ds.run(config, seed, keep_records=False)
+def loop_run(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One replication of one (mix, AMD variant, AMD policy): the summary metrics and the protection table.
+
+    An empirical variant's behaviour table comes as CSV text in ``params["behaviour_csv"]`` and is sampled from
+    a temporary copy, so a worker (also on a Dask cluster) needs no access to the result folder.
+    """
+    if "behaviour_csv" in params:
+        with T.table_file(params["behaviour_csv"]) as path:
+            result = ds.run(ds.apply_overrides(config, {"amd.table_path": path}), seed, keep_records=False)
+    else:
+        result = ds.run(config, seed, keep_records=False)
     s = result.summary
-    key = {"mix": mix, "variant": variant, "policy": policy, "replication": rep}
     s = {**s, "machine_share_of_agent_time": s["agent_s_on_machines"] / (3600.0 * s["agent_logged_in_hours"])}
-    row = {**key, **{m: s[m] for m in METRICS}, **A.from_summary(s)}
-    return row, [{**key, **p} for p in protection(result.numbers, config.campaign.n_shifts)]
+    return {**{m: s[m] for m in METRICS}, **A.from_summary(s),
+            "protection": pd.DataFrame(protection(result.numbers, config.campaign.n_shifts))}
 
 
-def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replications: int, seed: int,
-             workers: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every mix x AMD variant x AMD policy x replication, on common random numbers."""
-    seeds = replication_seeds(seed, replications)
-    jobs = []
+def grid_points(amd_variants: dict, mixes: dict, tables: dict[str, str]) -> list[Point]:
+    """Every mix x AMD variant x AMD policy; an empirical variant's points carry its behaviour table."""
+    points = []
     for mix, shares in mixes.items():
         for name, overrides in amd_variants.items():
+            table = {"behaviour_csv": tables[name]} if overrides.get("amd.mode") == "empirical" else {}
             for policy, setting in policies(overrides).items():
-                cfg = ds.apply_overrides(config, {"population.strategy_mix": dict(shares), **overrides, **setting})
-                jobs += [(cfg, seeds[rep], mix, name, policy, rep) for rep in range(replications)]
-    out = run_jobs(one_run, jobs, workers=workers, desc="amd_in_the_loop")
-    return pd.DataFrame([r for r, _ in out]), pd.DataFrame([p for _, ps in out for p in ps])
+                points.append(Point({"mix": mix, "variant": name, "policy": policy, **table},
+                                    {"population.strategy_mix": dict(shares), **overrides, **setting}))
+    return points
+
+
+def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, tables: dict[str, str], replications: int,
+             seed: int, runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every point x replication on the sweep engine (common random numbers): the run table and protection table."""
+    res = (runner or Runner()).run("amd_in_the_loop", config, grid_points(amd_variants, mixes, tables), loop_run,
+                                   replications=replications, seed=seed)
+    drop = ["behaviour_csv"]  # the tables' contents are recorded in config.json, not in every row
+    return (res.summaries().drop(columns=drop, errors="ignore"),
+            res.table("protection").drop(columns=drop, errors="ignore"))
 
 
 def _pm(r, col: str, scale: float = 100.0, fmt: str = ".2f") -> str:
@@ -236,7 +239,8 @@ def report(summary: pd.DataFrame, psum: pd.DataFrame, detectors: pd.DataFrame, c
                      f"{d['table_machine_to_agent_rate']:.1%} | {d['table_human_decided_median_s']:.2f} |")
     rule = f"{config.abandon.window_s:g} s rule from {config.abandon.clock_start}"
     lines += ["", "![abandoned calls per AMD variant](abandon.png)", "", *headline(summary, replications), "",
-              "The charts show today's policy (`wait`; AMD off has no policy). The table shows both policies.", "",
+              "The charts show the AMD policy `wait` (AMD off has no AMD policy), as their titles say. The table shows "
+              "both policies.", "",
               f"| mix | AMD | policy | abandoned ({rule}), % | of which connected late, % | dialer drops, % | "
               "AMD human FP, % | contacts / agent-h | agent-s per machine answer | agent time on machines, % "
               "| agent idle, % |", "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -269,20 +273,33 @@ def headline(summary: pd.DataFrame, replications: int) -> list[str]:
             *A.headline_table(g, "amd", "AMD variant", n_replications=replications)]
 
 
-def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
-         behaviour: pd.DataFrame | None = None, mixes: dict | None = None, replications: int = REPLICATIONS,
-         seed: int = SEED, workers: int = 1) -> pd.DataFrame:
-    """Run every mix and AMD variant; write the tables, three charts, config.json and REPORT.md.
+def behaviour_source(amd_results: Path, behaviour: pd.DataFrame | Path | None) -> tuple[pd.DataFrame, dict]:
+    """The benchmark's multi-detector table and its record: path, SHA-256 of the file, rows."""
+    if isinstance(behaviour, pd.DataFrame):
+        return behaviour, {"path": "given table", "n_rows": len(behaviour)}
+    path = Path(amd_results) / "behaviour.csv" if behaviour is None else Path(behaviour)
+    table = T.read_behaviour(path)
+    shown = path.relative_to(ROOT) if path.is_absolute() and path.is_relative_to(ROOT) else path  # the smoke's
+    return table, {"path": str(shown), "sha256": T.sha256_file(path), "n_rows": len(table)}
 
-    ``behaviour`` (the benchmark's multi-detector table) overrides ``amd_results/behaviour.csv``.
+
+def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
+         behaviour: pd.DataFrame | Path | None = None, mixes: dict | None = None, replications: int = REPLICATIONS,
+         seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
+    """Run every mix and AMD variant (on ``runner``, default one process); write the tables, three charts,
+    config.json and REPORT.md.
+
+    ``behaviour`` (the benchmark's multi-detector table, or its file) overrides ``amd_results/behaviour.csv``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    source = "given table" if behaviour is not None else str(Path(amd_results) / "behaviour.csv")
-    behaviour = read_behaviour(amd_results) if behaviour is None else behaviour
+    behaviour, source = behaviour_source(amd_results, behaviour)
     mixes = MIXES if mixes is None else mixes
-    amd_variants = variants(split_behaviour(behaviour, out_dir))
-    table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, workers=workers)
+    tables = T.detector_tables(behaviour)
+    recorded = T.write_tables(tables, out_dir)
+    amd_variants = variants(tables)
+    table, prot = run_grid(config, amd_variants, mixes, tables=tables, replications=replications, seed=seed,
+                           runner=runner)
     summary = summarise(table, ["mix", "variant", "policy"], METRICS)
     summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
     psum = summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
@@ -294,6 +311,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
         save_csv(df, out_dir / name)
     today, ptoday = (df[df["policy"] != "connect_at_deadline"] for df in (summary, psum))  # charts: today's dialer
     today.attrs["window_s"] = config.abandon.window_s
+    today.attrs["pacing"] = ptoday.attrs["pacing"] = config.pacing.policy
     fig, axes = P.figure(1, today["mix"].nunique(), size=(14, 5.5), sharey=True, squeeze=False)
     save_fig(plot_abandon(list(axes[0]), today)[0].figure, out_dir / "abandon.png")
     fig, ax = P.figure(size=(10, 6))
@@ -302,10 +320,10 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
         fig, axes = P.figure(4, 1, size=(10, 11), sharex=True)
         save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
     write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
-                 amd_variants=amd_variants, behaviour_source=source)
+                 amd_variants=amd_variants, behaviour_source=source, behaviour_tables=recorded)
     write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
     write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
-                                            seed=seed, source=source))
+                                            seed=seed, source=source["path"]))
     return summary
 
 
@@ -314,11 +332,12 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"agents.n_agents": 3, "campaign.n_numbers": 2000, "campaign.n_shifts": 10})
 
 
-def run_smoke(out_dir: Path, *, workers: int = 1, seed: int = SEED, config: ds.DialerConfig | None = None):
+def run_smoke(out_dir: Path, *, runner: Runner | None = None, seed: int = SEED,
+              config: ds.DialerConfig | None = None):
     """The --smoke run on tests/data/amd_behaviour_smoke.csv (CI compares it with tests/data/)."""
     base = ds.load_config(CONFIG) if config is None else config
-    return main(smoke_config(base), out_dir, behaviour=pd.read_csv(SMOKE_BEHAVIOUR),
-                replications=SMOKE_REPLICATIONS, seed=seed, workers=workers)
+    return main(smoke_config(base), out_dir, behaviour=SMOKE_BEHAVIOUR, replications=SMOKE_REPLICATIONS, seed=seed,
+                runner=runner)
 
 
 def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
@@ -334,10 +353,10 @@ def _args(p) -> None:
 
 def _run(args, config: ds.DialerConfig) -> None:
     if args.smoke:
-        run_smoke(args.out, workers=args.workers, seed=args.seed, config=config)
+        run_smoke(args.out, runner=args.runner, seed=args.seed, config=config)
     else:
         main(demo_config(config) if args.demo else config, args.out, amd_results=args.amd_results, seed=args.seed,
-             workers=args.workers)
+             runner=args.runner)
 
 
 def _check(args) -> None:
@@ -345,5 +364,13 @@ def _check(args) -> None:
         read_behaviour(args.amd_results)  # fail before --out is created
 
 
+def cli_main(argv=None) -> int:
+    """The command line (the shared one of every experiment); returns the exit status."""
+    return cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_args, check=_check)
+
+
 if __name__ == "__main__":
-    sys.exit(cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, extra_args=_args, check=_check))
+    # Run the package's copy of this module, so that workers import loop_run by its name.
+    from experiments.amd_in_the_loop import cli_main as _cli_main
+
+    sys.exit(_cli_main())

@@ -34,41 +34,43 @@ with 95 % intervals, and the 95 % power line.
 Outputs (``--out DIR``): ``power_vs_days.csv``, ``daily_counts.csv``,
 ``power_vs_days.png``, ``summary.json``, ``config.json`` (with the root seed).
 
+Run: ``python experiments/estimating_abandonment.py --out DIR [--smoke | --config FILE]
+[--workers N | --scheduler ADDRESS] [--force] [--quiet]``. The campaigns are the
+replications of one sweep point on the sweep engine (``docs/experiments.md``):
+killed, the same command resumes from the finished campaigns.
+
 Conventions
 -----------
 Rates and powers are proportions; a "day" is one shift of the campaign.
+Campaign ``i`` is seeded by child ``i`` of ``SeedSequence(seed)``.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
 
-import dialer_sim  # noqa: E402
-from dialer_sim._io import atomic_write, atomic_write_json, prepare_out_dir, staged_dir  # noqa: E402
-from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates  # noqa: E402
-from dialer_sim.errors import ConfigError, DialerSimError  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402
-import plotting as P  # noqa: E402
-from _common import OneLineParser  # noqa: E402
-
-from dialer_sim._inputs import read_toml  # noqa: E402
-from dialer_sim._limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED, key_shown, shown  # noqa: E402
+import dialer_sim
+from atomicdir import atomic_write, atomic_write_json, staged_dir
+from dialer_sim import MAX_DAYS, ConfigError, DialerSimError, key_shown, read_toml, shown
+from dialer_sim.cli import OneLineParser
+from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates
+from dialer_sim.sweep import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
+from experiments import plotting as P
+from experiments.kit import CONFIGS, ExperimentError, Point, Runner, prepare_out, store_dir
 
 #: Poisson mean of live answers a day in the Bernoulli simulation (a very large campaign).
 MAX_LIVE_ANSWERS_PER_DAY = 1_000_000
 
-CONFIGS = Path(__file__).parent / "configs"
 DEFAULT_CONFIG = CONFIGS / "estimating_abandonment.toml"
 SMOKE_CONFIG = CONFIGS / "estimating_abandonment_smoke.toml"
 OUTPUTS = ("power_vs_days.csv", "daily_counts.csv", "power_vs_days.png", "summary.json", "config.json")
@@ -146,14 +148,14 @@ def rejects(x: np.ndarray, n: np.ndarray, p0: float, alpha: float) -> np.ndarray
     return stats.binom.sf(np.asarray(x) - 1, np.asarray(n), p0) <= alpha
 
 
-def _bernoulli_records(config: dict, *, rng: np.random.Generator) -> pd.DataFrame:
+def _bernoulli_records(params: dict, *, rng: np.random.Generator) -> pd.DataFrame:
     """Live answers in CDR form: Poisson per day, each abandoned with probability p_dialer."""
     rows = []
-    for day in range(int(config["max_days"])):
-        n = rng.poisson(config["live_answers_per_day"])
+    for day in range(int(params["max_days"])):
+        n = rng.poisson(params["live_answers_per_day"])
         dial = day * 86_400.0 + 32_400.0 + np.sort(rng.uniform(0.0, 28_800.0, n))
         answer = dial + 6.0
-        late = rng.random(n) < config["p_dialer"]
+        late = rng.random(n) < params["p_dialer"]
         rows.append(pd.DataFrame({
             "campaign_id": "bernoulli", "day": day, "number_id": np.arange(n), "attempt": 1, "caller_id": "",
             "dial_at_s": dial, "network_outcome": "answered", "ring_s": 6.0, "answer_kind": "human",
@@ -174,23 +176,33 @@ def _dialer_table(config: dict) -> dict:
     return {**config["dialer"], "campaign": {**campaign, "n_shifts": n_shifts}}
 
 
-def simulate_daily_counts(config: dict) -> pd.DataFrame:
+#: The settings one simulated campaign depends on (the labels of the sweep's single point).
+_RUN_KEYS = ("simulation", "regime", "limit", "warmup_days", "max_days", "live_answers_per_day", "p_dialer")
+
+
+def campaign_counts(config: dialer_sim.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One simulated campaign: per day after the warm-up, the regime's numerator and denominator."""
+    if params["simulation"] == "model":
+        records = dialer_sim.run(config, seed).records
+    else:  # the Bernoulli records do not read the campaign configuration
+        records = _bernoulli_records(params, rng=np.random.default_rng(seed))
+    rates = compliance_rates(records, params["regime"], window="day", limit=params["limit"])
+    # The regulator's records start after the warm-up shifts.
+    warmup = int(params["warmup_days"]) if params["simulation"] == "model" else 0
+    day = (rates["window_start_s"] // 86_400.0).astype(int).to_numpy() - warmup
+    daily = pd.DataFrame({"day": day, "numerator": rates["numerator"].to_numpy(),
+                          "denominator": rates["denominator"].to_numpy()})
+    return {"daily": daily[daily["day"] >= 0].reset_index(drop=True)}
+
+
+def simulate_daily_counts(config: dict, *, runner: Runner | None = None) -> pd.DataFrame:
     """Per replication and day (after the warm-up): the regime's numerator and denominator."""
-    root = np.random.SeedSequence(int(config["seed"]))
-    warmup = int(config["warmup_days"]) if config["simulation"] == "model" else 0
-    out = []
-    for rep, child in enumerate(_common.progress(root.spawn(int(config["n_replications"])), desc="campaigns")):
-        if config["simulation"] == "model":
-            records = dialer_sim.run(dialer_sim.config_from_dict(_dialer_table(config)), child).records
-        else:
-            records = _bernoulli_records(config, rng=np.random.default_rng(child))
-        rates = compliance_rates(records, config["regime"], window="day", limit=config["limit"])
-        # The regulator's records start after the warm-up shifts.
-        day = (rates["window_start_s"] // 86_400.0).astype(int).to_numpy() - warmup
-        out.append(pd.DataFrame({"replication": rep, "day": day, "numerator": rates["numerator"].to_numpy(),
-                                 "denominator": rates["denominator"].to_numpy()}))  # fmt: skip
-    daily = pd.concat(out, ignore_index=True)
-    return daily[daily["day"] >= 0].reset_index(drop=True)
+    model = config["simulation"] == "model"
+    base = dialer_sim.config_from_dict(_dialer_table(config)) if model else dialer_sim.DialerConfig()
+    point = Point({k: config[k] for k in _RUN_KEYS}, {})
+    res = (runner or Runner()).run("estimating_abandonment", base, [point], campaign_counts,
+                                   replications=int(config["n_replications"]), seed=int(config["seed"]))
+    return res.table("daily")[["replication", "day", "numerator", "denominator"]]
 
 
 def power_table(daily: pd.DataFrame, config: dict) -> pd.DataFrame:
@@ -247,11 +259,11 @@ def _days_needed(days: pd.Series, power: pd.Series, target: float) -> int | None
     return int(days.iat[ok[0]]) if ok.size else None
 
 
-def main(config: dict, out_dir: str | Path, *, force: bool = False) -> dict:
-    """Run the experiment and write its outputs; returns the summary."""
+def main(config: dict, out_dir: str | Path, *, force: bool = False, runner: Runner | None = None) -> dict:
+    """Run the experiment (on ``runner``, default one process) and write its outputs; returns the summary."""
     check_config(config)
-    out = prepare_out_dir(out_dir, OUTPUTS, force=force)
-    daily = simulate_daily_counts(config)
+    out = prepare_out(Path(out_dir), force=force)
+    daily = simulate_daily_counts(config, runner=runner)
     table = power_table(daily, config)
     summary = {
         "rate_simulated_pooled": float(table["rate_simulated_pooled"].iat[0]),
@@ -274,27 +286,49 @@ def main(config: dict, out_dir: str | Path, *, force: bool = False) -> dict:
     return summary
 
 
-def _cli(argv: list[str] | None = None) -> int:
+def _runner(args) -> Runner:
+    """--workers or --scheduler, checked before anything is created; the work folder beside --out."""
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ExperimentError(f"--workers must be an integer in [1, {MAX_WORKERS}]; got {args.workers}.")
+    if args.scheduler is not None and "://" not in args.scheduler:
+        raise ExperimentError(f"--scheduler must be an address like tcp://host:8786; got {args.scheduler!r}.")
+    return Runner(workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+                  store=store_dir(args.out))
+
+
+def cli_main(argv: list[str] | None = None) -> int:
+    """The command line; returns the exit status (2 with a one-line message on bad input)."""
     parser = OneLineParser(prog="experiments/estimating_abandonment.py", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--config", type=Path, help="experiment TOML (default: configs/estimating_abandonment.toml)"
     )
     parser.add_argument("--smoke", action="store_true", help="the small CI configuration")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run on this Dask scheduler (tcp://host:8786) instead of local workers")
     parser.add_argument("--force", action="store_true", help="replace earlier results in --out")
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
-    _common.QUIET = args.quiet
     path = args.config or (SMOKE_CONFIG if args.smoke else DEFAULT_CONFIG)
     try:
+        runner = _runner(args)
         config = load_experiment_config(path)
-        summary = main(config, args.out, force=args.force)
+        summary = main(config, args.out, force=args.force, runner=runner)
+        shutil.rmtree(runner.store, ignore_errors=True)  # the result set is in place: nothing left to resume
     except (DialerSimError, OSError) as exc:
         print(f"estimating_abandonment: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"estimating_abandonment: interrupted; earlier results in {str(args.out)!r} are as they were (run "
+              "the same command again to resume).", file=sys.stderr)
+        return 130
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(_cli())
+    # Run the package's copy of this module, so that workers import campaign_counts by its name.
+    from experiments.estimating_abandonment import cli_main as _cli_main
+
+    sys.exit(_cli_main())

@@ -26,7 +26,8 @@ Tables: ``harvest.csv`` (caller ID, strategy, adoption, day, replication),
 ``sales.csv`` and ``sales_summary.csv`` (rows ``harvested``, ``random`` and the
 per-replication ratio ``harvested/random``).
 
-Run: ``python experiments/probe_harvest.py --out results/probe_harvest [--smoke] [--workers 2]``.
+Run: ``python experiments/probe_harvest.py --out results/probe_harvest [--smoke]
+[--workers 2 | --scheduler ADDRESS]`` (docs/experiments.md; killed, the same command resumes).
 The full default run (42 probe points x 5 replications, 60 sales runs) takes about 510 CPU-seconds, so
 about 4-5 minutes with ``--workers 2`` on two free cores; ``--smoke`` about 5 s.
 
@@ -38,11 +39,13 @@ Conventions
   run per caller ID and replication, shared by every strategy's curve.
 - Replication ``i`` of every point, and of the sales stage on its harvest, uses
   child ``i`` of ``SeedSequence(seed)``: the same people behind the same numbers
-  (common random numbers). The random sample of replication ``i`` is drawn
-  from the extra child ``(*child.spawn_key, SAMPLE_STREAM)``, outside the
-  simulation's named streams.
+  (common random numbers). A point with a sales stage runs it in the same run as
+  its probe (:mod:`experiments._probe_sales`), on the probe's harvest; the random
+  sample of replication ``i`` is drawn from the extra child
+  ``(*child.spawn_key, SAMPLE_STREAM)``, outside the simulation's named streams.
 - Counts in ``harvest.csv`` are cumulative to the end of ``day`` (day 0 a Monday).
 """
+
 
 from __future__ import annotations
 
@@ -56,23 +59,22 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _abandonment as A  # noqa: E402
-import plotting as P  # noqa: E402
-from _common import (  # noqa: E402
+import dialer_sim as ds
+from experiments import _abandonment as A
+from experiments import plotting as P
+from experiments._probe_charts import write_figures
+from experiments._probe_sales import SALES_OVERRIDES, sales_config, sales_pair, sales_summary
+from experiments.kit import (
     CONFIGS,
     ExperimentError,
+    Point,
+    Runner,
     cli,
-    replication_seeds,
-    run_jobs,
     save_csv,
     summarise,
     write_config,
     write_text,
 )
-from _probe_charts import write_figures  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
 
 CONFIG = CONFIGS / "probe_range.toml"
 SEED = 20261122
@@ -82,21 +84,11 @@ CALLER_IDS = ("withheld", "fixed")
 SALES_ADOPTIONS = (0.0, 0.5)
 REPLICATIONS = 5
 SALES_DAYS = 2
-SAMPLE_STREAM = 1_000_003
 SMOKE_TABLE = "harvest.csv"
-#: The sales stage: a legitimate campaign shows its number (German law, docs/sources.md §4.13) and paces
-#: like experiments/configs/screening_campaign.toml (VICIdial HARD_LIMIT at a 3 % daily drop rate).
-SALES_OVERRIDES = {
-    "agents.n_agents": 10, "campaign.shift_start_s": 32400.0,
-    "campaign.shift_length_s": 28800.0, "network.ring_timeout_s": 20.0, "caller_id.policy": "fixed",
-    "pacing.policy": "vicidial_adapt", "pacing.mode": "hard_limit", "pacing.initial_dial_level": 1.5,
-    "pacing.adaptive_maximum_level": 3.0, "pacing.adaptive_dropped_percentage": 3.0,
-    "abandon.window_s": 2.0, "abandon.clock_start": "speech_start", "abandon.drop_action": "message",
-}
 HARVEST_METRICS = ["n_harvested", "n_harvested_live", "precision", "n_harvested_adopters", "n_dials",
                    "silent_calls", "dials_per_harvest"]
-SALES_METRICS = ["n_numbers", "n_dials", "n_contacts", "contacts_per_agent_hour", "dials_per_contact",
-                 "agent_utilisation", *A.METRICS]
+#: The labels of a probe point, the first columns of harvest.csv.
+KEYS = ["caller_id", "strategy", "adoption"]
 
 
 def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
@@ -106,9 +98,13 @@ def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
     return {k: v for k, v in (("answer_all", 1.0 - adoption), (strategy, adoption)) if v > 0}
 
 
+def point_overrides(caller_id: str, strategy: str, adoption: float) -> dict:
+    """The dotted overrides of one probe point."""
+    return {"caller_id.policy": caller_id, "population.strategy_mix": strategy_mix(strategy, adoption)}
+
+
 def point_config(config: ds.DialerConfig, caller_id: str, strategy: str, adoption: float) -> ds.DialerConfig:
-    return ds.apply_overrides(config, {"caller_id.policy": caller_id,
-                                       "population.strategy_mix": strategy_mix(strategy, adoption)})
+    return ds.apply_overrides(config, point_overrides(caller_id, strategy, adoption))
 
 
 def harvest_by_day(result: ds.Result, strategy: str) -> pd.DataFrame:
@@ -129,114 +125,60 @@ def harvest_by_day(result: ds.Result, strategy: str) -> pd.DataFrame:
                              "dials_per_harvest": np.where(n > 0, dials / np.maximum(n, 1), np.nan)})
 
 
-def probe_job(config: ds.DialerConfig, child: np.random.SeedSequence, caller_id: str, strategy: str,
-              adoption: float) -> tuple[pd.DataFrame, np.ndarray]:
-    """One probe replication: its day-by-day harvest and the harvested numbers (ascending)."""
-    result = ds.run(point_config(config, caller_id, strategy, adoption), child, keep_records=False)
+def probe_run(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One replication of a probe point: its day-by-day harvest and, with ``sales_days``, both sales campaigns."""
+    result = ds.run(config, seed, keep_records=False)
     num = result.numbers
-    ids = num.loc[num["status"] == "successful", "number_id"].to_numpy(dtype=np.int64)
-    unassigned_harvested = int((~num.loc[num["status"] == "successful", "assigned"]).sum())
+    harvested = num["status"] == "successful"
+    unassigned_harvested = int((~num.loc[harvested, "assigned"]).sum())
     if unassigned_harvested:  # the robot's AMD cannot hear a person on a number that is not in service
         raise RuntimeError(f"{unassigned_harvested} unassigned numbers were harvested; the probe model is broken.")
-    return harvest_by_day(result, strategy), ids
+    ids = num.loc[harvested, "number_id"].to_numpy(dtype=np.int64)
+    out = {"n_harvested": len(ids), "harvest": harvest_by_day(result, params["strategy"])}
+    if params["sales_days"] and len(ids):
+        out["sales"] = sales_pair(config, seed, ids, n_days=params["sales_days"])
+    return out
 
 
-def probe_points(caller_ids, strategies, adoptions) -> list[tuple[str, str, float]]:
-    """(caller_id, strategy, adoption) to simulate; adoption 0 once per caller ID (as answer_all)."""
+def probe_points(caller_ids, strategies, adoptions, *, sales_days: int = 0) -> list[Point]:
+    """The probe points; adoption 0 once per caller ID (as answer_all), shared by every strategy's curve.
+
+    The first caller ID's points at SALES_ADOPTIONS also run the sales stage (``sales_days`` > 0).
+    """
     pts = []
     for cid in caller_ids:
         if 0.0 in adoptions:
             pts.append((cid, "answer_all", 0.0))
         pts += [(cid, s, a) for s in strategies for a in adoptions if a > 0]
-    return pts
+    return [Point({"caller_id": c, "strategy": s, "adoption": a,
+                   "sales_days": sales_days if c == caller_ids[0] and a in SALES_ADOPTIONS else 0},
+                  point_overrides(c, s, a)) for c, s, a in pts]
 
 
-def run_probes(config, *, caller_ids, strategies, adoptions, replications, seed, workers):
-    """Every probe point x replication; returns the harvest table and the harvested ids by (point, rep)."""
-    children = replication_seeds(seed, replications)
-    pts = probe_points(caller_ids, strategies, adoptions)
-    jobs = [(config, children[rep], *pt) for pt in pts for rep in range(replications)]
-    out = run_jobs(probe_job, jobs, workers=workers, desc="probe runs")
-    frames, harvested = [], {}
-    for (_, _, cid, strat, adopt), (frame, ids), rep in zip(jobs, out, [r for _ in pts for r in range(replications)],
-                                                             strict=True):
-        harvested[(cid, strat, adopt, rep)] = ids
-        # The adoption-0 run is every strategy's starting point.
-        for s in (strategies if adopt == 0.0 else (strat,)):
-            f = frame.copy()
-            if adopt == 0.0:
-                f["n_harvested_adopters"] = 0
-            f.insert(0, "replication", rep)
-            f.insert(0, "adoption", adopt)
-            f.insert(0, "strategy", s)
-            f.insert(0, "caller_id", cid)
-            frames.append(f)
-    table = pd.concat(frames, ignore_index=True).sort_values(["caller_id", "strategy", "adoption", "replication",
-                                                              "day"], kind="stable", ignore_index=True)
-    return table, harvested
+def harvest_table(runs: pd.DataFrame, strategies) -> pd.DataFrame:
+    """harvest.csv: every run's days; the adoption-0 run is every strategy's starting point (no adopters)."""
+    runs = runs.drop(columns="sales_days")
+    zero = runs["adoption"] == 0.0
+    parts = [runs[~zero], *(runs[zero].assign(strategy=s, n_harvested_adopters=0) for s in strategies)]
+    return pd.concat(parts, ignore_index=True).sort_values([*KEYS, "replication", "day"], kind="stable",
+                                                           ignore_index=True)
 
 
-def sales_config(config: ds.DialerConfig, *, n_days: int = SALES_DAYS) -> ds.DialerConfig:
-    """The sales campaign on the same population (same n_numbers and [population]), without [probe]."""
-    data = ds.config_to_dict(ds.apply_overrides(config, {**SALES_OVERRIDES, "campaign.n_shifts": n_days}))
-    data.pop("probe")
-    return ds.config_from_dict(data)
+def sales_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """sales.csv: one row per sales point, list and replication."""
+    if not len(runs):
+        return pd.DataFrame()
+    own = [c for c in runs.columns if c not in (*KEYS, "sales_days", "replication", "list")]
+    return runs[["strategy", "adoption", "list", "replication", *own]]
 
 
-def sample_range(n_numbers: int, size: int, child: np.random.SeedSequence) -> np.ndarray:
-    """``size`` distinct numbers of the range, ascending, from the replication's sample stream."""
-    seq = np.random.SeedSequence(child.entropy, spawn_key=(*child.spawn_key, SAMPLE_STREAM))
-    rng = np.random.default_rng(seq)
-    return np.sort(rng.choice(n_numbers, size=size, replace=False))
-
-
-def sales_job(config: ds.DialerConfig, child: np.random.SeedSequence, ids: np.ndarray) -> dict:
-    """One sales replication on ``ids``; its headline metrics."""
-    result = ds.run(config, child, dial_list=ids, keep_records=False)
-    return {"n_numbers": len(ids), **{m: result.summary[m] for m in SALES_METRICS if m != "n_numbers"},
-            **{k: result.summary[k] for k in A.LABELS}}
-
-
-def run_sales(config, harvested, *, caller_id, strategies, replications, seed, workers,
-              n_days: int = SALES_DAYS) -> pd.DataFrame:
-    """The sales campaign on each harvest at SALES_ADOPTIONS, and on a random sample of the range of equal size.
-
-    Adoption 0 is one point (strategy ``answer_all``), shared by every strategy.
-    """
-    children = replication_seeds(seed, replications)
-    n = config.campaign.n_numbers
-    pts = [("answer_all", 0.0)] if 0.0 in SALES_ADOPTIONS else []
-    pts += [(s, a) for s in strategies for a in SALES_ADOPTIONS if a > 0]
-    jobs, keys = [], []
-    for s, a in pts:
-        cfg = sales_config(point_config(config, caller_id, s, a), n_days=n_days)
-        for rep in range(replications):
-            ids = harvested.get((caller_id, s, a, rep), np.array([], dtype=np.int64))
-            if len(ids) == 0:
-                continue
-            jobs += [(cfg, children[rep], ids), (cfg, children[rep], sample_range(n, len(ids), children[rep]))]
-            keys += [(s, a, "harvested", rep), (s, a, "random", rep)]
-    out = run_jobs(sales_job, jobs, workers=workers, desc="sales runs")
-    rows = [{"strategy": s, "adoption": a, "list": lst, "replication": rep, **o}
-            for (s, a, lst, rep), o in zip(keys, out, strict=True)]
-    return pd.DataFrame(rows)
-
-
-def sales_summary(sales: pd.DataFrame) -> pd.DataFrame:
-    """Means and 95 % half-widths per list, plus the paired per-replication ratio harvested/random."""
-    by = ["strategy", "adoption", "list"]
-    wide = sales.pivot_table(index=["strategy", "adoption", "replication"], columns="list",
-                             values=["contacts_per_agent_hour", "dials_per_contact"]).reset_index()
-    ratio = pd.DataFrame({"strategy": wide["strategy"], "adoption": wide["adoption"], "list": "harvested/random",
-                          "replication": wide["replication"]})
-    for m in ("contacts_per_agent_hour", "dials_per_contact"):
-        ratio[m] = wide[(m, "harvested")] / wide[(m, "random")]
-    both = pd.concat([sales, ratio], ignore_index=True)
-    out = summarise(both, by, [m for m in SALES_METRICS if m in both])
-    out["abandonment_regime"], out["abandonment_clock"] = A.rule(sales)
-    return out
-
-
+def run_probes(config, *, caller_ids, strategies, adoptions, replications, seed, sales_days=SALES_DAYS,
+               runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every probe point x replication on the sweep engine; the harvest table and the sales table."""
+    points = probe_points(caller_ids, strategies, adoptions, sales_days=sales_days)
+    res = (runner or Runner()).run("probe_harvest", config, points, probe_run, replications=replications,
+                                   seed=seed)
+    return harvest_table(res.table("harvest"), strategies), sales_table(res.table("sales"))
 def _count(v) -> str:
     return "" if v is None or not np.isfinite(v) else f"{v:.0f}"
 
@@ -280,19 +222,18 @@ def report(summary, sales_summ, config, *, replications, seed, caller_ids, harve
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICATIONS, seed: int = SEED,
-         workers: int = 1, strategies=STRATEGIES, adoptions=ADOPTIONS, caller_ids=CALLER_IDS,
-         sales_days: int = SALES_DAYS) -> pd.DataFrame:
-    """Run both stages and write tables, charts, config.json and REPORT.md into ``out_dir``; return the summary."""
+         strategies=STRATEGIES, adoptions=ADOPTIONS, caller_ids=CALLER_IDS, sales_days: int = SALES_DAYS,
+         runner: Runner | None = None) -> pd.DataFrame:
+    """Run both stages (on ``runner``, default one process) and write tables, charts, config.json and
+    REPORT.md into ``out_dir``; return the summary."""
     if config.probe is None:
         raise ds.ConfigError("the config must have a [probe] section (a probing robot); got none.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    harvest, harvested = run_probes(config, caller_ids=caller_ids, strategies=strategies, adoptions=adoptions,
-                                    replications=replications, seed=seed, workers=workers)
+    harvest, sales = run_probes(config, caller_ids=caller_ids, strategies=strategies, adoptions=adoptions,
+                                replications=replications, seed=seed, sales_days=sales_days, runner=runner)
     last = harvest[harvest["day"] == harvest["day"].max()]
-    summary = summarise(last, ["caller_id", "strategy", "adoption"], HARVEST_METRICS)
-    sales = run_sales(config, harvested, caller_id=caller_ids[0], strategies=strategies,
-                      replications=replications, seed=seed, workers=workers, n_days=sales_days)
+    summary = summarise(last, KEYS, HARVEST_METRICS)
     sales_summ = sales_summary(sales) if len(sales) else pd.DataFrame()
     save_csv(harvest, out_dir / "harvest.csv")
     save_csv(summary, out_dir / "harvest_summary.csv")
@@ -318,9 +259,9 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
 SMOKE = {"replications": 2, "adoptions": (0.0, 0.5, 1.0), "caller_ids": ("withheld",), "sales_days": 1}
 
 
-def run_smoke(out_dir: Path) -> pd.DataFrame:
+def run_smoke(out_dir: Path, *, runner: Runner | None = None) -> pd.DataFrame:
     """The --smoke run CI compares with tests/data/probe_harvest_smoke.csv."""
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, **SMOKE)
+    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -337,11 +278,11 @@ DEMO = {"replications": 3, "adoptions": (0.0, 0.5, 1.0)}
 
 def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
     if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, workers=args.workers, **SMOKE)
+        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
     elif args.demo:
-        main(config, args.out, seed=args.seed, workers=args.workers, **DEMO)
+        main(config, args.out, seed=args.seed, runner=args.runner, **DEMO)
     else:
-        main(config, args.out, seed=args.seed, workers=args.workers, replications=args.replications)
+        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
 
 
 def _extra(p: argparse.ArgumentParser) -> None:
@@ -355,4 +296,7 @@ def cli_main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli_main())
+    # Run the package's copy of this module, so that workers import probe_run by its name.
+    from experiments.probe_harvest import cli_main as _cli_main
+
+    sys.exit(_cli_main())

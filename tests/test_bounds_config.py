@@ -8,7 +8,6 @@ field, the rule and the value). Wrong types are one line too, never a traceback.
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,7 @@ import dialer_sim as ds
 from dialer_sim import _limits as L
 from dialer_sim.cli import main
 from dialer_sim.sweep import SweepError, sweep_from_dict
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
-import estimating_abandonment as ea  # noqa: E402
+from experiments import estimating_abandonment as ea
 
 SMALL = {"campaign": {"n_numbers": 300, "shift_length_s": 1800.0}, "agents": {"n_agents": 3}}
 

@@ -12,14 +12,10 @@ import pytest
 
 import dialer_sim as ds
 from dialer_sim.errors import ConfigError
+from experiments import estimating_abandonment, predictive_day
+from experiments.kit import Runner, cli
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import estimating_abandonment  # noqa: E402
-
-from experiments import predictive_day  # noqa: E402
-from experiments.kit import Runner  # noqa: E402
 
 NOT_UTF8 = b"\xff\xfe[agents]\nn_agents = 3\n"
 
@@ -120,11 +116,11 @@ def test_estimating_abandonment_bad_config_is_one_line_and_keeps_earlier_results
     (out / "summary.json").write_text(json.dumps({"earlier": True}))
     bad = tmp_path / "bad.toml"
     bad.write_bytes(NOT_UTF8)
-    assert estimating_abandonment._cli(["--config", str(bad), "--out", str(out), "--force"]) == 2
+    assert estimating_abandonment.cli_main(["--config", str(bad), "--out", str(out), "--force"]) == 2
     assert "bad.toml: not valid TOML (must be UTF-8 text" in _one_line(capsys.readouterr().err)
     broken = tmp_path / "broken.toml"
     broken.write_text("seed = \n")
-    assert estimating_abandonment._cli(["--config", str(broken), "--out", str(out), "--force"]) == 2
+    assert estimating_abandonment.cli_main(["--config", str(broken), "--out", str(out), "--force"]) == 2
     assert "broken.toml: not valid TOML (" in _one_line(capsys.readouterr().err)
     assert json.loads((out / "summary.json").read_text()) == {"earlier": True}
 
@@ -139,8 +135,6 @@ def _earlier_results(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize(("failure", "status"), [(KeyboardInterrupt, 130), (ConfigError("bad value"), 2)])
 def test_a_forced_run_that_fails_puts_the_earlier_results_back(tmp_path, capsys, failure, status):
-    from _common import cli
-
     out = tmp_path / "out"
     before = _earlier_results(out)
 
@@ -156,8 +150,6 @@ def test_a_forced_run_that_fails_puts_the_earlier_results_back(tmp_path, capsys,
 
 
 def test_a_forced_run_that_succeeds_replaces_results_and_keeps_other_files(tmp_path):
-    from _common import cli
-
     out = tmp_path / "out"
     _earlier_results(out)
 

@@ -9,6 +9,7 @@ first 4 clips of every answer kind in file order (108 rows).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,14 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from figures import figure_checks
+
+from dialer_sim.amd_model import load_behaviour_table
+from experiments import _amd_tables
+from experiments import amd_in_the_loop as ail
+from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import amd_in_the_loop as ail  # noqa: E402
-from figures import figure_checks  # noqa: E402
-
-from dialer_sim.amd_model import load_behaviour_table  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs libm last digits.
 RTOL = 1e-9
@@ -62,9 +63,16 @@ def test_smoke_run_writes_every_output(smoke):
         png = (out / name).read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert len(png) > 10_000
-    for det in DETECTORS:
-        assert len(load_behaviour_table(out / "behaviour" / f"{det}.csv")) == 36
     meta = json.loads((out / "config.json").read_text())
+    for det in DETECTORS:
+        path = out / "behaviour" / f"{det}.csv"
+        assert len(load_behaviour_table(path)) == 36
+        # The record names each table the runs sampled by its path in the result folder and its content.
+        assert meta["behaviour_tables"][det] == {"path": f"behaviour/{det}.csv", "n_rows": 36,
+                                                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        assert meta["amd_variants"][det]["amd.table_path"] == f"behaviour/{det}.csv"
+    assert meta["behaviour_source"]["sha256"] == hashlib.sha256(ail.SMOKE_BEHAVIOUR.read_bytes()).hexdigest()
+    assert meta["behaviour_source"]["n_rows"] == 108
     assert meta["seed"] == ail.SEED
     assert sorted(meta["amd_variants"]) == sorted(["off", "parametric", *DETECTORS])
     assert "![abandoned calls per AMD variant](abandon.png)" in (out / "REPORT.md").read_text()
@@ -136,29 +144,37 @@ def test_detector_table_counts_human_false_positives():
     assert table.loc["b", "table_human_fp_rate"] == 0.0
 
 
-def test_split_behaviour_writes_one_loadable_table_per_detector(tmp_path):
-    """Each detector's rows, without the detector column, in a file the simulation accepts."""
+def test_detector_tables_are_one_loadable_table_per_detector(tmp_path):
+    """Each detector's rows, without the detector column, in a file the simulation accepts, recorded by content."""
     behaviour = pd.read_csv(ail.SMOKE_BEHAVIOUR)
-    paths = ail.split_behaviour(behaviour, tmp_path)
-    assert list(paths) == DETECTORS
-    for det, path in paths.items():
+    tables = _amd_tables.detector_tables(behaviour)
+    assert list(tables) == DETECTORS
+    record = _amd_tables.write_tables(tables, tmp_path)
+    for det, text in tables.items():
+        path = tmp_path / record[det]["path"]
+        assert path.read_text() == text
         table = load_behaviour_table(path)
         assert "detector" not in table.columns
-        assert len(table) == (behaviour["detector"] == det).sum()
+        assert len(table) == (behaviour["detector"] == det).sum() == record[det]["n_rows"]
+        with _amd_tables.table_file(text) as copy:  # what a worker samples
+            pd.testing.assert_frame_equal(load_behaviour_table(copy), table)
+        assert not Path(copy).exists()
 
 
 @pytest.mark.slow
-def test_results_do_not_depend_on_workers(tmp_path):
-    """Seeds are fixed per job before the pool starts: one or two workers give the same tables."""
+def test_results_do_not_depend_on_workers():
+    """Seeds depend only on the replication: one or two worker processes give the same tables."""
     cfg = ail.ds.apply_overrides(ail.smoke_config(ail.ds.load_config(ail.CONFIG)),
                                  {"campaign.n_numbers": 500, "campaign.n_shifts": 2})
-    tables = ail.split_behaviour(pd.read_csv(ail.SMOKE_BEHAVIOUR), tmp_path)
+    tables = _amd_tables.detector_tables(pd.read_csv(ail.SMOKE_BEHAVIOUR))
     amd_variants = {k: v for k, v in ail.variants(tables).items() if k in ("off", "asterisk")}
     mixes = {"30 % silent": ail.MIXES["30 % silent"]}
-    one = ail.run_grid(cfg, amd_variants, mixes, replications=2, seed=3, workers=1)
-    two = ail.run_grid(cfg, amd_variants, mixes, replications=2, seed=3, workers=2)
+    one = ail.run_grid(cfg, amd_variants, mixes, tables=tables, replications=2, seed=3)
+    two = ail.run_grid(cfg, amd_variants, mixes, tables=tables, replications=2, seed=3, runner=Runner(workers=2))
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a, b)
+    assert list(one[0]["variant"].unique()) == ["off", "asterisk"]
+    assert "behaviour_csv" not in one[0].columns
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -192,3 +208,5 @@ def test_every_chart_has_a_title_and_labelled_axes(smoke):
     """Regression: charts without titles or axis labels (the house style of experiments/plotting.py)."""
     assert len(FIGURES) >= 3
     assert [(title, problems) for title, problems in FIGURES if problems] == []
+    # Regression: the charts showed only the AMD policy `wait` without saying so.
+    assert all("AMD policy `wait`" in title and "pacing vicidial_adapt" in title for title, _ in FIGURES)

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from figures import figure_checks
+
+import dialer_sim as ds
+from experiments import probe_harvest
+from experiments._probe_sales import sales_config
+from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import probe_harvest  # noqa: E402
-from figures import figure_checks  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs
 #: last-digit differences of libm between machines.
@@ -112,14 +112,14 @@ def test_probe_never_harvests_unassigned_numbers_and_sales_stage_meets_the_same_
     the same strategy and service state behind every harvested number."""
     cfg = probe_harvest.point_config(probe_harvest.smoke_config(ds.load_config(probe_harvest.CONFIG)), "withheld",
                                      "silent_answer", 0.5)
-    seed = probe_harvest.replication_seeds(7, 1)[0]
+    seed = np.random.SeedSequence(7).spawn(1)[0]
     probe = ds.run(cfg, seed, keep_records=False)
     num = probe.numbers
     harvested = num.loc[num["status"] == "successful", "number_id"].to_numpy()
     assert len(harvested) > 0
     assert num.set_index("number_id").loc[harvested, "assigned"].all()
     assert (~num["assigned"]).sum() > 0.2 * len(num)
-    sales = ds.run(probe_harvest.sales_config(cfg, n_days=1), seed, dial_list=harvested, keep_records=False)
+    sales = ds.run(sales_config(cfg, n_days=1), seed, dial_list=harvested, keep_records=False)
     same = num.set_index("number_id").loc[harvested, ["strategy", "assigned"]]
     pd.testing.assert_frame_equal(sales.numbers.set_index("number_id")[["strategy", "assigned"]], same)
     assert sales.summary["n_contacts"] > 0
@@ -139,13 +139,13 @@ def test_probe_config_is_a_robot_without_agents_and_loads_without_warnings():
 
 @pytest.mark.slow
 def test_worker_count_does_not_change_results(tmp_path):
-    """Two worker processes give the same tables as one."""
+    """Two worker processes give the same tables as one (seeds depend only on the replication)."""
     cfg = ds.apply_overrides(probe_harvest.smoke_config(ds.load_config(probe_harvest.CONFIG)),
                              {"campaign.n_numbers": 600, "campaign.n_shifts": 2})
     kw = {"replications": 2, "strategies": ("screening_assistant",), "adoptions": (0.0, 1.0),
           "caller_ids": ("fixed",), "sales_days": 1}
-    probe_harvest.main(cfg, tmp_path / "w1", workers=1, **kw)
-    probe_harvest.main(cfg, tmp_path / "w2", workers=2, **kw)
+    probe_harvest.main(cfg, tmp_path / "w1", **kw)
+    probe_harvest.main(cfg, tmp_path / "w2", runner=Runner(workers=2), **kw)
     for name in ("harvest.csv", "sales.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "w1" / name), pd.read_csv(tmp_path / "w2" / name))
 

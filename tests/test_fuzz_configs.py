@@ -23,9 +23,7 @@ from hypothesis import strategies as st
 import dialer_sim as ds
 from dialer_sim.cli import main
 from dialer_sim.sweep import load_sweep
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
-import estimating_abandonment as ea  # noqa: E402
+from experiments import estimating_abandonment as ea
 
 CAMPAIGN = {
     "campaign": {"n_numbers": 300, "n_shifts": 1, "shift_start_s": 32400.0, "shift_length_s": 1800.0,
@@ -210,7 +208,7 @@ def test_fuzz_experiment_table(tmp_path_factory, ops, corruption):
         ea.check_config(ea.load_experiment_config(path))
     except Exception as exc:  # noqa: BLE001
         _one_line_error(exc)
-        status, _, err = run_main(ea._cli, ["--config", str(path), "--out", str(out)])
+        status, _, err = run_main(ea.cli_main, ["--config", str(path), "--out", str(out)])
         event(assert_refused_or_done(status, err, {}, snapshot(out)))
         assert status == 2
         assert not out.exists()

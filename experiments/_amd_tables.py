@@ -1,0 +1,75 @@
+"""The AMD benchmark's behaviour table as amd_in_the_loop uses it: read, checked, split per detector, recorded.
+
+The benchmark (``amd-bench run``) runs before the experiment, outside its sweep, and writes one
+``behaviour.csv`` with a ``detector`` column. The experiment splits it into one behaviour table per
+detector, as CSV text: that text is written to ``behaviour/DETECTOR.csv`` in the result folder, travels
+with the detector's sweep points to the workers, and its SHA-256 goes into ``config.json``, so a reader can
+check the files against the record and rerun the experiment from them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, read_behaviour_table
+from experiments.kit import ExperimentError, write_text
+
+__all__ = ["detector_tables", "read_behaviour", "sha256_file", "table_file", "write_tables"]
+
+
+def read_behaviour(path: Path, option: str = "--amd-results") -> pd.DataFrame:
+    """A benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns), every value checked."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExperimentError(f"{option}: no AMD behaviour table at {str(path)!r}; "
+                              "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
+    # Every value checked here, before --out is created, not by the first run that samples the table.
+    return read_behaviour_table(path, where=option, columns=BENCHMARK_BEHAVIOUR_COLUMNS, error=ExperimentError)
+
+
+def detector_tables(behaviour: pd.DataFrame) -> dict[str, str]:
+    """Each detector's behaviour table as CSV text (without the detector column), in the benchmark's order."""
+    return {str(det): g[list(BEHAVIOUR_COLUMNS)].to_csv(index=False)
+            for det, g in behaviour.groupby("detector", sort=False)}
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes (what ``sha256sum`` prints)."""
+    return _digest(Path(path).read_bytes())
+
+
+def write_tables(tables: dict[str, str], out_dir: Path) -> dict[str, dict]:
+    """``out_dir/behaviour/DETECTOR.csv`` per detector; per detector its path in ``out_dir``, SHA-256 and rows."""
+    folder = Path(out_dir) / "behaviour"
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {}
+    for det, text in tables.items():
+        write_text(folder / f"{det}.csv", text)
+        # One line per row after the header: the behaviour columns hold no line breaks.
+        record[det] = {"path": f"behaviour/{det}.csv", "sha256": _digest(text.encode("utf-8")),
+                       "n_rows": text.count("\n") - 1}
+    return record
+
+
+@contextlib.contextmanager
+def table_file(text: str) -> Iterator[str]:
+    """A temporary file holding the behaviour table ``text`` (a worker's own copy), removed afterwards."""
+    fd, name = tempfile.mkstemp(prefix="amd-behaviour-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        yield name
+    finally:
+        os.unlink(name)
+
