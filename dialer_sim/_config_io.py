@@ -27,6 +27,7 @@ from .config import (
     NetworkConfig,
     OpenLoopConfig,
     PacingConfig,
+    PingConfig,
     PopulationConfig,
     ProbeConfig,
     RulesConfig,
@@ -50,6 +51,7 @@ _SECTIONS = {
     "rules": RulesConfig,
     "hygiene": HygieneConfig,
     "probe": ProbeConfig,
+    "ping": PingConfig,
 }
 
 

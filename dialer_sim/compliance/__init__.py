@@ -24,6 +24,7 @@ from ._load import RECORD_FORMATS, read_records
 from ._regimes import REGIMES, RESULT_COLUMNS, compliance_rates
 from ._replications import SPREAD_COLUMNS, compliance_spread
 from ._report import JSON_KEYS, compliance_json_rows, plot_rates, write_report
+from ._ring_time import RING_RULES, short_rings
 from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "RECORD_FORMATS",
     "REGIMES",
     "RESULT_COLUMNS",
+    "RING_RULES",
     "SPREAD_COLUMNS",
     "VICIDIAL_CATEGORIES",
     "VICIDIAL_STATUSES",
@@ -50,5 +52,6 @@ __all__ = [
     "prior_from_behaviour_table",
     "read_records",
     "read_vicidial_log",
+    "short_rings",
     "write_report",
 ]

@@ -1,0 +1,184 @@
+"""Ping calls: who sees a ping's missed call, who calls back, what it costs, and when the number is shut down.
+
+A ping dialer (``[ping]``, :class:`~dialer_sim.ping_config.PingConfig`) rings
+each number for a second or two and hangs up. :class:`PingCallbacks` follows
+each ping from the called phone to the bill: it uses the population's traits
+(:mod:`.population`: strategy, whether the number is in service, fax lines)
+and the community blocklist (:mod:`.caller_id`) of the list campaign, so a
+ping meets the same screening strategies as any other call.
+
+Conventions
+-----------
+- Times are seconds since midnight of the campaign's first day (the model's
+  clock); call-backs and complaints are SimPy events on the model's
+  environment, so a shutdown takes effect at the moment of the complaint that
+  crossed the threshold.
+- A call-back to a number that was shut down before it was placed reaches
+  nothing and costs nothing; one placed before the shutdown is billed in full.
+- Billed minutes are whole billing increments: a 61 s call-back with 60 s
+  increments bills 2 minutes (``docs/sources.md`` §7.2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from ._draws import Block
+from .caller_id import CommunityBlocklist
+from .config_list import STRATEGIES
+from .ping_config import PingConfig
+from .population import Caller, Population
+
+__all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "ping_outcome"]
+
+#: How each screening strategy meets a ping's missed call (``docs/consumer_world.md``, "Ping calls"):
+#: ``unknown`` calls an unknown missed number back with ``ping.p_callback``; ``message_only`` calls back only a
+#: number that left a message (a ping leaves none); ``unseen`` never sees the call (an assistant answers it).
+#: ``blocklist`` users call back like ``unknown`` unless the number is flagged, which their phone rejects.
+CALLBACK_RULES = {
+    "answer_all": "unknown",
+    "screen_unknown": "message_only",
+    "block_withheld": "unknown",
+    "blocklist": "unknown",
+    "silent_answer": "unknown",
+    "screening_assistant": "unseen",
+    "never_answer": "message_only",
+    "change_number": "unknown",
+}
+#: Scalars of :meth:`PingCallbacks.summary`, in order.
+PING_SUMMARY_KEYS = ("pings", "missed_calls_seen", "callbacks", "callbacks_billed", "callbacks_unreached",
+                     "premium_minutes", "consumer_cost_eur", "complaints", "n_numbers_shut_down",
+                     "first_shutdown_at_s")
+_S = {name: i for i, name in enumerate(STRATEGIES)}
+_UNKNOWN = np.array([CALLBACK_RULES[s] == "unknown" for s in STRATEGIES])
+
+
+def ping_outcome(population: Population, number_id: int, caller: Caller) -> str:
+    """What a ping meets at the called number: ``unobtainable``, ``rejected``, ``assistant`` or ``rings``.
+
+    ``rejected``: a ``blocklist`` user's phone refuses a flagged number. ``assistant``: a screening
+    assistant takes the call, so its person sees nothing. A fax line rings (and never calls back).
+    """
+    if not population.assigned[number_id] or population.changed[number_id]:
+        return "unobtainable"
+    s = population.strategy[number_id]
+    if s == _S["blocklist"] and caller.flagged:
+        return "rejected"
+    if s == _S["screening_assistant"]:
+        return "assistant"
+    return "rings"
+
+
+class PingCallbacks:
+    """Call-backs, premium minutes, complaints and shutdowns of one ping campaign.
+
+    Parameters
+    ----------
+    config : PingConfig
+    population : Population
+    blocklist : CommunityBlocklist
+        Complaints about a number are also reported to the community blocklist, so ``blocklist`` users
+        reject it once it is flagged.
+    env : simpy.Environment
+        The model's clock; call-backs and complaints are scheduled on it.
+    rng : numpy.random.Generator
+        The ``ping`` stream: call-back decisions, delays, durations and complaints.
+    """
+
+    def __init__(self, config: PingConfig, population: Population, blocklist: CommunityBlocklist,
+                 env: simpy.Environment, *, rng: np.random.Generator):
+        self.cfg = config
+        self.population = population
+        self.blocklist = blocklist
+        self.env = env
+        self._u = Block.uniform(rng)
+        self._delay = Block.of(config.callback_delay_s, rng)
+        self._duration = Block.of(config.callback_s, rng)
+        self._p = config.p_callback_unknown
+        self._tariff_per_s = config.tariff_eur_per_min / 60.0
+        n = population.n_numbers
+        self.seen = np.zeros(n, dtype=bool)             # the person saw the ping's missed call
+        self.callbacks = np.zeros(n, dtype=np.int32)    # call-backs the person placed
+        self.billed_s = np.zeros(n, dtype=np.float64)   # billed seconds (whole increments)
+        self.cost_eur = np.zeros(n, dtype=np.float64)
+        self.complaints: dict[str, int] = {}
+        self.shutdown_at_s: dict[str, float] = {}
+        self.n_pings = 0
+        self.n_unreached = 0
+        self.n_billed = 0
+
+    # -- the two events of a ping ----------------------------------------------------------------------
+    def on_ping(self, number_id: int, caller: Caller, outcome: str) -> None:
+        """A ping to ``number_id`` ended now with ``outcome`` (:func:`ping_outcome`); maybe schedule a call-back."""
+        self.n_pings += 1
+        pop = self.population
+        if outcome != "rings" or pop.fax_line[number_id] or caller.withheld:
+            return
+        self.seen[number_id] = True
+        if not _UNKNOWN[pop.strategy[number_id]]:
+            return  # message_only: a ping leaves no message
+        if self._u() >= self._p:
+            return
+        delay = self._delay()
+        self.env.timeout(delay).callbacks.append(
+            lambda _e, n=number_id, c=caller.caller_id: self._call_back(n, c))
+
+    def _call_back(self, number_id: int, caller_id: str) -> None:
+        now = self.env.now
+        self.callbacks[number_id] += 1
+        if self.is_shut_down(caller_id, now):
+            self.n_unreached += 1  # the number is dead: the call reaches nothing and costs nothing
+            return
+        self.n_billed += 1
+        duration = self._duration()
+        inc = self.cfg.billing_increment_s
+        billed = math.ceil(duration / inc - 1e-12) * inc if duration > 0 else 0.0
+        self.billed_s[number_id] += billed
+        self.cost_eur[number_id] += billed * self._tariff_per_s
+        if self._u() < self.cfg.p_complaint:
+            self.env.timeout(duration).callbacks.append(lambda _e, c=caller_id: self._complain(c))
+
+    def _complain(self, caller_id: str) -> None:
+        now = self.env.now
+        self.blocklist.complain(caller_id, now)
+        n = self.complaints.get(caller_id, 0) + 1
+        self.complaints[caller_id] = n
+        if n >= self.cfg.shutdown_after_n_complaints and caller_id not in self.shutdown_at_s:
+            self.shutdown_at_s[caller_id] = now
+
+    def is_shut_down(self, caller_id: str, t_s: float) -> bool:
+        """Whether the regulator had shut ``caller_id`` down by ``t_s``."""
+        at = self.shutdown_at_s.get(caller_id)
+        return at is not None and at <= t_s
+
+    # -- results -------------------------------------------------------------------------------------
+    def summary(self) -> dict[str, float]:
+        """Campaign totals (:data:`PING_SUMMARY_KEYS`); money in EUR, minutes are billed minutes."""
+        first = min(self.shutdown_at_s.values()) if self.shutdown_at_s else math.nan
+        return {
+            "pings": self.n_pings,
+            "missed_calls_seen": int(self.seen.sum()),
+            "callbacks": int(self.callbacks.sum()),
+            "callbacks_billed": self.n_billed,
+            "callbacks_unreached": self.n_unreached,
+            "premium_minutes": float(self.billed_s.sum() / 60.0),
+            "consumer_cost_eur": float(self.cost_eur.sum()),
+            "complaints": int(sum(self.complaints.values())),
+            "n_numbers_shut_down": len(self.shutdown_at_s),
+            "first_shutdown_at_s": float(first),
+        }
+
+    def by_strategy(self) -> dict[str, dict[str, float]]:
+        """Per screening strategy present: numbers, missed calls seen, call-backs and cost."""
+        out = {}
+        strat = self.population.strategy
+        for i, name in enumerate(STRATEGIES):
+            mask = strat == i
+            if mask.any():
+                out[name] = {"n_numbers": int(mask.sum()), "missed_calls_seen": int(self.seen[mask].sum()),
+                             "callbacks": int(self.callbacks[mask].sum()),
+                             "consumer_cost_eur": float(self.cost_eur[mask].sum())}
+        return out
