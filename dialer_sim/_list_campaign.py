@@ -25,6 +25,7 @@ from .caller_id import CallerIdPool, CommunityBlocklist
 from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
 from .config_list import STRATEGIES
 from .pacing._base import PacingPolicy
+from .ping import PingDialer
 from .population import Population
 from .records import HUMAN_KINDS
 
@@ -64,10 +65,11 @@ class ListCampaign:
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
         self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "amd_fp"), 0.0)
+        self.ping = PingDialer(self, streams["ping"]) if cfg.ping is not None else None
         model.env.process(self._days())
 
     def probe_policy(self) -> PacingPolicy:
-        return _FixedLines(self.cfg.probe.n_lines)
+        return _FixedLines(self.cfg.ping.n_lines if self.cfg.ping is not None else self.cfg.probe.n_lines)
 
     def clip_to_window(self, day: int, start_s: float, end_s: float) -> tuple[float, float] | None:
         """The part of ``[start_s, end_s)`` inside day ``day``'s calling window, or None."""
@@ -80,6 +82,9 @@ class ListCampaign:
     # -- one attempt ------------------------------------------------------------------------------
     def dial(self, number_id: int) -> None:
         """Place an attempt on ``number_id`` now."""
+        if self.ping is not None:
+            self.ping.dial(number_id)
+            return
         m = self.model
         now = m.env.now
         attempt = self.calling_list.on_dial(number_id, now)

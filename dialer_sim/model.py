@@ -84,7 +84,7 @@ class CampaignModel(DeadlineConnect):
         self._dial_list = list(range(config.campaign.n_numbers)) if dial_list is None else [int(i) for i in dial_list]
         self.list = ListCampaign(self, streams, self._dial_list) if config.list_mode else None
         if policy is None:
-            policy = self.list.probe_policy() if self.list is not None and config.probe else None
+            policy = self.list.probe_policy() if self.list is not None and (config.probe or config.ping) else None
         self.policy = policy if policy is not None else make_policy(config.pacing.params)
         self._on_routed = getattr(self.policy, "on_routed", None)  # optional hooks (pacing._policy)
         self._on_answered = getattr(self.policy, "on_answered", None)

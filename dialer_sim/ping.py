@@ -32,7 +32,7 @@ from .config_list import STRATEGIES
 from .ping_config import PingConfig
 from .population import Caller, Population
 
-__all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "ping_outcome"]
+__all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "PingDialer", "ping_outcome"]
 
 #: How each screening strategy meets a ping's missed call (``docs/consumer_world.md``, "Ping calls"):
 #: ``unknown`` calls an unknown missed number back with ``ping.p_callback``; ``message_only`` calls back only a
@@ -54,6 +54,11 @@ PING_SUMMARY_KEYS = ("pings", "missed_calls_seen", "callbacks", "callbacks_bille
                      "first_shutdown_at_s")
 _S = {name: i for i, name in enumerate(STRATEGIES)}
 _UNKNOWN = np.array([CALLBACK_RULES[s] == "unknown" for s in STRATEGIES])
+
+
+def _substreams(rng: np.random.Generator, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators seeded from ``rng``, so each quantity keeps its own sequence."""
+    return [np.random.default_rng(int(s)) for s in rng.integers(0, 2**63, size=n)]
 
 
 def ping_outcome(population: Population, number_id: int, caller: Caller) -> str:
@@ -94,9 +99,10 @@ class PingCallbacks:
         self.population = population
         self.blocklist = blocklist
         self.env = env
-        self._u = Block.uniform(rng)
-        self._delay = Block.of(config.callback_delay_s, rng)
-        self._duration = Block.of(config.callback_s, rng)
+        decide, delay, duration = _substreams(rng, 3)
+        self._u = Block.uniform(decide)
+        self._delay = Block.of(config.callback_delay_s, delay)
+        self._duration = Block.of(config.callback_s, duration)
         self._p = config.p_callback_unknown
         self._tariff_per_s = config.tariff_eur_per_min / 60.0
         n = population.n_numbers
@@ -111,8 +117,11 @@ class PingCallbacks:
         self.n_billed = 0
 
     # -- the two events of a ping ----------------------------------------------------------------------
-    def on_ping(self, number_id: int, caller: Caller, outcome: str) -> None:
-        """A ping to ``number_id`` ended now with ``outcome`` (:func:`ping_outcome`); maybe schedule a call-back."""
+    def on_ping(self, number_id: int, caller: Caller, outcome: str, *, ends_in_s: float = 0.0) -> None:
+        """A ping to ``number_id`` met ``outcome`` (:func:`ping_outcome`) and ends ``ends_in_s`` from now.
+
+        Draws whether its person calls back, and schedules the call-back after the ping's end.
+        """
         self.n_pings += 1
         pop = self.population
         if outcome != "rings" or pop.fax_line[number_id] or caller.withheld:
@@ -122,7 +131,7 @@ class PingCallbacks:
             return  # message_only: a ping leaves no message
         if self._u() >= self._p:
             return
-        delay = self._delay()
+        delay = ends_in_s + self._delay()
         self.env.timeout(delay).callbacks.append(
             lambda _e, n=number_id, c=caller.caller_id: self._call_back(n, c))
 
@@ -182,3 +191,61 @@ class PingCallbacks:
                              "callbacks": int(self.callbacks[mask].sum()),
                              "consumer_cost_eur": float(self.cost_eur[mask].sum())}
         return out
+
+
+class PingDialer:
+    """The ping dial mode of a list campaign: ring briefly, hang up, and follow the missed call to the bill.
+
+    Parameters
+    ----------
+    campaign : ListCampaign
+        Its population, caller-ID pool, blocklist and calling list serve the pings as any other attempt.
+    rng : numpy.random.Generator
+        The ``ping`` stream; split into the ring times, the assistants' answer delays and the call-backs.
+    """
+
+    def __init__(self, campaign, rng: np.random.Generator):
+        cfg = campaign.cfg
+        self.campaign = campaign
+        self.model = campaign.model
+        ring, assistant, calls = _substreams(rng, 3)
+        self._ring = Block.of(cfg.ping.ring_s, ring)
+        self._assistant = Block.of(cfg.answer.instant_answer_delay_s, assistant)
+        self.callbacks = PingCallbacks(cfg.ping, campaign.population, campaign.blocklist, self.model.env,
+                                       rng=calls)
+
+    def dial(self, number_id: int) -> None:
+        """Place a ping on ``number_id`` now: the network's busy and failure draws, then :func:`ping_outcome`."""
+        c, m = self.campaign, self.model
+        now = m.env.now
+        attempt = c.calling_list.on_dial(number_id, now)
+        caller = c.pool.next_caller(now)
+        call = m.new_call(number_id, attempt, caller.caller_id)
+        net = c.cfg.network
+        u = m._u_net()
+        ring = self._ring()  # drawn for every attempt, so each ping keeps its ring whatever the others met
+        if u < net.p_busy:
+            outcome = "busy"
+        elif u < net.p_busy + net.p_unobtainable:
+            outcome = "unobtainable"
+        else:
+            outcome = ping_outcome(c.population, number_id, caller)
+        self.callbacks.on_ping(number_id, caller, outcome, ends_in_s=ring)
+        if outcome == "busy":
+            m._fail(call, "busy", m._busy_s())
+        elif outcome == "unobtainable":
+            m._fail(call, "unobtainable", m._unob_s())
+        elif outcome == "rejected":
+            m._fail(call, "rejected", m._rej_s())
+        elif outcome == "assistant" and (delay := self._assistant()) < ring:
+            m.env.timeout(delay).callbacks.append(lambda _e: self._assistant_answered(call, delay))
+        else:
+            m._fail(call, "no_answer", ring)
+
+    def _assistant_answered(self, call: list, ring_s: float) -> None:
+        """A screening assistant picked up first: the ping dialer hangs up at once, nobody speaks."""
+        m = self.model
+        m.state.n_lines_ringing -= 1
+        nan = math.nan
+        m._record(call, "answered", ring_s, "screening_assistant", nan, nan, "", nan, -1, nan, m.env.now,
+                  "dialer", "machine_hangup")

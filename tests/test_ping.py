@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import simpy
@@ -151,3 +153,30 @@ def test_ping_loads_from_toml_and_round_trips():
     with pytest.raises(ds.ConfigError, match=r"^caller_id\.policy must be fixed or rotating with \[ping\]"):
         ds.config_from_dict({**data, "caller_id": {"policy": "withheld"}})
 
+
+
+def _ping_campaign(n: int = 3000, **ping) -> ds.DialerConfig:
+    return ds.config_from_dict({
+        "campaign": {"n_numbers": n, "n_shifts": 1, "shift_start_s": 32400, "shift_length_s": 36000},
+        "agents": {"n_agents": 0}, "rules": {"max_attempts_per_campaign": 1},
+        "population": {"strategy_mix": {"answer_all": 0.5, "screen_unknown": 0.25, "screening_assistant": 0.25}},
+        "ping": {"n_lines": 20, **ping}})
+
+
+def test_a_ping_campaign_rings_briefly_and_every_unanswered_ping_breaks_the_ring_rule():
+    from dialer_sim.compliance import short_rings
+
+    result = ds.run(_ping_campaign(number_kind="local", p_callback={"premium": 1.0, "local": 1.0}), seed=4)
+    rec = result.records
+    assert len(rec) == 3000 and (rec["attempt"] == 1).all()
+    unanswered = rec[rec["network_outcome"] == "no_answer"]
+    assert unanswered["ring_s"].between(1.0, 5.0).all() and (unanswered["ended_by"] == "dialer").all()
+    kinds = rec["answer_kind"].fillna("")
+    assert (kinds[kinds != ""] == "screening_assistant").all() and (kinds != "").any()  # nobody else answers
+    rule = short_rings(rec).iloc[0]
+    assert rule["n_short_rings"] == rule["n_unanswered"] == len(unanswered) and rule["breached"]
+    s = result.summary
+    assert s["ping_pings"] == 3000 and s["ping_callbacks"] > 0
+    assert s["ping_consumer_cost_eur"] == pytest.approx(s["ping_premium_minutes"] * 3.0)
+    again = ds.run(_ping_campaign(number_kind="local", p_callback={"premium": 1.0, "local": 1.0}), seed=4).summary
+    assert json.dumps(again, sort_keys=True, default=str) == json.dumps(s, sort_keys=True, default=str)
