@@ -1,0 +1,92 @@
+"""Charts of the ping-call experiment: call-backs and consumers' cost, and time to shutdown, against adoption.
+
+Conventions
+-----------
+- ``summary`` is the experiment's per-point table: one row per (number_kind,
+  strategy, adoption) with ``<metric>_mean`` and ``<metric>_ci95`` (95 % t
+  half-width over replications), as written to ``ping_calls_summary.csv``.
+- Adoption is a share in the table and percent on the axis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["KIND_TITLES", "plot_callbacks_and_cost", "plot_shutdown"]
+
+KIND_TITLES = {"premium": "premium-rate number (0900)", "local": "local-looking number, forwards to premium"}
+
+
+def _strategies(summary: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(summary["strategy"]))
+
+
+_LINES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def _styles(names: list[str]) -> dict[str, dict]:
+    """Colour, line style and marker per strategy, so strategies whose curves coincide stay visible."""
+    return {n: {"color": f"C{i % 10}", "ls": _LINES[i % len(_LINES)], "marker": _MARKERS[i % len(_MARKERS)]}
+            for i, n in enumerate(names)}
+
+
+def plot_callbacks_and_cost(summary: pd.DataFrame, path: Path, *, P, save, n_pings: int) -> None:
+    """Two rows (call-backs, consumers' cost) by two columns (premium, local), a line per strategy."""
+    kinds = [k for k in KIND_TITLES if k in set(summary["number_kind"])]
+    fig, axes = P.figure(2, len(kinds), size=(6.2 * len(kinds) + 2.6, 8.2), sharex=True, squeeze=False)
+    names = _strategies(summary)
+    style = _styles(names)
+    rows = (("callbacks", "call-backs per campaign"), ("consumer_cost_eur", "consumers' cost, EUR per campaign"))
+    for j, kind in enumerate(kinds):
+        part = summary[summary["number_kind"] == kind]
+        for i, (metric, label) in enumerate(rows):
+            ax = axes[i][j]
+            for name in names:
+                s = part[part["strategy"] == name].sort_values("adoption")
+                P.band(ax, 100 * s["adoption"], s[f"{metric}_mean"], s[f"{metric}_ci95"], label=name,
+                       **style[name])
+            ax.set_ylabel(label)
+            ax.set_ylim(bottom=0)
+            ax.set_title(f"{label.split(',')[0]}: {KIND_TITLES[kind]}")
+        axes[-1][j].set_xlabel("share of the range using the strategy (the rest answer all), %")
+        P.percent_axis(axes[-1][j], "x", start_zero=False)
+    P.legend_outside(axes[0][-1], title="strategy adopted")
+    fig.suptitle(f"Ping calls to a range of {n_pings:,} numbers: who calls back, and what it costs them "
+                 "(mean, 95 % band over replications)")
+    fig.tight_layout()
+    save(fig, path)
+
+
+def plot_shutdown(summary: pd.DataFrame, path: Path, *, P, save, threshold: int) -> None:
+    """Hours from the first ping to the regulator's shutdown, per strategy; 'x' where no run was shut down."""
+    kinds = [k for k in KIND_TITLES if k in set(summary["number_kind"])]
+    fig, axes = P.figure(1, len(kinds), size=(6.2 * len(kinds) + 2.6, 4.8), sharey=True, squeeze=False)
+    names = _strategies(summary)
+    style = _styles(names)
+    top = np.nanmax(summary["shutdown_h_mean"].to_numpy(float)) if summary["shutdown_h_mean"].notna().any() else 1.0
+    ceiling = 1.15 * top
+    for j, kind in enumerate(kinds):
+        ax = axes[0][j]
+        part = summary[summary["number_kind"] == kind]
+        for name in names:
+            s = part[part["strategy"] == name].sort_values("adoption")
+            x = 100 * s["adoption"].to_numpy(float)
+            P.band(ax, x, s["shutdown_h_mean"], s["shutdown_h_ci95"], label=name, **style[name])
+            never = s["shut_down_share"].to_numpy(float) == 0
+            ax.scatter(x[never], np.full(never.sum(), ceiling), marker="x", color=style[name]["color"], s=28)
+        ax.axhline(ceiling, color="0.5", lw=0.8, ls=":")
+        ax.text(1, ceiling, " x: not shut down in any replication", va="bottom", fontsize=8, color="0.3")
+        ax.set_ylim(0, ceiling * 1.12)
+        ax.set_title(KIND_TITLES[kind])
+        ax.set_xlabel("share of the range using the strategy (the rest answer all), %")
+        P.percent_axis(ax, "x", start_zero=False)
+    axes[0][0].set_ylabel(f"hours from the first ping to the shutdown\n(after {threshold} complaints)")
+    P.legend_outside(axes[0][-1], title="strategy adopted")
+    fig.suptitle("When the regulator shuts the presented number down (mean over the replications that reached "
+                 "the threshold, 95 % band)")
+    fig.tight_layout()
+    save(fig, path)
