@@ -20,8 +20,18 @@ __all__ = ["KIND_TITLES", "plot_callbacks_and_cost", "plot_shutdown"]
 KIND_TITLES = {"premium": "premium-rate number (0900)", "local": "local-looking number, forwards to premium"}
 
 
-def _strategies(summary: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(summary["strategy"]))
+def _groups(summary: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(strategy drawn, legend label)``: strategies whose curves coincide in every panel share one line.
+
+    Strategies that meet a ping the same way (``docs/consumer_world.md``) give the same numbers under common random
+    numbers; drawing them once, labelled ``a = b = c``, keeps every strategy visible.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for name in dict.fromkeys(summary["strategy"]):
+        s = summary[summary["strategy"] == name].sort_values(["number_kind", "adoption"])
+        key = tuple(np.round(np.nan_to_num(s[list(columns)].to_numpy(float), nan=-1.0), 9).ravel().tolist())
+        groups.setdefault(key, []).append(name)
+    return [(names[0], "\n= ".join(names)) for names in groups.values()]
 
 
 _LINES = ("-", "--", ":", "-.")
@@ -38,23 +48,23 @@ def plot_callbacks_and_cost(summary: pd.DataFrame, path: Path, *, P, save, n_pin
     """Two rows (call-backs, consumers' cost) by two columns (premium, local), a line per strategy."""
     kinds = [k for k in KIND_TITLES if k in set(summary["number_kind"])]
     fig, axes = P.figure(2, len(kinds), size=(6.2 * len(kinds) + 2.6, 8.2), sharex=True, squeeze=False)
-    names = _strategies(summary)
-    style = _styles(names)
     rows = (("callbacks", "call-backs per campaign"), ("consumer_cost_eur", "consumers' cost, EUR per campaign"))
+    groups = _groups(summary, ("callbacks_mean", "consumer_cost_eur_mean"))
+    style = _styles([g for g, _ in groups])
     for j, kind in enumerate(kinds):
         part = summary[summary["number_kind"] == kind]
         for i, (metric, label) in enumerate(rows):
             ax = axes[i][j]
-            for name in names:
+            for name, label_ in groups:
                 s = part[part["strategy"] == name].sort_values("adoption")
-                P.band(ax, 100 * s["adoption"], s[f"{metric}_mean"], s[f"{metric}_ci95"], label=name,
+                P.band(ax, 100 * s["adoption"], s[f"{metric}_mean"], s[f"{metric}_ci95"], label=label_,
                        **style[name])
             ax.set_ylabel(label)
             ax.set_ylim(bottom=0)
             ax.set_title(f"{label.split(',')[0]}: {KIND_TITLES[kind]}")
         axes[-1][j].set_xlabel("share of the range using the strategy (the rest answer all), %")
         P.percent_axis(axes[-1][j], "x", start_zero=False)
-    P.legend_outside(axes[0][-1], title="strategy adopted")
+    P.legend_outside(axes[0][-1], title="strategy adopted\n(a = b: identical curves)")
     fig.suptitle(f"Ping calls to a range of {n_pings:,} numbers: who calls back, and what it costs them "
                  "(mean, 95 % band over replications)")
     fig.tight_layout()
@@ -65,17 +75,17 @@ def plot_shutdown(summary: pd.DataFrame, path: Path, *, P, save, threshold: int)
     """Hours from the first ping to the regulator's shutdown, per strategy; 'x' where no run was shut down."""
     kinds = [k for k in KIND_TITLES if k in set(summary["number_kind"])]
     fig, axes = P.figure(1, len(kinds), size=(6.2 * len(kinds) + 2.6, 4.8), sharey=True, squeeze=False)
-    names = _strategies(summary)
-    style = _styles(names)
+    groups = _groups(summary, ("shutdown_h_mean", "shut_down_share", "callbacks_mean"))
+    style = _styles([g for g, _ in groups])
     top = np.nanmax(summary["shutdown_h_mean"].to_numpy(float)) if summary["shutdown_h_mean"].notna().any() else 1.0
     ceiling = 1.15 * top
     for j, kind in enumerate(kinds):
         ax = axes[0][j]
         part = summary[summary["number_kind"] == kind]
-        for name in names:
+        for name, label_ in groups:
             s = part[part["strategy"] == name].sort_values("adoption")
             x = 100 * s["adoption"].to_numpy(float)
-            P.band(ax, x, s["shutdown_h_mean"], s["shutdown_h_ci95"], label=name, **style[name])
+            P.band(ax, x, s["shutdown_h_mean"], s["shutdown_h_ci95"], label=label_, **style[name])
             never = s["shut_down_share"].to_numpy(float) == 0
             ax.scatter(x[never], np.full(never.sum(), ceiling), marker="x", color=style[name]["color"], s=28)
         ax.axhline(ceiling, color="0.5", lw=0.8, ls=":")
@@ -85,7 +95,7 @@ def plot_shutdown(summary: pd.DataFrame, path: Path, *, P, save, threshold: int)
         ax.set_xlabel("share of the range using the strategy (the rest answer all), %")
         P.percent_axis(ax, "x", start_zero=False)
     axes[0][0].set_ylabel(f"hours from the first ping to the shutdown\n(after {threshold} complaints)")
-    P.legend_outside(axes[0][-1], title="strategy adopted")
+    P.legend_outside(axes[0][-1], title="strategy adopted\n(a = b: identical curves)")
     fig.suptitle("When the regulator shuts the presented number down (mean over the replications that reached "
                  "the threshold, 95 % band)")
     fig.tight_layout()

@@ -56,8 +56,8 @@ METRICS = ("pings", "missed_calls_seen", "callbacks", "callbacks_billed", "callb
            "consumer_cost_eur", "complaints", "shut_down", "shutdown_h", "short_rings")
 SIZES = {
     "full": {"levels": LEVELS, "strategies": SWEPT, "replications": 4, "overrides": {}},
-    "demo": {"levels": (0.0, 0.5, 1.0), "strategies": SWEPT, "replications": 3,
-             "overrides": {"campaign.n_numbers": 20_000}},
+    "demo": {"levels": (0.0, 0.5, 1.0), "strategies": ("screen_unknown", "blocklist", "screening_assistant",
+                                                         "silent_answer"), "replications": 2, "overrides": {}},
     "smoke": {"levels": (0.0, 1.0), "strategies": ("screen_unknown", "blocklist", "screening_assistant"),
               "replications": 2, "overrides": {"campaign.n_numbers": 3000, "ping.shutdown_after_n_complaints": 10}},
 }

@@ -180,3 +180,14 @@ def test_a_ping_campaign_rings_briefly_and_every_unanswered_ping_breaks_the_ring
     assert s["ping_consumer_cost_eur"] == pytest.approx(s["ping_premium_minutes"] * 3.0)
     again = ds.run(_ping_campaign(number_kind="local", p_callback={"premium": 1.0, "local": 1.0}), seed=4).summary
     assert json.dumps(again, sort_keys=True, default=str) == json.dumps(s, sort_keys=True, default=str)
+
+
+def test_dialer_sim_run_refuses_a_bad_ping_section_in_one_line(tmp_path, capsys):
+    from dialer_sim.cli import main
+
+    cfg = tmp_path / "ping.toml"
+    cfg.write_text("[population]\n[agents]\nn_agents = 0\n[ping]\np_complaint = 2.0\n")
+    assert main(["run", str(cfg), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "ping.p_complaint must be a number in [0, 1]; got 2.0" in err[0]
+    assert not (tmp_path / "out").exists()
