@@ -1,7 +1,9 @@
 """Ping calls: who sees a ping's missed call, who calls back, what it costs, and when the number is shut down.
 
 A ping dialer (``[ping]``, :class:`~dialer_sim.ping_config.PingConfig`) rings
-each number for a second or two and hangs up. :class:`PingCallbacks` follows
+each number for a second or two and hangs up: :class:`PingCampaign` is the
+list campaign's number source with that dial mode (``docs/architecture.md``,
+"Number sources"). :class:`PingCallbacks` follows
 each ping from the called phone to the bill: it uses the population's traits
 (:mod:`.population`: strategy, whether the number is in service, fax lines)
 and the community blocklist (:mod:`.caller_id`) of the list campaign, so a
@@ -27,12 +29,14 @@ import numpy as np
 import simpy
 
 from ._draws import Block
+from ._list_campaign import ListCampaign, _FixedLines
 from .caller_id import CommunityBlocklist
 from .config_list import STRATEGIES
+from .pacing._base import PacingPolicy
 from .ping_config import PingConfig
 from .population import Caller, Population
 
-__all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "PingDialer", "ping_outcome"]
+__all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "PingCampaign", "ping_outcome"]
 
 #: How each screening strategy meets a ping's missed call (``docs/consumer_world.md``, "Ping calls"):
 #: ``unknown`` calls an unknown missed number back with ``ping.p_callback``; ``message_only`` calls back only a
@@ -193,59 +197,42 @@ class PingCallbacks:
         return out
 
 
-class PingDialer:
+class PingCampaign(ListCampaign):
     """The ping dial mode of a list campaign: ring briefly, hang up, and follow the missed call to the bill.
 
-    Parameters
-    ----------
-    campaign : ListCampaign
-        Its population, caller-ID pool, blocklist and calling list serve the pings as any other attempt.
-    rng : numpy.random.Generator
-        The ``ping`` stream; split into the ring times, the assistants' answer delays and the call-backs.
+    Its population, caller-ID pool, blocklist and calling list serve the pings as any other list campaign's
+    attempts; the ``ping`` stream is split into the ring times, the assistants' answer delays and the
+    call-backs (:class:`PingCallbacks`, as ``self.callbacks``).
     """
 
-    def __init__(self, campaign, rng: np.random.Generator):
-        cfg = campaign.cfg
-        self.campaign = campaign
-        self.model = campaign.model
-        ring, assistant, calls = _substreams(rng, 3)
+    def __init__(self, model, streams, dial_list: list[int]):
+        super().__init__(model, streams, dial_list)
+        cfg = model.cfg
+        ring, assistant, calls = _substreams(streams["ping"], 3)
         self._ring = Block.of(cfg.ping.ring_s, ring)
         self._assistant = Block.of(cfg.answer.instant_answer_delay_s, assistant)
-        self.callbacks = PingCallbacks(cfg.ping, campaign.population, campaign.blocklist, self.model.env,
-                                       rng=calls)
+        self.callbacks = PingCallbacks(cfg.ping, self.population, self.blocklist, model.env, rng=calls)
 
-    def dial(self, number_id: int) -> None:
-        """Place a ping on ``number_id`` now: the network's busy and failure draws, then :func:`ping_outcome`."""
-        c, m = self.campaign, self.model
-        now = m.env.now
-        attempt = c.calling_list.on_dial(number_id, now)
-        caller = c.pool.next_caller(now)
-        call = m.new_call(number_id, attempt, caller.caller_id)
-        net = c.cfg.network
-        u = m._u_net()
-        ring = self._ring()  # drawn for every attempt, so each ping keeps its ring whatever the others met
-        if u < net.p_busy:
-            outcome = "busy"
-        elif u < net.p_busy + net.p_unobtainable:
-            outcome = "unobtainable"
-        else:
-            outcome = ping_outcome(c.population, number_id, caller)
-        self.callbacks.on_ping(number_id, caller, outcome, ends_in_s=ring)
-        if outcome == "busy":
-            m._fail(call, "busy", m._busy_s())
-        elif outcome == "unobtainable":
-            m._fail(call, "unobtainable", m._unob_s())
-        elif outcome == "rejected":
-            m._fail(call, "rejected", m._rej_s())
-        elif outcome == "assistant" and (delay := self._assistant()) < ring:
-            m.env.timeout(delay).callbacks.append(lambda _e: self._assistant_answered(call, delay))
-        else:
-            m._fail(call, "no_answer", ring)
+    def probe_policy(self) -> PacingPolicy:
+        """A ping dialer keeps ``ping.n_lines`` lines busy; it has no agents to pace for."""
+        return _FixedLines(self.cfg.ping.n_lines)
 
-    def _assistant_answered(self, call: list, ring_s: float) -> None:
-        """A screening assistant picked up first: the ping dialer hangs up at once, nobody speaks."""
+    def dial(self, number_id: int, attempt: int) -> None:
+        """Place a ping on ``number_id`` now: the network's draws, then :func:`ping_outcome`, then a short ring."""
         m = self.model
-        m.state.n_lines_ringing -= 1
-        nan = math.nan
-        m._record(call, "answered", ring_s, "screening_assistant", nan, nan, "", nan, -1, nan, m.env.now,
-                  "dialer", "machine_hangup")
+        now = m.env.now
+        attempt = self.calling_list.on_dial(number_id, now)
+        caller = self.pool.next_caller(now)
+        call = m.new_call(number_id, attempt, caller.caller_id)
+        ring = self._ring()  # drawn for every attempt, so each ping keeps its ring whatever the others met
+        if m.network_fails(call, rejected=False):
+            self.callbacks.on_ping(number_id, caller, "network")
+            return
+        outcome = ping_outcome(self.population, number_id, caller)
+        self.callbacks.on_ping(number_id, caller, outcome, ends_in_s=ring)
+        if outcome in ("unobtainable", "rejected"):
+            m.end_unanswered(call, outcome)
+        elif outcome == "assistant" and (delay := self._assistant()) < ring:
+            m.hang_up_at_answer(call, "screening_assistant", delay)  # the assistant picked up first
+        else:
+            m.end_unanswered(call, "no_answer", ring_s=ring)
