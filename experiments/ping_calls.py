@@ -23,7 +23,8 @@ kind of number and shown at the start of every strategy's line. Every point of a
 replication sees the same numbers, rings and call-back draws (common random
 numbers), so adoption curves are coupled and smooth.
 
-Run: ``python experiments/ping_calls.py --out results/ping_calls [--smoke | --demo] [--workers 2]``.
+Run: ``python experiments/ping_calls.py --out results/ping_calls [--smoke | --demo] [--workers 2 |
+--scheduler tcp://host:8786]``; killed, the same command resumes (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -34,14 +35,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _common as C  # noqa: E402
-import _ping_charts as charts  # noqa: E402
-import plotting as P  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
-from dialer_sim.sweep import run_sweep, sweep_from_dict  # noqa: E402
+import dialer_sim as ds
+from experiments import _ping_charts as charts
+from experiments import kit as C
+from experiments import plotting as P
 
 CONFIG = C.CONFIGS / "ping_campaign.toml"
 SEED = 20261203
@@ -63,58 +60,50 @@ SIZES = {
 }
 
 
-MIX = "population.strategy_mix."
-
-
 def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
-    """Overrides for ``adoption`` of the range using ``strategy`` and the rest answering all."""
-    if strategy == "answer_all":
-        return {MIX + "answer_all": 1.0}
-    return {MIX + "answer_all": round(1.0 - adoption, 12), MIX + strategy: round(adoption, 12)}
+    """``adoption`` of the range using ``strategy``, the rest answering all."""
+    if strategy == "answer_all" or adoption == 0.0:
+        return {"answer_all": 1.0}
+    mix = {"answer_all": round(1.0 - adoption, 12), strategy: adoption}
+    return {k: v for k, v in mix.items() if v > 0}
 
 
-def points(strategies, levels) -> list[dict]:
+def points(strategies, levels) -> list[C.Point]:
     """The sweep's points: the 0 % baseline once per kind, then every strategy at every level above 0."""
     out = []
     for kind in KINDS:
         base = {"ping.number_kind": kind, "caller_id.number": NUMBERS[kind]}
-        out.append({**base, **strategy_mix("answer_all", 0.0)})
-        for strategy in strategies:
-            for level in levels:
-                if level > 0:
-                    out.append({**base, **strategy_mix(strategy, level)})
+        pairs = [("answer_all", 0.0)] + [(s, a) for s in strategies for a in levels if a > 0]
+        out += [C.Point({"number_kind": kind, "strategy": s, "adoption": a},
+                        {**base, "population.strategy_mix": strategy_mix(s, a)}) for s, a in pairs]
     return out
 
 
-def _label(overrides: dict) -> tuple[str, float]:
-    """The adopted strategy and its share from a point's overrides (``answer_all``, 0 for the baseline)."""
-    others = [k[len(MIX):] for k in overrides if k.startswith(MIX) and k != MIX + "answer_all"]
-    return (others[0], float(overrides[MIX + others[0]])) if others else ("answer_all", 0.0)
+def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One replication of one point: the ping campaign's totals (docs/consumer_world.md, "Outputs")."""
+    s = ds.run(config, seed, keep_records=False).summary
+    at = s["ping_first_shutdown_at_s"]
+    return {**{k: s[f"ping_{k}"] for k in ("pings", "missed_calls_seen", "callbacks", "callbacks_billed",
+                                           "callbacks_unreached", "premium_minutes", "consumer_cost_eur",
+                                           "complaints")},
+            "shut_down": bool(s["ping_n_numbers_shut_down"] > 0),
+            "shutdown_h": (at - config.campaign.shift_start_s) / 3600.0 if np.isfinite(at) else np.nan,
+            "short_rings": int(s["n_no_answer"])}  # every unanswered ping rang 1-5 s: each breaks the 15 s rule
 
 
-def tidy(summaries: pd.DataFrame, spec, strategies, shift_start_s: float) -> pd.DataFrame:
+def tidy(summaries: pd.DataFrame, strategies) -> pd.DataFrame:
     """One row per (number kind, strategy, adoption, replication); the 0 % rows are repeated per strategy."""
-    rows = []
-    for rec in summaries.to_dict(orient="records"):
-        params = spec.points[int(rec["point"])].overrides
-        strategy, adoption = _label(params)
-        at = rec["ping_first_shutdown_at_s"]
-        row = {"number_kind": params["ping.number_kind"], "adoption": adoption, "replication": int(rec["replication"]),
-               **{k: rec[f"ping_{k}"] for k in ("pings", "missed_calls_seen", "callbacks", "callbacks_billed",
-                                                 "callbacks_unreached", "premium_minutes", "consumer_cost_eur",
-                                                 "complaints")},
-               "shut_down": bool(rec["ping_n_numbers_shut_down"] > 0),
-               "shutdown_h": (at - shift_start_s) / 3600.0 if np.isfinite(at) else np.nan,
-               "short_rings": int(rec["n_no_answer"])}  # every unanswered ping rang 1-5 s: all break the 15 s rule
-        for name in (strategies if strategy == "answer_all" else [strategy]):
-            rows.append({"strategy": name, **row})
-    table = pd.DataFrame(rows)
+    parts = [summaries[summaries["adoption"] > 0]]
+    for name in strategies:
+        parts.append(summaries[summaries["adoption"] == 0.0].assign(strategy=name))
+    table = pd.concat(parts, ignore_index=True)
     order = {s: i for i, s in enumerate(strategies)}
-    table = table.sort_values(["number_kind", "strategy", "adoption", "replication"],
+    kinds = {k: i for i, k in enumerate(KINDS)}
+    table = table.sort_values(["number_kind", "strategy", "adoption", "replication"], kind="stable",
                               key=lambda c: c.map(order) if c.name == "strategy" else
-                              (c.map({k: i for i, k in enumerate(KINDS)}) if c.name == "number_kind" else c))
-    cols = ["number_kind", "strategy", "adoption", "replication", *METRICS]
-    return table[cols].reset_index(drop=True)
+                              (c.map(kinds) if c.name == "number_kind" else c))
+    table["shut_down"] = table["shut_down"].astype(bool)
+    return table[["number_kind", "strategy", "adoption", "replication", *METRICS]].reset_index(drop=True)
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
@@ -178,26 +167,16 @@ def report(summary: pd.DataFrame, cfg: ds.DialerConfig, *, replications: int, n_
     return "\n".join(lines)
 
 
-def build_spec(config: ds.DialerConfig, size: str, seed: int):
-    """The sweep of one size: its base configuration, points, replications and seed (common random numbers)."""
-    s = SIZES[size]
-    base = ds.apply_overrides(config, s["overrides"]) if s["overrides"] else config
-    return sweep_from_dict({"base": ds.config_to_dict(base), "replications": s["replications"], "seed": seed,
-                            "common_random_numbers": True, "points": points(s["strategies"], s["levels"])})
-
-
-def main(config: ds.DialerConfig, out_dir: Path, *, size: str = "full", seed: int = SEED, workers: int = 1,
-         scheduler: str | None = None, progress: bool | None = None) -> pd.DataFrame:
-    """Run the sweep into ``out_dir/runs`` (resumable), then write the tables, charts and REPORT.md."""
+def main(config: ds.DialerConfig, out_dir: Path, *, size: str = "full", seed: int = SEED,
+         runner: C.Runner | None = None) -> pd.DataFrame:
+    """Run the sweep of ``size`` (on ``runner``, default one process), then write the tables, charts and REPORT.md."""
     out_dir = Path(out_dir)
-    spec = build_spec(config, size, seed)
-    rep = run_sweep(spec, out_dir / "runs", workers=workers, scheduler=scheduler, progress=progress)
-    if not rep.ok:
-        raise C.ExperimentError(f"{len(rep.failures)} runs failed; first: {rep.failures[0].line()}")
-    summaries = pd.read_parquet(out_dir / "runs" / "summaries.parquet")
-    base = spec.points[0].config
-    strategies = SIZES[size]["strategies"]
-    table = tidy(summaries, spec, strategies, base.campaign.shift_start_s)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spec = SIZES[size]
+    base = ds.apply_overrides(config, spec["overrides"]) if spec["overrides"] else config
+    pts = points(spec["strategies"], spec["levels"])
+    res = (runner or C.Runner()).run("ping_calls", base, pts, run_point, replications=spec["replications"], seed=seed)
+    table = tidy(res.summaries(), spec["strategies"])
     summary = summarise(table)
     C.save_csv(table, out_dir / SMOKE_TABLE)
     C.save_csv(summary, out_dir / "ping_calls_summary.csv")
@@ -205,26 +184,40 @@ def main(config: ds.DialerConfig, out_dir: Path, *, size: str = "full", seed: in
                                    n_pings=base.campaign.n_numbers)
     charts.plot_shutdown(summary, out_dir / "shutdown.png", P=P, save=C.save_fig,
                          threshold=base.ping.shutdown_after_n_complaints)
-    C.write_text(out_dir / "REPORT.md", report(summary, base, replications=spec.n_replications,
-                                               n_points=len(spec.points)))
-    C.write_config(out_dir, "ping_calls", seed=seed, config=base, size=size, n_points=len(spec.points),
-                   replications=spec.n_replications)
+    C.write_text(out_dir / "REPORT.md", report(summary, base, replications=spec["replications"], n_points=len(pts)))
+    C.write_config(out_dir, "ping_calls", seed=seed, config=base, size=size, levels=list(spec["levels"]),
+                   strategies=list(spec["strategies"]), replications=spec["replications"], n_points=len(pts))
     return table
 
 
-def run_smoke(out_dir: Path) -> pd.DataFrame:
-    """The ``--smoke`` run stored in tests/data/ping_calls_smoke.csv."""
-    return main(ds.load_config(CONFIG), Path(out_dir), size="smoke", progress=False)
+def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
+    """The ``--smoke`` run CI compares with tests/data/ping_calls_smoke.csv."""
+    return main(ds.load_config(CONFIG), Path(out_dir), size="smoke", runner=runner)
 
 
 def _run(args, config: ds.DialerConfig) -> None:
     size = "smoke" if args.smoke else ("demo" if args.demo else "full")
-    main(config, args.out, size=size, seed=args.seed, workers=args.workers, progress=not args.quiet)
+    main(config, args.out, size=size, seed=args.seed, runner=args.runner)
+
+
+def _check(args) -> None:
+    config = ds.load_config(args.config)
+    if config.ping is None:
+        raise C.ExperimentError(f"--config {str(args.config)!r} has no [ping] section; the sweep needs a ping "
+                                "campaign such as experiments/configs/ping_campaign.toml.")
 
 
 def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="a small run for make demo")
+    p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs (a few minutes)")
+
+
+def cli_main(argv=None) -> int:
+    """The command line (:func:`experiments.kit.cli`); returns the exit status."""
+    return C.cli("ping_calls", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
 
 
 if __name__ == "__main__":
-    sys.exit(C.cli("ping_calls", __doc__, CONFIG, SEED, _run, extra_args=_extra))
+    # Run the package's copy of this module, so that workers import run_point by its name.
+    from experiments.ping_calls import cli_main as _cli_main
+
+    sys.exit(_cli_main())

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from figures import figure_checks
+from generate_data import smoke_reference
+
+from experiments import ping_calls
+from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import ping_calls  # noqa: E402
-from figures import figure_checks  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs last-digit libm differences.
 RTOL = 1e-9
@@ -28,14 +27,14 @@ def smoke(tmp_path_factory) -> Path:
     """One --smoke run on 2 workers (the stored reference was made on 1)."""
     out = tmp_path_factory.mktemp("ping_smoke")
     with figure_checks() as found:
-        ping_calls.main(ds.load_config(ping_calls.CONFIG), out, size="smoke", workers=2, progress=False)
+        ping_calls.run_smoke(out, Runner(workers=2))
     FIGURES[:] = found
     return out
 
 
 @pytest.mark.slow
 def test_smoke_run_on_2_workers_matches_the_reference_made_on_1(smoke):
-    reference = pd.read_csv(ROOT / "tests" / "data" / "ping_calls_smoke.csv")
+    reference = pd.read_csv(smoke_reference("ping_calls"))
     fresh = pd.read_csv(smoke / ping_calls.SMOKE_TABLE)
     pd.testing.assert_frame_equal(fresh, reference, rtol=RTOL, check_exact=False)
     for name in ("callbacks_cost.png", "shutdown.png"):
@@ -50,7 +49,7 @@ def test_the_table_shows_the_mechanisms(smoke):
     t = pd.read_csv(smoke / ping_calls.SMOKE_TABLE)
     assert {"number_kind", "strategy", "adoption", "replication", "pings", "callbacks", "premium_minutes",
             "consumer_cost_eur", "shutdown_h"} <= set(t.columns)
-    full = t[t["adoption"] == 1.0].set_index(["number_kind", "strategy", "replication"])
+    full = t[t["adoption"] == 1.0].set_index(["number_kind", "strategy", "replication"]).sort_index()
     for kind in ("premium", "local"):
         assert (full.loc[(kind, "screen_unknown"), "callbacks"] == 0).all()
         assert (full.loc[(kind, "screening_assistant"), "missed_calls_seen"] == 0).all()
