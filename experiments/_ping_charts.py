@@ -72,30 +72,38 @@ def plot_callbacks_and_cost(summary: pd.DataFrame, path: Path, *, P, save, n_pin
 
 
 def plot_shutdown(summary: pd.DataFrame, path: Path, *, P, save, threshold: int) -> None:
-    """Hours from the first ping to the regulator's shutdown, per strategy; 'x' where no run was shut down."""
+    """Top: hours from the first ping to the shutdown ('x' where no run was shut down). Bottom: complaints."""
     kinds = [k for k in KIND_TITLES if k in set(summary["number_kind"])]
-    fig, axes = P.figure(1, len(kinds), size=(6.2 * len(kinds) + 2.6, 4.8), sharey=True, squeeze=False)
-    groups = _groups(summary, ("shutdown_h_mean", "shut_down_share", "callbacks_mean"))
+    fig, axes = P.figure(2, len(kinds), size=(6.2 * len(kinds) + 2.6, 8.2), sharex=True, squeeze=False)
+    groups = _groups(summary, ("shutdown_h_mean", "shut_down_share", "complaints_mean"))
     style = _styles([g for g, _ in groups])
     top = np.nanmax(summary["shutdown_h_mean"].to_numpy(float)) if summary["shutdown_h_mean"].notna().any() else 1.0
     ceiling = 1.15 * top
     for j, kind in enumerate(kinds):
-        ax = axes[0][j]
+        ax, low = axes[0][j], axes[1][j]
         part = summary[summary["number_kind"] == kind]
-        for name, label_ in groups:
+        for i, (name, label) in enumerate(groups):
             s = part[part["strategy"] == name].sort_values("adoption")
             x = 100 * s["adoption"].to_numpy(float)
-            P.band(ax, x, s["shutdown_h_mean"], s["shutdown_h_ci95"], label=label_, **style[name])
+            P.band(ax, x, s["shutdown_h_mean"], s["shutdown_h_ci95"], label=label, **style[name])
             never = s["shut_down_share"].to_numpy(float) == 0
-            ax.scatter(x[never], np.full(never.sum(), ceiling), marker="x", color=style[name]["color"], s=28)
+            ax.scatter(x[never], np.full(never.sum(), ceiling * (1 + 0.035 * i)), marker="x", s=28,
+                       color=style[name]["color"])
+            P.band(low, x, s["complaints_mean"], s["complaints_ci95"], **style[name])
         ax.axhline(ceiling, color="0.5", lw=0.8, ls=":")
-        ax.text(1, ceiling, " x: not shut down in any replication", va="bottom", fontsize=8, color="0.3")
-        ax.set_ylim(0, ceiling * 1.12)
-        ax.set_title(KIND_TITLES[kind])
-        ax.set_xlabel("share of the range using the strategy (the rest answer all), %")
-        P.percent_axis(ax, "x", start_zero=False)
+        ax.text(1, ceiling * (1 + 0.035 * len(groups)), " x: not shut down in any replication", va="bottom",
+                fontsize=8, color="0.3")
+        ax.set_ylim(0, ceiling * (1.1 + 0.035 * len(groups)))
+        ax.set_title(f"time to shutdown: {KIND_TITLES[kind]}")
+        low.axhline(threshold, color="tab:red", lw=1.0, ls=":", label=f"shutdown threshold ({threshold})")
+        low.set_ylim(bottom=0)
+        low.set_title(f"complaints to the regulator: {KIND_TITLES[kind]}")
+        low.set_xlabel("share of the range using the strategy (the rest answer all), %")
+        P.percent_axis(low, "x", start_zero=False)
     axes[0][0].set_ylabel(f"hours from the first ping to the shutdown\n(after {threshold} complaints)")
+    axes[1][0].set_ylabel("complaints per campaign")
     P.legend_outside(axes[0][-1], title="strategy adopted\n(a = b: identical curves)")
+    P.legend_outside(axes[1][-1])
     fig.suptitle("When the regulator shuts the presented number down (mean over the replications that reached "
                  "the threshold, 95 % band)")
     fig.tight_layout()

@@ -54,7 +54,7 @@ METRICS = ("pings", "missed_calls_seen", "callbacks", "callbacks_billed", "callb
 SIZES = {
     "full": {"levels": LEVELS, "strategies": SWEPT, "replications": 4, "overrides": {}},
     "demo": {"levels": (0.0, 0.5, 1.0), "strategies": ("screen_unknown", "blocklist", "screening_assistant",
-                                                         "silent_answer"), "replications": 2, "overrides": {}},
+                                                         "silent_answer"), "replications": 3, "overrides": {}},
     "smoke": {"levels": (0.0, 1.0), "strategies": ("screen_unknown", "blocklist", "screening_assistant"),
               "replications": 2, "overrides": {"campaign.n_numbers": 3000, "ping.shutdown_after_n_complaints": 10}},
 }
@@ -162,7 +162,9 @@ def report(summary: pd.DataFrame, cfg: ds.DialerConfig, *, replications: int, n_
         "screening spares its users and slows the regulator at the same time.",
         f"- Every unanswered ping breaks Ofcom's 15 s minimum ring (up to {short:,} per run; "
         "`dialer-sim compliance --ring-rule ofcom_min_ring`, docs/compliance.md).", "",
-        "Charts: `callbacks_cost.png`, `shutdown.png`. Tables: `ping_calls.csv`, `ping_calls_summary.csv`.", "",
+        "![call-backs and consumers' cost against adoption](callbacks_cost.png)", "",
+        "![hours to the regulator's shutdown](shutdown.png)", "",
+        "Tables: `ping_calls.csv` (one row per run), `ping_calls_summary.csv` (means and 95 % half-widths).", "",
     ]
     return "\n".join(lines)
 
