@@ -103,8 +103,9 @@ class PingCallbacks:
         self.population = population
         self.blocklist = blocklist
         self.env = env
-        decide, delay, duration = _substreams(rng, 3)
+        decide, delay, duration, complain = _substreams(rng, 4)
         self._u = Block.uniform(decide)
+        self._u_complaint = Block.uniform(complain)
         self._delay = Block.of(config.callback_delay_s, delay)
         self._duration = Block.of(config.callback_s, duration)
         self._p = config.p_callback_unknown
@@ -151,7 +152,7 @@ class PingCallbacks:
         billed = math.ceil(duration / inc - 1e-12) * inc if duration > 0 else 0.0
         self.billed_s[number_id] += billed
         self.cost_eur[number_id] += billed * self._tariff_per_s
-        if self._u() < self.cfg.p_complaint:
+        if self._u_complaint() < self.cfg.p_complaint:
             self.env.timeout(duration).callbacks.append(lambda _e, c=caller_id: self._complain(c))
 
     def _complain(self, caller_id: str) -> None:
