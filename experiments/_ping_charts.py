@@ -100,8 +100,9 @@ def plot_shutdown(summary: pd.DataFrame, path: Path, *, P, save, threshold: int)
         low.set_title(f"complaints to the regulator: {KIND_TITLES[kind]}")
         low.set_xlabel("share of the range using the strategy (the rest answer all), %")
         P.percent_axis(low, "x", start_zero=False)
-    axes[0][0].set_ylabel(f"hours from the first ping to the shutdown\n(after {threshold} complaints)")
-    axes[1][0].set_ylabel("complaints per campaign")
+    for j in range(len(kinds)):
+        axes[0][j].set_ylabel(f"hours from the first ping to the shutdown\n(after {threshold} complaints)")
+        axes[1][j].set_ylabel("complaints per campaign")
     P.legend_outside(axes[0][-1], title="strategy adopted\n(a = b: identical curves)")
     P.legend_outside(axes[1][-1])
     fig.suptitle("When the regulator shuts the presented number down (mean over the replications that reached "
