@@ -10,6 +10,9 @@ Conventions
   own window, threshold and limit.
 - Exit status: 0 when every computable window is within its limit, 1 with
   ``--check`` when any window breaches its limit, 2 on bad input.
+- ``--ring-rule`` (default Ofcom's 15 s minimum ring) adds one line per campaign:
+  unanswered calls the dialer hung up on sooner (``compliance._ring_time``); a
+  breach counts for ``--check``.
 """
 
 from __future__ import annotations
@@ -30,13 +33,16 @@ from .compliance import (
     RECORD_FORMATS,
     REGIMES,
     REPORT_FILES,
+    RING_RULES,
     VICIDIAL_CATEGORIES,
     AmdAudit,
     compliance_json_rows,
     compliance_rates,
+    format_ring_rows,
     format_table,
     not_computable_rows,
     read_records,
+    short_rings,
     write_report,
 )
 from .errors import ConfigError, DialerSimError
@@ -109,6 +115,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--audit", type=int, nargs=2, metavar=("M", "K"),
                    help="ofcom2010: M AMD-machine recordings audited, K found to be people")  # fmt: skip
     p.add_argument("--start-date", type=_date, help="calendar date of day 0 (for calendar-month windows)")
+    p.add_argument("--ring-rule", default="ofcom_min_ring", choices=[*RING_RULES, "none"],
+                   help="minimum ring time of unanswered calls to report (default ofcom_min_ring: 15 s); "
+                   "with --check a breach exits 1")
     p.set_defaults(func=run)
 
 
@@ -173,9 +182,13 @@ def run(args: argparse.Namespace) -> int:
     names = ", ".join(dict.fromkeys(rates["regime"])) if len(rates) else args.regime
     sys.stdout.write(f"{names}: {args.records}\n")
     sys.stdout.write("".join(f"{n}\n" for n in notes) + format_table(rates) + "\n")
+    rings = short_rings(records, args.ring_rule) if args.ring_rule != "none" and len(records) else None
+    if rings is not None:
+        sys.stdout.write(format_ring_rows(rings) + "\n")
     if args.json is not None:
         atomic_write_json(args.json, compliance_json_rows(rates))
     if args.report is not None:
         write_report(rates, args.report, source=str(args.records), notes=notes, force=args.force)
     breached = bool(rates["breached"].fillna(False).astype(bool).any()) if len(rates) else False
+    breached = breached or (rings is not None and bool(rings["breached"].fillna(False).astype(bool).any()))
     return 1 if args.check and breached else 0

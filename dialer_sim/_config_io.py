@@ -29,6 +29,7 @@ from .config import (
     NetworkConfig,
     OpenLoopConfig,
     PacingConfig,
+    PingConfig,
     PopulationConfig,
     ProbeConfig,
     RulesConfig,
@@ -53,6 +54,7 @@ _SECTIONS = {
     "rules": RulesConfig,
     "hygiene": HygieneConfig,
     "probe": ProbeConfig,
+    "ping": PingConfig,
 }
 
 

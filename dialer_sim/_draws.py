@@ -40,6 +40,7 @@ STREAM_NAMES = (
     "screening",    # list mode: each attempt's pick-up and screening decisions
     "complaints",   # list mode: complaints to the community blocklist
     "recognition",  # how long an agent takes to recognise a live person (amd.undecided_action)
+    "ping",         # ping dialer: ring times and the call-backs they provoke
 )
 
 BLOCK_SIZE = 4096

@@ -175,6 +175,8 @@ def run(
         daily, numbers = model.list.daily_frame(), model.list.numbers_frame()
         daily = daily.join(per_day, on="day").fillna({c: 0.0 for c in per_day.columns})
         summary.update(_list_summary(numbers, model.list))
+        if config.ping is not None:
+            summary.update({f"ping_{k}": v for k, v in model.list.callbacks.summary().items()})
     records = sink.to_frame() if (records_path is None and keep_records) else None
     if records is not None:
         records.attrs[START_DATE_KEY] = config.campaign.start_date  # a string, so to_parquet keeps it

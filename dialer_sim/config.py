@@ -33,6 +33,7 @@ from .config_list import (
     RulesConfig,
 )
 from .distributions import Dist
+from .ping_config import PingConfig
 
 __all__ = [
     "AbandonConfig",
@@ -203,6 +204,7 @@ class DialerConfig:
     rules: RulesConfig | None = None
     hygiene: HygieneConfig | None = None
     probe: ProbeConfig | None = None
+    ping: PingConfig | None = None
 
     @property
     def list_mode(self) -> bool:
@@ -210,7 +212,7 @@ class DialerConfig:
         return self.population is not None
 
     def __post_init__(self) -> None:
-        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe")
+        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "ping")
         if self.population is None:
             given = [name for name in extras if getattr(self, name) is not None]
             _check(not given, f"[{given[0] if given else ''}]", "used together with a [population] section", "no [population]")
@@ -224,8 +226,14 @@ class DialerConfig:
         if self.open_loop is not None:
             _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1", self.agents.n_agents)
             return
+        if self.ping is not None:
+            _check(self.probe is None, "[ping]", "absent when [probe] is given (a robot does one or the other)",
+                   "both given")
+            _check(self.caller_id.policy != "withheld", "caller_id.policy", "fixed or rotating with [ping] (a "
+                   "withheld number cannot be called back)", self.caller_id.policy)
+            return
         if self.probe is None:
-            _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1 (0 only with [probe])",
+            _check(self.agents.n_agents >= 1, "agents.n_agents", "an integer >= 1 (0 only with [probe] or [ping])",
                    self.agents.n_agents)
         else:
             _check(self.amd.mode != "off", "amd.mode", "parametric or empirical with [probe] (a robot harvests "

@@ -95,6 +95,8 @@ def run_all(out: Path) -> dict[str, bool]:
                                        experiment(py, "pacing_vs_abandonment", out, "--demo"))
     ok["probe_harvest"] = step("A probing robot harvests a number range",
                                experiment(py, "probe_harvest", out, "--demo"))
+    ok["ping_calls"] = step("Ping calls: call-backs, consumers' cost and the number's shutdown",
+                            experiment(py, "ping_calls", out, "--demo"))
     run_dir = out / "predictive_run"
     ok["compliance"] = step("One predictive campaign", [str(bindir / "dialer-sim"), "run",
                                                          "experiments/configs/predictive_campaign.toml", "--out",
@@ -141,6 +143,7 @@ def headlines(out: Path) -> list[str]:
             r = t.loc[(strategy, 0.5)]
             lines.append(f"  - `{strategy}`: {r['contacts_per_active_agent_hour']:.2f} contacts per active agent-hour, "
                          f"{r['n_successful']:,.0f} successful numbers, agents idle {r['agent_idle_share']:.0%}.")
+    lines += _ping_headline(out / "ping_calls" / "ping_calls_summary.csv")
     m = out / "amd_benchmark" / "metrics.csv"
     if m.exists():
         t = pd.read_csv(m).set_index("detector")
@@ -157,6 +160,20 @@ def headlines(out: Path) -> list[str]:
     return lines + [""]
 
 
+def _ping_headline(path: Path) -> list[str]:
+    """Consumers' cost of a ping campaign with nobody screening, and with everybody screening unknown numbers."""
+    if not path.exists():
+        return []
+    t = pd.read_csv(path).set_index(["number_kind", "strategy", "adoption"])
+    parts = []
+    for kind in ("premium", "local"):
+        base, top = t.loc[(kind, "screen_unknown", 0.0)], t.loc[(kind, "screen_unknown", t.index.levels[2].max())]
+        parts.append(f"{kind} number: {base['callbacks_mean']:,.0f} call-backs costing "
+                     f"{base['consumer_cost_eur_mean']:,.0f} ± {base['consumer_cost_eur_ci95']:,.0f} EUR "
+                     f"({top['consumer_cost_eur_mean']:,.0f} EUR when everybody screens unknown numbers)")
+    return ["- **Ping calls** (one range, nobody screening): " + "; ".join(parts) + "."]
+
+
 def write_report(out: Path, ok: dict[str, bool]) -> Path:
     lines = ["# What `make demo` found", "",
              "Small but complete versions of every experiment; each folder holds its CSV tables, charts, "
@@ -169,6 +186,7 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
                         ("amd_in_the_loop", "AMD in the loop"),
                         ("pacing_vs_abandonment", "Pacing against abandonment"),
                         ("probe_harvest", "The probing robot"),
+                        ("ping_calls", "Ping calls"),
                         ("predictive_day", "One predictive day"),
                         ("amd_benchmark", "The AMD benchmark"),
                         ("compliance", "The compliance report of one predictive campaign")):

@@ -17,7 +17,7 @@ from dialer_sim.cli import main
     [
         ({"agents": {"n_agnts": 3}}, r"agents\.n_agnts is not a known setting"),
         ({"agent": {"n_agents": 3}}, r"\[agent\] is not a known section"),
-        ({"agents": {"n_agents": 0}}, r"agents\.n_agents must be an integer >= 1 \(0 only with \[probe\]\); got 0"),
+        ({"agents": {"n_agents": 0}}, r"agents\.n_agents must be an integer >= 1 \(0 only with \[probe\] or \[ping\]\); got 0"),
         ({"network": {"p_busy": -0.1}}, r"network\.p_busy must be in \[0, 1\]; got -0\.1"),
         ({"network": {"p_busy": 0.7, "p_unobtainable": 0.5}}, r"p_busy \+ p_unobtainable \+ p_rejected must be <= 1"),
         ({"answer": {"kind_weights": {"human": 0.5, "machine_beep": 0.4}}}, r"kind_weights must be weights that sum to 1"),

@@ -24,6 +24,7 @@ from ._load import RECORD_FORMATS, read_records
 from ._regimes import GENESYS_DENOMINATORS, REGIMES, RESULT_COLUMNS, compliance_rates
 from ._replications import SPREAD_COLUMNS, compliance_spread
 from ._report import JSON_KEYS, REPORT_FILES, compliance_json_rows, format_table, plot_rates, write_report
+from ._ring_time import RING_RULES, format_ring_rows, short_rings
 from ._vicidial import VICIDIAL_CATEGORIES, VICIDIAL_STATUSES, read_vicidial_log
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "REGIMES",
     "REPORT_FILES",
     "RESULT_COLUMNS",
+    "RING_RULES",
     "SPREAD_COLUMNS",
     "VICIDIAL_CATEGORIES",
     "VICIDIAL_STATUSES",
@@ -48,11 +50,13 @@ __all__ = [
     "compliance_rates",
     "compliance_spread",
     "estimate_false_positives",
+    "format_ring_rows",
     "format_table",
     "not_computable_rows",
     "plot_rates",
     "prior_from_behaviour_table",
     "read_records",
     "read_vicidial_log",
+    "short_rings",
     "write_report",
 ]
