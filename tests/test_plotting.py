@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
-
-import plotting as P  # noqa: E402
+from experiments import plotting as P
 
 
 def test_figure_problems_names_missing_titles_and_labels_and_accepts_a_complete_chart():
