@@ -1,4 +1,4 @@
-"""The AMD benchmark's behaviour table as amd_in_the_loop uses it: read, checked, split per detector, recorded.
+"""The AMD benchmark's behaviour table as amd_in_the_loop uses it: split per detector, recorded, sampled.
 
 The benchmark (``amd-bench run``) runs before the experiment, outside its sweep, and writes one
 ``behaviour.csv`` with a ``detector`` column. The experiment splits it into one behaviour table per
@@ -13,31 +13,19 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, read_behaviour_table
-from experiments.kit import ExperimentError, write_text
+from experiments.kit import write_text
 
-__all__ = ["detector_tables", "read_behaviour", "sha256_file", "table_file", "write_tables"]
-
-
-def read_behaviour(path: Path, option: str = "--amd-results") -> pd.DataFrame:
-    """A benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns), every value checked."""
-    path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"{option}: no AMD behaviour table at {str(path)!r}; "
-                              "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
-    # Every value checked here, before --out is created, not by the first run that samples the table.
-    return read_behaviour_table(path, where=option, columns=BENCHMARK_BEHAVIOUR_COLUMNS, error=ExperimentError)
+__all__ = ["detector_tables", "sha256_file", "table_file", "write_tables"]
 
 
-def detector_tables(behaviour: pd.DataFrame) -> dict[str, str]:
-    """Each detector's behaviour table as CSV text (without the detector column), in the benchmark's order."""
-    return {str(det): g[list(BEHAVIOUR_COLUMNS)].to_csv(index=False)
-            for det, g in behaviour.groupby("detector", sort=False)}
+def detector_tables(behaviour: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
+    """Each detector's behaviour table (the behaviour-table ``columns``) as CSV text, in the benchmark's order."""
+    return {str(det): g[list(columns)].to_csv(index=False) for det, g in behaviour.groupby("detector", sort=False)}
 
 
 def _digest(data: bytes) -> str:

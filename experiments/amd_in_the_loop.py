@@ -65,13 +65,14 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from callvocab import HUMAN_KINDS
+from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, HUMAN_KINDS, read_behaviour_table
 from experiments import _abandonment as A
 from experiments import _amd_tables as T
 from experiments import plotting as P
 from experiments._amd_loop_charts import STRATEGIES, plot_abandon, plot_fp_scatter, plot_protection
 from experiments.kit import (
     CONFIGS,
+    ExperimentError,
     Point,
     Runner,
     cli,
@@ -102,8 +103,14 @@ PROTECTION = ["calls_per_week", "silent_calls_per_week", "amd_hangups_per_week",
 
 
 def read_behaviour(amd_results: Path) -> pd.DataFrame:
-    """The benchmark's ``behaviour.csv`` in ``amd_results`` (columns ``detector`` plus the behaviour-table columns)."""
-    return T.read_behaviour(Path(amd_results) / "behaviour.csv")
+    """The benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns)."""
+    path = Path(amd_results) / "behaviour.csv"
+    if not path.is_file():
+        raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
+                              "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
+    # Every value checked here, before --out is created, not by the first run that samples the table.
+    return read_behaviour_table(path, where="--amd-results", columns=BENCHMARK_BEHAVIOUR_COLUMNS,
+                                error=ExperimentError)
 
 
 def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
@@ -273,29 +280,30 @@ def headline(summary: pd.DataFrame, replications: int) -> list[str]:
             *A.headline_table(g, "amd", "AMD variant", n_replications=replications)]
 
 
-def behaviour_source(amd_results: Path, behaviour: pd.DataFrame | Path | None) -> tuple[pd.DataFrame, dict]:
-    """The benchmark's multi-detector table and its record: path, SHA-256 of the file, rows."""
-    if isinstance(behaviour, pd.DataFrame):
-        return behaviour, {"path": "given table", "n_rows": len(behaviour)}
-    path = Path(amd_results) / "behaviour.csv" if behaviour is None else Path(behaviour)
-    table = T.read_behaviour(path)
-    shown = path.relative_to(ROOT) if path.is_absolute() and path.is_relative_to(ROOT) else path  # the smoke's
-    return table, {"path": str(shown), "sha256": T.sha256_file(path), "n_rows": len(table)}
+def behaviour_source(amd_results: Path, behaviour: pd.DataFrame | None,
+                     name: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """The benchmark's multi-detector table and its record: path (or ``name``), SHA-256 of the file, rows."""
+    if behaviour is not None:
+        return behaviour, {"path": name or "given table", "n_rows": len(behaviour)}
+    path = Path(amd_results) / "behaviour.csv"
+    table = read_behaviour(amd_results)
+    return table, {"path": str(path), "sha256": T.sha256_file(path), "n_rows": len(table)}
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
-         behaviour: pd.DataFrame | Path | None = None, mixes: dict | None = None, replications: int = REPLICATIONS,
-         seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
+         behaviour: pd.DataFrame | None = None, behaviour_name: str | None = None, mixes: dict | None = None,
+         replications: int = REPLICATIONS, seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
     """Run every mix and AMD variant (on ``runner``, default one process); write the tables, three charts,
     config.json and REPORT.md.
 
-    ``behaviour`` (the benchmark's multi-detector table, or its file) overrides ``amd_results/behaviour.csv``.
+    ``behaviour`` (the benchmark's multi-detector table, named ``behaviour_name`` in the record) overrides
+    ``amd_results/behaviour.csv``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    behaviour, source = behaviour_source(amd_results, behaviour)
+    behaviour, source = behaviour_source(amd_results, behaviour, behaviour_name)
     mixes = MIXES if mixes is None else mixes
-    tables = T.detector_tables(behaviour)
+    tables = T.detector_tables(behaviour, BEHAVIOUR_COLUMNS)
     recorded = T.write_tables(tables, out_dir)
     amd_variants = variants(tables)
     table, prot = run_grid(config, amd_variants, mixes, tables=tables, replications=replications, seed=seed,
@@ -336,7 +344,8 @@ def run_smoke(out_dir: Path, *, runner: Runner | None = None, seed: int = SEED,
               config: ds.DialerConfig | None = None):
     """The --smoke run on tests/data/amd_behaviour_smoke.csv (CI compares it with tests/data/)."""
     base = ds.load_config(CONFIG) if config is None else config
-    return main(smoke_config(base), out_dir, behaviour=SMOKE_BEHAVIOUR, replications=SMOKE_REPLICATIONS, seed=seed,
+    return main(smoke_config(base), out_dir, behaviour=pd.read_csv(SMOKE_BEHAVIOUR),
+                behaviour_name=str(SMOKE_BEHAVIOUR.relative_to(ROOT)), replications=SMOKE_REPLICATIONS, seed=seed,
                 runner=runner)
 
 

@@ -250,7 +250,7 @@ def plot_power(table: pd.DataFrame, config: dict, ax: plt.Axes) -> plt.Axes:
         f"{P.regime_name(config['regime'])}: detecting {config['p_dialer']:.0%} against a {config['limit']:.0%} limit"
     )
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right", fontsize="small")
+    P.legend_outside(ax)  # the curves and points fill the axes from either corner
     return ax
 
 
@@ -275,7 +275,7 @@ def main(config: dict, out_dir: str | Path, *, force: bool = False, runner: Runn
     with staged_dir(out, replaces=OUTPUTS) as folder:  # every output appears together or not at all
         atomic_write(folder / "daily_counts.csv", lambda p: daily.to_csv(p, index=False))
         atomic_write(folder / "power_vs_days.csv", lambda p: table.to_csv(p, index=False))
-        fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+        fig, ax = plt.subplots(figsize=(10, 4.5), constrained_layout=True)
         try:
             plot_power(table, config, ax)
             atomic_write(folder / "power_vs_days.png", lambda p: fig.savefig(p, format="png", dpi=120))

@@ -20,6 +20,7 @@ import pytest
 from figures import figure_checks
 
 from dialer_sim.amd_model import load_behaviour_table
+from dialer_sim.sweep import build_sweep
 from experiments import _amd_tables
 from experiments import amd_in_the_loop as ail
 from experiments.kit import Runner
@@ -71,8 +72,7 @@ def test_smoke_run_writes_every_output(smoke):
         assert meta["behaviour_tables"][det] == {"path": f"behaviour/{det}.csv", "n_rows": 36,
                                                  "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
         assert meta["amd_variants"][det]["amd.table_path"] == f"behaviour/{det}.csv"
-    assert meta["behaviour_source"]["sha256"] == hashlib.sha256(ail.SMOKE_BEHAVIOUR.read_bytes()).hexdigest()
-    assert meta["behaviour_source"]["n_rows"] == 108
+    assert meta["behaviour_source"] == {"path": "tests/data/amd_behaviour_smoke.csv", "n_rows": 108}
     assert meta["seed"] == ail.SEED
     assert sorted(meta["amd_variants"]) == sorted(["off", "parametric", *DETECTORS])
     assert "![abandoned calls per AMD variant](abandon.png)" in (out / "REPORT.md").read_text()
@@ -147,7 +147,7 @@ def test_detector_table_counts_human_false_positives():
 def test_detector_tables_are_one_loadable_table_per_detector(tmp_path):
     """Each detector's rows, without the detector column, in a file the simulation accepts, recorded by content."""
     behaviour = pd.read_csv(ail.SMOKE_BEHAVIOUR)
-    tables = _amd_tables.detector_tables(behaviour)
+    tables = _amd_tables.detector_tables(behaviour, ail.BEHAVIOUR_COLUMNS)
     assert list(tables) == DETECTORS
     record = _amd_tables.write_tables(tables, tmp_path)
     for det, text in tables.items():
@@ -161,12 +161,33 @@ def test_detector_tables_are_one_loadable_table_per_detector(tmp_path):
         assert not Path(copy).exists()
 
 
+def test_behaviour_source_records_the_benchmark_table_by_content(tmp_path):
+    """config.json names the benchmark's behaviour.csv with the SHA-256 of its bytes and its rows."""
+    (tmp_path / "behaviour.csv").write_bytes(ail.SMOKE_BEHAVIOUR.read_bytes())
+    table, record = ail.behaviour_source(tmp_path, None)
+    assert record == {"path": str(tmp_path / "behaviour.csv"), "n_rows": 108,
+                      "sha256": hashlib.sha256(ail.SMOKE_BEHAVIOUR.read_bytes()).hexdigest()}
+    pd.testing.assert_frame_equal(table, pd.read_csv(ail.SMOKE_BEHAVIOUR))
+
+
+def test_a_changed_behaviour_table_is_another_sweep():
+    """The detector tables travel with the points, so a rerun on another benchmark result never resumes the old runs."""
+    base = ail.ds.load_config(ail.CONFIG)
+    behaviour = pd.read_csv(ail.SMOKE_BEHAVIOUR)
+    hashes = []
+    for table in (behaviour, behaviour.assign(decided_at_s=behaviour["decided_at_s"] + 0.01)):
+        tables = _amd_tables.detector_tables(table, ail.BEHAVIOUR_COLUMNS)
+        points = ail.grid_points(ail.variants(tables), ail.MIXES, tables)
+        hashes.append(build_sweep(base, points, replications=2, seed=1).sha256())
+    assert hashes[0] != hashes[1]
+
+
 @pytest.mark.slow
 def test_results_do_not_depend_on_workers():
     """Seeds depend only on the replication: one or two worker processes give the same tables."""
     cfg = ail.ds.apply_overrides(ail.smoke_config(ail.ds.load_config(ail.CONFIG)),
                                  {"campaign.n_numbers": 500, "campaign.n_shifts": 2})
-    tables = _amd_tables.detector_tables(pd.read_csv(ail.SMOKE_BEHAVIOUR))
+    tables = _amd_tables.detector_tables(pd.read_csv(ail.SMOKE_BEHAVIOUR), ail.BEHAVIOUR_COLUMNS)
     amd_variants = {k: v for k, v in ail.variants(tables).items() if k in ("off", "asterisk")}
     mixes = {"30 % silent": ail.MIXES["30 % silent"]}
     one = ail.run_grid(cfg, amd_variants, mixes, tables=tables, replications=2, seed=3)
