@@ -31,7 +31,10 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
+from .consent import ConsentLedger
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist
+from .economics import campaign_costs, campaign_economics, orders_rng
 from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 
@@ -47,9 +50,12 @@ __all__ = [
     "CallerIdConfig",
     "CampaignConfig",
     "ConfigError",
+    "ConsentConfig",
+    "ConsentLedger",
     "DialerConfig",
     "DialerSimError",
     "Dist",
+    "EconomicsConfig",
     "HygieneConfig",
     "NetworkConfig",
     "OpenLoopConfig",
@@ -62,11 +68,14 @@ __all__ = [
     "RulesConfig",
     "STRATEGIES",
     "apply_overrides",
+    "campaign_costs",
+    "campaign_economics",
     "compliance_rates",
     "compliance_spread",
     "config_from_dict",
     "config_to_dict",
     "load_config",
+    "orders_rng",
     "read_records",
     "records_schema",
     "run",

@@ -31,6 +31,7 @@ from .config import (
     ProbeConfig,
     RulesConfig,
 )
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist, dist_from_value
 from .errors import ConfigError
 
@@ -50,6 +51,8 @@ _SECTIONS = {
     "rules": RulesConfig,
     "hygiene": HygieneConfig,
     "probe": ProbeConfig,
+    "consent": ConsentConfig,
+    "economics": EconomicsConfig,
 }
 
 

@@ -40,6 +40,7 @@ STREAM_NAMES = (
     "screening",    # list mode: each attempt's pick-up and screening decisions
     "complaints",   # list mode: complaints to the community blocklist
     "recognition",  # how long an agent takes to recognise a live person (amd.undecided_action)
+    "consent",      # list mode with [consent]: consent traits, withdrawals, renewals, complaints
 )
 
 BLOCK_SIZE = 4096

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from ._draws import Block
-from .caller_id import CallerIdPool, CommunityBlocklist
+from .caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
 from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
 from .config_list import STRATEGIES
+from .consent import ConsentLedger
 from .pacing._base import PacingPolicy
 from .population import Population
 from .records import HUMAN_KINDS
@@ -58,6 +59,12 @@ class ListCampaign:
         self.blocklist = CommunityBlocklist(cfg.blocklist)
         self.pool = CallerIdPool(cfg.caller_id, self.blocklist)
         self.calling_list = CallingList(cfg, n)
+        self.listed = np.zeros(n, dtype=bool)  # the numbers the campaign was given
+        self.listed[np.asarray(dial_list, dtype=np.int64)] = True
+        self.consent = ConsentLedger(cfg.consent, n, rng=streams["consent"]) if cfg.consent is not None else None
+        if self.consent is not None:
+            self.population.in_contacts = self.consent.in_contacts
+            dial_list[:] = self.consent.dialable(dial_list)  # a lawful campaign dials only what it may
         self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
         self.on_list[np.asarray(dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
@@ -82,6 +89,9 @@ class ListCampaign:
         """Place an attempt on ``number_id`` now."""
         m = self.model
         now = m.env.now
+        if self.consent is not None and not self.consent.on_dial(number_id, now):
+            self.calling_list._drop(number_id, int(now // SECONDS_PER_DAY))  # consent expired or withdrawn
+            return
         attempt = self.calling_list.on_dial(number_id, now)
         caller = self.pool.next_caller(now)
         call = m.new_call(number_id, attempt, caller.caller_id)
@@ -126,10 +136,15 @@ class ListCampaign:
             self.blocklist.complain(caller_id, end_s)
         if kind and end_s - (call[3] + ring_s) < bl.short_call_s:
             self.blocklist.complain(caller_id, end_s, bl.short_call_weight)
+        if self.consent is not None:
+            self.consent.after_call(number_id, end_s, live=live, contact=disp == "human_to_agent",
+                                    withheld=caller_id == WITHHELD)
         if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
         due = self.calling_list.after_attempt(number_id, seen_as, label, end_s, live=live, received=disp)
+        if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
+            due = self.calling_list._drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
         if self.calling_list.status[number_id] == SUCCESSFUL:
             self.harvest_live[number_id] = live
         return due
@@ -210,4 +225,12 @@ class ListCampaign:
             "number_changed": pop.changed,
             "harvested_live": self.harvest_live,
         })
+        if self.consent is not None:
+            frame = pd.concat([frame, self.consent.frame()], axis=1)
         return frame[self.on_list].reset_index(drop=True)
+
+    def consent_summary(self) -> dict:
+        """The consent ledger's totals over the numbers the campaign was given (empty without [consent])."""
+        if self.consent is None:
+            return {}
+        return self.consent.summary(self.listed, self.cfg.campaign.n_shifts * SECONDS_PER_DAY)

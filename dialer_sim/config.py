@@ -29,6 +29,7 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist
 from .errors import ConfigError
 from .records import ANSWER_KINDS
@@ -414,6 +415,8 @@ class DialerConfig:
     rules: RulesConfig | None = None
     hygiene: HygieneConfig | None = None
     probe: ProbeConfig | None = None
+    consent: ConsentConfig | None = None
+    economics: EconomicsConfig | None = None
 
     @property
     def list_mode(self) -> bool:
@@ -421,7 +424,7 @@ class DialerConfig:
         return self.population is not None
 
     def __post_init__(self) -> None:
-        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe")
+        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "consent")
         if self.population is None:
             given = [name for name in extras if getattr(self, name) is not None]
             _check(not given, f"[{given[0] if given else ''}]", "used together with a [population] section", "no [population]")
