@@ -185,6 +185,8 @@ class ConsentLedger:
             "n_listed": int(listed.sum()),
             "n_lawful_at_start": int((self.valid_mask(0.0) & ~self.on_register & listed).sum()),
             "n_lawful_at_end": int((lawful_now & listed).sum()),
+            "n_lawful_1y_after_end": int((self.valid_mask(end_s + 365 * SECONDS_PER_DAY) & ~self.on_register
+                                          & listed).sum()),
             "n_on_register": int((self.on_register & listed).sum()),
             "dials_to_non_consented": self.n_dials_non_consented,
             "dials_to_registered": self.n_dials_registered,

@@ -17,6 +17,9 @@ Conventions
   evidence); a *net order* is an order that was not cancelled, so
   ``net_orders = orders - cancellations``.
 - Money is euros; ``cost_per_net_order_eur`` is NaN without a net order.
+- Agents are paid for the logged-in hours of every day that started with
+  numbers on the list (:func:`active_agent_hours`): once the list has run dry,
+  they are sent home.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pandas as pd
 
 from .consent_config import EconomicsConfig
 
-__all__ = ["ORDERS_STREAM", "OrderDraws", "billable_minutes", "campaign_costs", "campaign_economics", "draw_orders",
+__all__ = ["ORDERS_STREAM", "OrderDraws", "active_agent_hours", "billable_minutes", "campaign_costs", "campaign_economics", "draw_orders",
            "orders_rng",
            "sales_contacts"]
 
@@ -128,9 +131,20 @@ def campaign_economics(result, cfg: EconomicsConfig, *, rng: np.random.Generator
     if result.records is None or result.numbers is None:
         raise ValueError("campaign_economics needs a list campaign's result with its records (keep_records=True).")
     s = result.summary
+    hours = active_agent_hours(result.daily) if result.daily is not None else s["agent_logged_in_hours"]
     draws = draw_orders(sales_contacts(result.numbers, purpose=s.get("consent_purpose", "sales")), rng=rng)
     n = draws.counts(cfg.p_sale_per_contact, cfg.p_cancel)
-    costs = campaign_costs(cfg, agent_hours=s["agent_logged_in_hours"], n_dials=s["n_dials"],
+    costs = campaign_costs(cfg, agent_hours=hours, n_dials=s["n_dials"],
                            connected_min=billable_minutes(result.records), orders=n["orders"],
                            net_orders=n["net_orders"], expected_fine_eur=s.get("expected_fine_eur", 0.0))
-    return {**n, **costs}
+    return {**n, "paid_agent_hours": hours, **costs}
+
+
+def active_agent_hours(daily: pd.DataFrame) -> float:
+    """Logged-in agent hours of the days that started with numbers on the list (the days a campaign pays for).
+
+    Day 0 always counts; once the list has run dry, the agents are sent home.
+    """
+    everyone = daily[daily["strategy"] == "all"]
+    on_at_start = everyone["n_on_list"].shift(1, fill_value=1).to_numpy() > 0
+    return float(everyone["agent_hours_day"].to_numpy(dtype=float)[on_at_start].sum())
