@@ -71,6 +71,7 @@ class ConsentLedger:
         self._u_fine = float(rng.random())
         self._u = Block.uniform(rng)
         self._channel_ok = np.array([ch not in c.invalid_channels for ch in c.channels])
+        self.lawful_at_start = self.valid_mask(0.0) & ~self.on_register  # before any call changed a consent
         self.evidence: list[tuple[int, float, str]] = []  # (number_id, time_s, "renewed" | "declined")
         self.n_dials = self.n_dials_non_consented = self.n_dials_registered = 0
         self.n_complaints_non_consented = self.n_complaints_withheld = 0
@@ -183,7 +184,7 @@ class ConsentLedger:
             "consent_mode": c.mode,
             "consent_purpose": c.purpose,
             "n_listed": int(listed.sum()),
-            "n_lawful_at_start": int((self.valid_mask(0.0) & ~self.on_register & listed).sum()),
+            "n_lawful_at_start": int((self.lawful_at_start & listed).sum()),
             "n_lawful_at_end": int((lawful_now & listed).sum()),
             "n_lawful_1y_after_end": int((self.valid_mask(end_s + 365 * SECONDS_PER_DAY) & ~self.on_register
                                           & listed).sum()),

@@ -60,7 +60,7 @@ REQUIRED = ["list", "cancellation_rate", "screening_share", "replication", "orde
             "cost_per_net_order_eur"]
 #: The sales campaign every list meets (a week's working days, a small team) and the lists' sizes (assumptions).
 SALES = {"agents.n_agents": 5, "campaign.n_shifts": 5}
-SIZES = {"range": 10_000, "cold": 4_000, "opt_in": 3_000, "p_unassigned": 0.3, "probe_days": 6, "probe_lines": 3}
+SIZES = {"range": 10_000, "cold": 4_000, "opt_in": 4_000, "p_unassigned": 0.3, "probe_days": 6, "probe_lines": 3}
 OPT_IN_CONSENT = {"consent.mode": "lawful", "consent.p_express_opt_in": 0.85, "consent.p_customer": 0.15}
 COLD_CONSENT = {"consent.mode": "cold", "consent.p_express_opt_in": 0.0, "consent.p_customer": 0.0}
 SAMPLE_STREAM = 1_000_003
@@ -218,8 +218,8 @@ def report(summary, be, wins, config, replications, seed, sizes, default) -> str
     lines += ["", "The break-even share is where the mean profit curve crosses zero (linear between the shares "
               "run).", "", "![profit](profit.png)", "", "## When does the lawful list win?", "",
               *win_lines(wins), "", "![cost per net order](cost_per_net_order.png)", "",
-              f"| list | screening share | orders | net orders | cost, € | cost / net order, € | profit, € "
-              f"| expected fine, € |", "|---|---|---|---|---|---|---|---|"]
+              "| list | screening share | orders | net orders | cost, € | cost / net order, € | profit, € "
+              "| expected fine, € |", "|---|---|---|---|---|---|---|---|"]
     sub = summary[np.isclose(summary["cancellation_rate"], default)]
     for _, r in sub.iterrows():
         lines.append(f"| {r['list']} | {r['screening_share']:.0%} | {_fmt(r, 'orders', '.1f')} | "
@@ -254,10 +254,10 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
 
 
 SMOKE = {"replications": 2, "shares": (0.0, 0.5, 0.9), "rates": (0.2, 0.5, 0.9),
-         "sizes": {"range": 2_000, "cold": 800, "opt_in": 600, "p_unassigned": 0.3, "probe_days": 2,
+         "sizes": {"range": 2_000, "cold": 800, "opt_in": 800, "p_unassigned": 0.3, "probe_days": 2,
                    "probe_lines": 3}}
 DEMO = {"replications": 3, "shares": (0.0, 0.4, 0.8),
-        "sizes": {"range": 5_000, "cold": 2_000, "opt_in": 1_500, "p_unassigned": 0.3, "probe_days": 4,
+        "sizes": {"range": 5_000, "cold": 2_000, "opt_in": 2_000, "p_unassigned": 0.3, "probe_days": 4,
                   "probe_lines": 3}}
 REPLICATIONS = 4
 

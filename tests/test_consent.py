@@ -103,7 +103,8 @@ def test_a_renewal_call_records_each_answer_as_evidence():
     """Every contact of a renewal campaign is asked; yes renews the opt-in by phone, no withdraws it."""
     p_renew = 0.6
     cfg = consent_config({"mode": "lawful", "purpose": "renewal", "p_express_opt_in": 1.0, "p_on_register": 0.0,
-                          "max_consent_age_days": 100.0, "p_renew": p_renew}, n_numbers=600, amd={"mode": "off"})
+                          "max_consent_age_days": 390.0, "validity_days": 400.0, "p_renew": p_renew}, n_numbers=600,
+                         amd={"mode": "off"})
     r = ds.run(cfg, 14)
     s, num = r.summary, r.numbers
     n_contacts = int((num["contacts"] > 0).sum())
@@ -114,6 +115,9 @@ def test_a_renewal_call_records_each_answer_as_evidence():
     assert num["consent_withdrawn"].sum() == s["n_declined"]
     ci = sps.binomtest(s["n_renewed"], n_contacts).proportion_ci(0.999)
     assert ci.low <= p_renew <= ci.high
+    sales = ds.run(ds.apply_overrides(cfg, {"consent.purpose": "sales"}), 14, keep_records=False).summary
+    assert sales["n_lawful_at_start"] == s["n_lawful_at_start"]  # counted before any answer changed a consent
+    assert s["n_lawful_1y_after_end"] > sales["n_lawful_1y_after_end"]  # renewed consents outlive the old ones
 
 
 def test_a_renewal_campaign_must_be_lawful():
