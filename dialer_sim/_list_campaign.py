@@ -1,7 +1,7 @@
-"""The list-campaign layer of :class:`~dialer_sim.model.CampaignModel`.
+"""The multi-day list campaign: the :class:`~dialer_sim.number_sources.NumberSource` of list mode.
 
-When the configuration has a ``[population]`` section the model delegates to one
-:class:`ListCampaign`: who is behind each number (:mod:`.population`), which
+When the configuration has a ``[population]`` section the model takes its
+numbers from one :class:`ListCampaign`: who is behind each number (:mod:`.population`), which
 caller ID each attempt presents and whether it is flagged (:mod:`.caller_id`),
 when a number may be dialled again and when it leaves the list
 (:mod:`.calling_list`), and the daily snapshots of the list.
@@ -12,7 +12,8 @@ Conventions
   (calling windows end before midnight). Counts in the snapshot are cumulative
   since the start of the campaign; the ``*_day`` columns cover that day only.
 - Network busy and failure draws come first, from the model's ``network``
-  stream, exactly as outside list mode; the population's behaviour comes after.
+  stream (``model.network_fails``), exactly as outside list mode; the
+  population's behaviour comes after.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ._draws import Block
+from .call import Call
 from .caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
 from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
 from .config_list import STRATEGIES
 from .consent import ConsentLedger
+from .number_sources import QueuedNumbers
 from .pacing._base import PacingPolicy
 from .population import Population
 from .records import HUMAN_KINDS
@@ -47,10 +50,11 @@ class _FixedLines(PacingPolicy):
         return max(0, self.n_lines - state.n_lines_up)
 
 
-class ListCampaign:
+class ListCampaign(QueuedNumbers):
     """Population, caller IDs, blocklist and calling list of one replication."""
 
-    def __init__(self, model, streams, dial_list):
+    def __init__(self, model, streams, dial_list: list[int]):
+        super().__init__(dial_list)
         cfg = model.cfg
         self.model = model
         self.cfg = cfg
@@ -64,14 +68,17 @@ class ListCampaign:
         self.consent = ConsentLedger(cfg.consent, n, rng=streams["consent"]) if cfg.consent is not None else None
         if self.consent is not None:
             self.population.in_contacts = self.consent.in_contacts
-            dial_list[:] = self.consent.dialable(dial_list)  # a lawful campaign dials only what it may
+            # The lawful filter on this number source: a lawful campaign's list holds only what it may dial.
+            self.dial_list = self.consent.dialable(self.dial_list)
         self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
-        self.on_list[np.asarray(dial_list, dtype=np.int64)] = True
+        self.on_list[np.asarray(self.dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
         self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "amd_fp"), 0.0)
-        model.env.process(self._days())
+
+    def start(self) -> None:
+        self.model.env.process(self._days())
 
     def probe_policy(self) -> PacingPolicy:
         return _FixedLines(self.cfg.probe.n_lines)
@@ -85,8 +92,8 @@ class ListCampaign:
         return (s, e) if s < e else None
 
     # -- one attempt ------------------------------------------------------------------------------
-    def dial(self, number_id: int) -> None:
-        """Place an attempt on ``number_id`` now."""
+    def dial(self, number_id: int, attempt: int) -> None:
+        """Place an attempt on ``number_id`` now (the calling list counts its attempt number)."""
         m = self.model
         now = m.env.now
         if self.consent is not None and not self.consent.on_dial(number_id, now):
@@ -95,36 +102,25 @@ class ListCampaign:
         attempt = self.calling_list.on_dial(number_id, now)
         caller = self.pool.next_caller(now)
         call = m.new_call(number_id, attempt, caller.caller_id)
-        net = self.cfg.network
-        u = m._u_net()
-        if u < net.p_busy:
-            m._fail(call, "busy", m._busy_s())
-            return
-        if u < net.p_busy + net.p_unobtainable:
-            m._fail(call, "unobtainable", m._unob_s())
+        if m.network_fails(call, rejected=False):
             return
         outcome, kind = self.population.respond(number_id, now, caller,
                                                 label_shown=self.cfg.blocklist.label_shown_to_all)
         if outcome == "answered":
             m.answer(call, kind)
-        elif outcome == "no_answer":
-            m._fail(call, "no_answer", net.ring_timeout_s)
-        elif outcome == "rejected":
-            m._fail(call, "rejected", m._rej_s())
         else:
-            m._fail(call, "unobtainable", m._unob_s())
+            m.end_unanswered(call, outcome if outcome in ("no_answer", "rejected") else "unobtainable")
 
     def screened_person_accepts(self) -> bool:
         return self.population.accepts_after_screening()
 
-    def after_attempt(self, call: list, disp: str, kind: str, label: str, ring_s: float, end_s: float,
-                      seen_as: str):
-        """Feed an ended attempt to the population, blocklist, pool and list; return the next due time or None.
+    def after_attempt(self, call: Call, disposition: str, seen_as: str, end_s: float) -> None:
+        """Feed an ended attempt to the population, blocklist, pool and list; queue its retry if any.
 
-        ``disp`` is the truth (what the person experienced); ``seen_as`` what the dialer observed, which drives
-        its retry rules and hygiene (a machine dropped for want of an agent is a drop to the dialer).
+        ``disposition`` is the truth (what the person experienced); ``seen_as`` what the dialer observed, which
+        drives its retry rules and hygiene (a machine dropped for want of an agent is a drop to the dialer).
         """
-        number_id, caller_id = call[1], call[4]
+        number_id, caller_id, kind, disp = call.number_id, call.caller_id, call.kind, disposition
         live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
         pop, bl = self.population, self.cfg.blocklist
         if disp not in ("busy", "unobtainable", "rejected"):
@@ -134,7 +130,7 @@ class ListCampaign:
             bl.p_complaint_contact if disp == "human_to_agent" else 0.0)
         if p > 0 and self._u() < p:
             self.blocklist.complain(caller_id, end_s)
-        if kind and end_s - (call[3] + ring_s) < bl.short_call_s:
+        if kind and end_s - (call.dial_at_s + call.ring_s) < bl.short_call_s:
             self.blocklist.complain(caller_id, end_s, bl.short_call_weight)
         if self.consent is not None:
             self.consent.after_call(number_id, end_s, live=live, contact=disp == "human_to_agent",
@@ -142,12 +138,13 @@ class ListCampaign:
         if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
-        due = self.calling_list.after_attempt(number_id, seen_as, label, end_s, live=live, received=disp)
+        due = self.calling_list.after_attempt(number_id, seen_as, call.amd_label, end_s, live=live, received=disp)
         if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
             due = self.calling_list._drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
         if self.calling_list.status[number_id] == SUCCESSFUL:
             self.harvest_live[number_id] = live
-        return due
+        if due is not None:
+            self.retry_at(due, number_id, call.attempt + 1)
 
     # -- daily snapshots --------------------------------------------------------------------------
     def _days(self):

@@ -105,7 +105,6 @@ def test_strict_max_forwards_to_an_adaptive_base():
     assert policy.base.lines_per_agent == 2.0
     vici = make_policy(StrictMaxParams(base_policy="vicidial_adapt"))
     assert vici.update_interval_s == 1.0
-    assert vici.placement_interval_s == 2.5
 
 
 # -- erlang_predictive -------------------------------------------------------------------

@@ -102,8 +102,9 @@ def test_positional_arguments_are_rejected():
         ),
         (RatioParams, {"lines_per_agent": "2"}, r"pacing\.lines_per_agent must be a number"),
         (RatioParams, {"lines_per_agent": True}, r"pacing\.lines_per_agent must be a number"),
-        (RatioParams, {"placement_interval_s": 0.0}, r"pacing\.placement_interval_s must be"),
-        (ProgressiveParams, {"placement_interval_s": float("nan")}, r"pacing\.placement_interval_s must be"),
+        # Regression: placement_interval_s was accepted but never read; the model places on every state change.
+        (RatioParams, {"placement_interval_s": 2.5}, r"pacing\.placement_interval_s is not a parameter of the 'ratio'"),
+        (ProgressiveParams, {"placement_interval_s": 1.0}, r"placement_interval_s is not a parameter of the 'progr"),
         (
             VicidialAdaptParams,
             {"mode": "strict"},

@@ -109,15 +109,15 @@ class PacingPolicy:
     replication and is never shared.
 
     The model calls :meth:`lines_to_launch` whenever something changes that may
-    allow a new line (an agent frees up, a call ends, a periodic placement tick
-    every ``placement_interval_s``) and launches ``min(answer, n_numbers_left)``.
+    allow a new line (a shift starts, an agent frees up, a call ends, a retry
+    becomes due, after each :meth:`update`) and launches ``min(answer,
+    n_numbers_left)``. Its answer must depend only on the state it is given and
+    on what the policy observed, so no periodic placement tick is needed.
     """
 
     name: str = "base"
     #: Seconds between periodic :meth:`update` calls (None: never).
     update_interval_s: float | None = None
-    #: Seconds between placement ticks (VICIdial's placement loop runs every 2.5 s).
-    placement_interval_s: float = 1.0
 
     def lines_to_launch(self, state: DialerState) -> int:
         """How many new lines to dial now (>= 0)."""

@@ -103,6 +103,3 @@ class PacingParams(metaclass=_ParamsMeta):
             raise ConfigError(f"pacing.{name} must be true or false; got {value!r}.")
         return value
 
-
-#: Bounds on the periodic placement loop, seconds (a sanity range chosen by us).
-PLACEMENT_INTERVAL_RANGE_S = (0.1, 60.0)

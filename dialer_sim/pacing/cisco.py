@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
-from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 from dialer_sim.pacing.ratio import ratio_lines
 
@@ -65,8 +65,6 @@ class CiscoGainParams(PacingParams):
     call_abandon_limit_pct : float in (0, 100], default 3.0
         Abandon % target (callAbandonLimit). Cisco accepts 0; the inferred rule
         divides by it, so we require > 0.
-    placement_interval_s : float in [0.1, 60], default 1.0
-        Seconds between placement ticks (not documented by Cisco; our choice).
     """
 
     policy = "cisco_gain"
@@ -76,7 +74,6 @@ class CiscoGainParams(PacingParams):
     predictive_correction: int = 100
     predictive_gain: float = 1.0
     call_abandon_limit_pct: float = 3.0
-    placement_interval_s: float = 1.0
 
     def __post_init__(self) -> None:
         maximum = self._float_in("max_lines_per_agent", 1.0, 3.0)
@@ -89,7 +86,6 @@ class CiscoGainParams(PacingParams):
         self._int_in("predictive_correction", 10, 1000)
         self._float_in("predictive_gain", 0.0, 1.0)
         self._float_in("call_abandon_limit_pct", 0.0, 100.0, lo_open=True)
-        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
 class CiscoGainPolicy(PolicyBase):
@@ -112,7 +108,6 @@ class CiscoGainPolicy(PolicyBase):
 
     def __init__(self, params: CiscoGainParams) -> None:
         self.params = params
-        self.placement_interval_s = params.placement_interval_s
         self.lines_per_agent = params.initial_lines_per_agent
         self.n_batch_answers = 0
         self.n_batch_drops = 0

@@ -63,7 +63,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dialer_sim.pacing._base import DialerState, observed_outcome
-from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT
 
@@ -109,8 +109,6 @@ class ErlangPredictiveParams(PacingParams):
         Prior mean handle time (talk + wrap-up), as in §2.6.
     estimate_memory_n : int in [1, 10000000], default 200
         Observations over which delay and handle-time means fade (our choice).
-    placement_interval_s : float in [0.1, 60], default 1.0
-        Seconds between placement ticks (our choice).
     """
 
     policy = "erlang_predictive"
@@ -125,7 +123,6 @@ class ErlangPredictiveParams(PacingParams):
     route_delay_prior_s: float = 12.0
     handle_time_prior_s: float = 180.0
     estimate_memory_n: int = 200
-    placement_interval_s: float = 1.0
 
     def __post_init__(self) -> None:
         self._float_in("target_abandon_pct", 0.0, 100.0, lo_open=True, hi_open=True)
@@ -138,7 +135,6 @@ class ErlangPredictiveParams(PacingParams):
         self._float_in("route_delay_prior_s", 0.0, 600.0, lo_open=True)
         self._float_in("handle_time_prior_s", 0.0, 36_000.0, lo_open=True)
         self._int_in("estimate_memory_n", 1, 10_000_000)
-        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
 def _positive_part_mean(pmf: np.ndarray, z_min: int) -> float:
@@ -198,7 +194,6 @@ class ErlangPredictivePolicy(PolicyBase):
 
     def __init__(self, params: ErlangPredictiveParams) -> None:
         self.params = params
-        self.placement_interval_s = params.placement_interval_s
         w = params.prior_weight_n
         self._hit = _FadingMean(params.p_hit_prior, w, params.hit_memory_n)
         self._route = _FadingMean(params.p_route_prior, w, params.hit_memory_n)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialer_sim.pacing._base import DialerState
-from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 
 __all__ = ["ProgressiveParams", "ProgressivePolicy", "progressive_lines"]
@@ -26,22 +26,9 @@ __all__ = ["ProgressiveParams", "ProgressivePolicy", "progressive_lines"]
 
 @dataclass(frozen=True, kw_only=True)
 class ProgressiveParams(PacingParams):
-    """Parameters of :class:`ProgressivePolicy`.
-
-    Parameters
-    ----------
-    placement_interval_s : float in [0.1, 60], default 1.0
-        Seconds between periodic placement ticks. Progressive placement also
-        runs whenever an agent frees up, so the tick only matters for retries
-        after a failed line; 1 s is our choice.
-    """
+    """Parameters of :class:`ProgressivePolicy` (it has none to set: one line per idle agent)."""
 
     policy = "progressive"
-
-    placement_interval_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
 def progressive_lines(state: DialerState) -> int:
@@ -71,7 +58,6 @@ class ProgressivePolicy(PolicyBase):
 
     def __init__(self, params: ProgressiveParams) -> None:
         self.params = params
-        self.placement_interval_s = params.placement_interval_s
 
     def lines_to_launch(self, state: DialerState) -> int:
         """Idle agents not yet matched by a line in flight (>= 0)."""

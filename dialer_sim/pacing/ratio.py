@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialer_sim.pacing._base import DialerState
-from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 
 __all__ = ["MAX_LINES_PER_AGENT", "RatioParams", "RatioPolicy", "ratio_lines"]
@@ -29,9 +29,6 @@ __all__ = ["MAX_LINES_PER_AGENT", "RatioParams", "RatioPolicy", "ratio_lines"]
 #: Upper bound on any dial level we accept (Genesys Cloud caps Max Calls Per
 #: Agent at 15, docs/sources.md §1.3).
 MAX_LINES_PER_AGENT = 15.0
-
-#: Seconds between VICIdial placement-loop runs (AST_VDauto_dial.pl default, docs/sources.md §1.1).
-VICIDIAL_PLACEMENT_INTERVAL_S = 2.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,18 +40,14 @@ class RatioParams(PacingParams):
     lines_per_agent : float in [1.0, 15.0], default 2.0
         The dial level. 2.0 is our choice of a mid-range level (Cisco's
         maximum lines per agent defaults to 3.0, ``docs/sources.md`` §1.2).
-    placement_interval_s : float in [0.1, 60], default 2.5
-        Seconds between placement ticks (VICIdial's loop, ``docs/sources.md`` §1.1).
     """
 
     policy = "ratio"
 
     lines_per_agent: float = 2.0
-    placement_interval_s: float = VICIDIAL_PLACEMENT_INTERVAL_S
 
     def __post_init__(self) -> None:
         self._float_in("lines_per_agent", 1.0, MAX_LINES_PER_AGENT)
-        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
 def ratio_lines(state: DialerState, lines_per_agent: float, n_agents: int | None = None) -> int:
@@ -89,7 +82,6 @@ class RatioPolicy(PolicyBase):
     def __init__(self, params: RatioParams) -> None:
         self.params = params
         self.lines_per_agent = params.lines_per_agent
-        self.placement_interval_s = params.placement_interval_s
 
     def lines_to_launch(self, state: DialerState) -> int:
         """Lines missing to reach the goal (>= 0)."""

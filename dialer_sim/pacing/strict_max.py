@@ -128,7 +128,6 @@ class StrictMaxPolicy(PolicyBase):
         self.params = params
         self.base = make_policy(params.base_params)
         self.update_interval_s = self.base.update_interval_s
-        self.placement_interval_s = self.base.placement_interval_s
         self.in_fallback = False
         self._today = DayTally()
         self._day_end_s = SECONDS_PER_DAY

@@ -63,10 +63,10 @@ from dataclasses import dataclass
 
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
-from dialer_sim.pacing._params import PLACEMENT_INTERVAL_RANGE_S, PacingParams
+from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, SECONDS_PER_DAY, DayTally, WindowTally
-from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, VICIDIAL_PLACEMENT_INTERVAL_S, ratio_lines
+from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, ratio_lines
 
 __all__ = [
     "VICIDIAL_MODES", "VicidialAdaptParams", "VicidialAdaptPolicy", "server_hhmm", "stored_level", "tapered_rate",
@@ -138,8 +138,6 @@ class VicidialAdaptParams(PacingParams):
         When dialing stops, for the tapered rule (VICIdial default 2100).
     ofcom_uk_drop_calc : bool, default False
         Use the UK Ofcom drop adjustment for today's drop % (VICIdial option).
-    placement_interval_s : float in [0.1, 60], default 2.5
-        Seconds between placement ticks (AST_VDauto_dial.pl loop).
     count_wrapup_agents : bool, default False
         Count agents in wrap-up in the placement count N, as this model did
         before it followed VICIdial (which counts them as paused). False is
@@ -156,7 +154,6 @@ class VicidialAdaptParams(PacingParams):
     adaptive_intensity: int = 0
     adaptive_latest_server_time_hhmm: int = 2100
     ofcom_uk_drop_calc: bool = False
-    placement_interval_s: float = VICIDIAL_PLACEMENT_INTERVAL_S
     count_wrapup_agents: bool = False
 
     def __post_init__(self) -> None:
@@ -173,7 +170,6 @@ class VicidialAdaptParams(PacingParams):
             )
         self._bool("ofcom_uk_drop_calc")
         self._bool("count_wrapup_agents")
-        self._float_in("placement_interval_s", *PLACEMENT_INTERVAL_RANGE_S)
 
 
 class VicidialAdaptPolicy(PolicyBase):
@@ -198,7 +194,6 @@ class VicidialAdaptPolicy(PolicyBase):
 
     def __init__(self, params: VicidialAdaptParams) -> None:
         self.params = params
-        self.placement_interval_s = params.placement_interval_s
         self.dial_level = params.initial_dial_level
         self._ready: deque[int] = deque(maxlen=N_SAMPLES)
         self._waiting: deque[int] = deque(maxlen=N_SAMPLES)
