@@ -45,7 +45,8 @@ def economics_smoke(tmp_path_factory):
 def _outputs(out: Path, pngs, name: str) -> None:
     for png in pngs:
         data = (out / png).read_bytes()
-        assert data[:8] == PNG and len(data) > 20_000, png
+        assert data[:8] == PNG, png
+        assert len(data) > 20_000, png
         assert f"]({png})" in (out / "REPORT.md").read_text()
     meta = json.loads((out / "config.json").read_text())
     assert meta["experiment"] == name
@@ -120,5 +121,6 @@ def test_cli_reports_bad_input_in_one_line(tmp_path, script):
         p = subprocess.run([sys.executable, str(ROOT / "experiments" / f"{script}.py"), *args], capture_output=True,
                            text=True, cwd=ROOT, timeout=120)
         assert p.returncode == 2, p.stderr
-        assert expected in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert expected in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
         assert not (tmp_path / args[1]).exists()
