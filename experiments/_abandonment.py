@@ -11,7 +11,7 @@ Conventions
 -----------
 - Columns are proportions; ``regime_*`` are of the regime named in ``abandonment_regime``.
 - Across replications a part's interval is the 95 % t half-width of its per-run values
-  (:func:`_common.summarise`).
+  (:func:`experiments.kit.summarise`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def headline_table(summary: pd.DataFrame, key: str, key_label: str, *, n_replica
     Every cell is a mean across ``n_replications`` runs with its 95 % t half-width, in percent.
     """
     regime, clock = rule(summary)
-    import plotting as P
+    from experiments import plotting as P
 
     lines = [f"Rates in % of live answers; mean ± 95 % t half-width over {n_replications} replications. The "
              f"regulator's rate is the {P.regime_name(regime, clock)} (denominator: the rule's live answers); its four "

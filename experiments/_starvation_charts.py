@@ -1,4 +1,4 @@
-"""The screening-starvation charts (drawn in the house style of :mod:`plotting`).
+"""The screening-starvation charts (drawn in the house style of :mod:`experiments.plotting`).
 
 Each function takes the experiment's tables and returns a figure; ``screening_starvation.main``
 saves them. Hollow markers and dash-dotted lines mark points whose list ran out of callable numbers
@@ -10,8 +10,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import plotting as P
-from _abandonment import breakdown_rows, rule
+
+from experiments import plotting as P
+from experiments._abandonment import breakdown_rows, rule
 
 __all__ = ["plot_abandonment", "plot_composition", "plot_days", "plot_protection", "plot_starvation"]
 

@@ -2,7 +2,7 @@
 
 Question: on the predictive campaign (one 8-hour shift, AMD on, a 2 s window
 from the first word), how much agent utilisation does each pacing policy of
-``predictive_day.POLICIES`` buy with abandoned calls, for teams of 10, 20, 50
+``experiments.policies.POLICIES`` buy with abandoned calls, for teams of 10, 20, 50
 and 100 agents, and does the closed-loop dialer beat the open-loop bound?
 
 The bound (docs/sources.md §4.12): an open-loop system that offers Poisson
@@ -25,14 +25,14 @@ Tables: ``pacing.csv`` (one row per policy, team and replication),
 abandoned share and the verdict).
 
 Run: ``python experiments/pacing_vs_abandonment.py --out results/pacing_vs_abandonment
-[--smoke] [--workers 2]``.
+[--smoke] [--workers 2 | --scheduler ADDRESS]`` (docs/experiments.md; killed, the same command resumes).
 
 Conventions
 -----------
 Rates and utilisations are proportions in the tables, percent in charts and the
 report. ``n_numbers`` scales with the team (the base configuration's numbers per
 agent). Replication ``i`` uses child ``i`` of ``SeedSequence(seed)`` for every
-policy and team (common random numbers).
+policy and team (common random numbers, :mod:`experiments.kit`).
 """
 
 from __future__ import annotations
@@ -47,25 +47,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _abandonment as A
-import plotting as P
-from _common import (
+import dialer_sim as ds
+from dialer_sim.queueing import open_loop_frontier
+from experiments import _abandonment as A
+from experiments import plotting as P
+from experiments.kit import (
     CONFIGS,
+    Point,
+    Runner,
     cli,
-    replication_seeds,
-    run_jobs,
     save_csv,
     save_fig,
     summarise,
     write_config,
     write_text,
 )
-from predictive_day import POLICIES
-
-import dialer_sim as ds
-from dialer_sim.queueing import open_loop_frontier
+from experiments.policies import POLICIES
 
 CONFIG = CONFIGS / "predictive_campaign.toml"
 SEED = 20261122
@@ -81,11 +78,15 @@ TAU_S = 2.0
 BOUND_MODELS = {"erlang_b": "Erlang B", "mmn_d": f"M/M/n+D, τ = {TAU_S:g} s"}
 
 
+def team_overrides(config: ds.DialerConfig, n_agents: int) -> dict:
+    """Dotted overrides for ``n_agents`` agents and the same numbers per agent as ``config``."""
+    per_agent = config.campaign.n_numbers / config.agents.n_agents
+    return {"agents.n_agents": int(n_agents), "campaign.n_numbers": max(1, int(round(per_agent * n_agents)))}
+
+
 def team_config(config: ds.DialerConfig, n_agents: int) -> ds.DialerConfig:
     """``config`` with ``n_agents`` agents and the same numbers per agent."""
-    per_agent = config.campaign.n_numbers / config.agents.n_agents
-    return ds.apply_overrides(config, {"agents.n_agents": int(n_agents),
-                                       "campaign.n_numbers": max(1, int(round(per_agent * n_agents)))})
+    return ds.apply_overrides(config, team_overrides(config, n_agents))
 
 
 def handle_time_s(config: ds.DialerConfig) -> float:
@@ -93,23 +94,20 @@ def handle_time_s(config: ds.DialerConfig) -> float:
     return config.agents.talk_time_s.mean_s + config.agents.wrap_up_s.mean_s
 
 
-def one_run(config: ds.DialerConfig, seed: np.random.SeedSequence, policy: str, n_agents: int, rep: int) -> dict:
+def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
     """One replication of one policy and team: the headline metrics."""
     s = ds.run(config, seed, keep_records=False).summary
-    return {"policy": policy, "n_agents": n_agents, "replication": rep, **{m: s[m] for m in METRICS},
-            **A.from_summary(s)}
+    return {**{m: s[m] for m in METRICS}, **A.from_summary(s)}
 
 
-def run_grid(config: ds.DialerConfig, *, teams, replications: int, seed: int, workers: int) -> pd.DataFrame:
-    """Every policy x team x replication, on common random numbers."""
-    seeds = replication_seeds(seed, replications)
-    jobs = []
-    for n in teams:
-        team = team_config(config, n)
-        for name, overrides in POLICIES.items():
-            cfg = ds.apply_overrides(team, overrides)
-            jobs += [(cfg, seeds[rep], name, n, rep) for rep in range(replications)]
-    return pd.DataFrame(run_jobs(one_run, jobs, workers=workers, desc="pacing"))
+def run_grid(config: ds.DialerConfig, *, teams, replications: int, seed: int,
+             runner: Runner | None = None) -> pd.DataFrame:
+    """Every policy x team x replication, on common random numbers: one row per run."""
+    points = [Point({"policy": name, "n_agents": int(n)}, {**team_overrides(config, n), **overrides})
+              for n in teams for name, overrides in POLICIES.items()]
+    res = (runner or Runner()).run("pacing_vs_abandonment", config, points, run_point, replications=replications,
+                                   seed=seed)
+    return res.summaries()
 
 
 def bound_at(n_agents: int, handle_s: float, p_abandon: float, model: str, window_s: float = TAU_S) -> float:
@@ -222,12 +220,12 @@ def report(summary: pd.DataFrame, config: ds.DialerConfig, *, teams, replication
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, teams=TEAMS, replications: int = REPLICATIONS,
-         seed: int = SEED, workers: int = 1) -> pd.DataFrame:
+         seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
     """Run every policy on every team; write pacing.csv, the summary, pacing.png, config.json and REPORT.md."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     teams = tuple(int(n) for n in teams)
-    table = run_grid(config, teams=teams, replications=replications, seed=seed, workers=workers)
+    table = run_grid(config, teams=teams, replications=replications, seed=seed, runner=runner)
     handle_s = handle_time_s(config)
     summary = add_bounds(summarise(table, ["n_agents", "policy"], METRICS), handle_s)
     summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
@@ -246,11 +244,12 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"campaign.shift_length_s": 3600.0})
 
 
-def run_smoke(out_dir: Path, *, workers: int = 1, seed: int = SEED, config: ds.DialerConfig | None = None):
+def run_smoke(out_dir: Path, runner: Runner | None = None, *, seed: int = SEED,
+              config: ds.DialerConfig | None = None):
     """The --smoke run CI compares with tests/data/pacing_vs_abandonment_smoke.csv."""
     base = ds.load_config(CONFIG) if config is None else config
     return main(smoke_config(base), out_dir, teams=SMOKE_TEAMS, replications=SMOKE_REPLICATIONS, seed=seed,
-                workers=workers)
+                runner=runner)
 
 
 #: `make demo`: three teams on a 4 h shift, 3 replications (the full run: 4 teams, 8 h, 5 replications).
@@ -259,17 +258,25 @@ DEMO = {"teams": (10, 20, 50), "replications": 3}
 
 def _run(args, config: ds.DialerConfig) -> None:
     if args.smoke:
-        run_smoke(args.out, workers=args.workers, seed=args.seed, config=config)
+        run_smoke(args.out, args.runner, seed=args.seed, config=config)
     elif args.demo:
         main(ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0}), args.out, seed=args.seed,
-             workers=args.workers, **DEMO)
+             runner=args.runner, **DEMO)
     else:
-        main(config, args.out, seed=args.seed, workers=args.workers)
+        main(config, args.out, seed=args.seed, runner=args.runner)
 
 
 def _extra(p) -> None:
     p.add_argument("--demo", action="store_true", help="the smaller grid `make demo` runs")
 
 
+def cli_main(argv=None) -> int:
+    """The command line (:func:`experiments.kit.cli`); returns the exit status."""
+    return cli("pacing_vs_abandonment", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra)
+
+
 if __name__ == "__main__":
-    sys.exit(cli("pacing_vs_abandonment", __doc__, CONFIG, SEED, _run, extra_args=_extra))
+    # Run the package's copy of this module, so that workers import run_point by its name.
+    from experiments.pacing_vs_abandonment import cli_main as _cli_main
+
+    sys.exit(_cli_main())

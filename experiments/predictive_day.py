@@ -18,8 +18,9 @@ Tables: ``policies.csv`` (one row per policy and replication),
 ``policies_summary.csv`` (means and 95 % half-widths), ``hourly.csv``.
 
 Run: ``python experiments/predictive_day.py --out results/predictive_day [--smoke] [--seed N]
-[--workers N] [--replications N] [--force]``. An ``--out`` holding earlier results is refused
-without ``--force``; results do not depend on ``--workers``.
+[--workers N | --scheduler ADDRESS] [--replications N] [--force]`` (docs/experiments.md). An
+``--out`` holding earlier results is refused without ``--force``; results do not depend on
+``--workers``; killed, the same command resumes.
 """
 
 from __future__ import annotations
@@ -36,27 +37,24 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from dialer_sim._io import atomic_write, atomic_write_json, atomic_write_text
 from dialer_sim.queueing import open_loop_frontier
-from dialer_sim.stats import mean_ci
+from experiments import _abandonment as A
+from experiments import plotting as P
+from experiments.kit import (
+    CONFIGS,
+    ExperimentError,
+    Point,
+    Runner,
+    cli,
+    save_csv,
+    save_fig,
+    summarise,
+    write_config,
+    write_text,
+)
+from experiments.policies import POLICIES
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _abandonment as A  # noqa: E402
-import plotting as P  # noqa: E402
-from _common import ExperimentError, cli, replication_seeds, run_jobs  # noqa: E402
-
-CONFIG = Path(__file__).resolve().parent / "configs" / "predictive_campaign.toml"
-POLICIES = {
-    "progressive": {"pacing.policy": "progressive"},
-    "ratio 1.3": {"pacing.policy": "ratio", "pacing.lines_per_agent": 1.3},
-    "vicidial hard_limit": {"pacing.policy": "vicidial_adapt", "pacing.mode": "hard_limit",
-                            "pacing.initial_dial_level": 1.5},
-    "vicidial tapered": {"pacing.policy": "vicidial_adapt", "pacing.mode": "tapered",
-                         "pacing.initial_dial_level": 1.5},
-    "strict_max": {"pacing.policy": "strict_max"},
-    "cisco_gain": {"pacing.policy": "cisco_gain"},
-    "erlang_predictive 2%": {"pacing.policy": "erlang_predictive", "pacing.target_abandon_pct": 2.0},
-}
+CONFIG = CONFIGS / "predictive_campaign.toml"
 SEED = 20261121
 
 
@@ -71,41 +69,33 @@ def hourly(records: pd.DataFrame, n_agents: int) -> pd.DataFrame:
     return g.reset_index()
 
 
-def _one_run(cfg: ds.DialerConfig, child: np.random.SeedSequence, name: str, rep: int) -> tuple[dict, pd.DataFrame]:
-    """One (policy, replication): its summary row and its hour-by-hour table."""
-    result = ds.run(cfg, child)
-    h = hourly(result.records, cfg.agents.n_agents)
-    h["policy"], h["replication"] = name, rep
-    return {"policy": name, "replication": rep, **result.summary}, h
+def run_policy(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One (policy, replication): the run's summary and its hour-by-hour table."""
+    result = ds.run(config, seed)
+    return {**result.summary, "hourly": hourly(result.records, config.agents.n_agents)}
 
 
 def run_policies(config: ds.DialerConfig, *, replications: int, seed: int,
-                 workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every policy on the same call streams (one spawned seed per replication, shared by the policies).
-
-    Jobs are seeded up front and collected in job order, so the tables do not depend on ``workers``.
-    """
-    children = replication_seeds(seed, replications)
-    jobs = [(ds.apply_overrides(config, overrides), child, name, rep)
-            for name, overrides in POLICIES.items() for rep, child in enumerate(children)]
-    done = run_jobs(_one_run, jobs, workers=workers, desc="policies")
-    return pd.DataFrame([row for row, _ in done]), pd.concat([h for _, h in done], ignore_index=True)
+                 runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every policy on the same call streams (common random numbers): one row per run, and the hourly table."""
+    points = [Point({"policy": name}, overrides) for name, overrides in POLICIES.items()]
+    res = (runner or Runner()).run("predictive_day", config, points, run_policy, replications=replications,
+                                   seed=seed)
+    return res.summaries(), res.table("hourly", keys="last")
 
 
-def summarise(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95 % half-width across replications for the headline metrics."""
-    metrics = ["agent_utilisation", "abandon_rate_live", "abandon_or_amd_fp_rate_live", "contacts_per_agent_hour",
-               "dials_per_contact", "dead_air_per_live_answer_s", "n_dials", *A.METRICS]
-    out = []
-    for policy, g in table.groupby("policy", sort=False):
-        row = {"policy": policy}
-        for m in metrics:
-            vals = g[m].to_numpy(dtype=float)
-            mean, half = mean_ci(vals) if len(vals) > 1 else (float(vals[0]), float("nan"))
-            row[m], row[f"{m}_ci95"] = mean, half
-        row.update(zip(A.LABELS, A.rule(g), strict=True))
-        out.append(row)
-    return pd.DataFrame(out)
+#: The metrics averaged across replications.
+METRICS = ["agent_utilisation", "abandon_rate_live", "abandon_or_amd_fp_rate_live", "contacts_per_agent_hour",
+           "dials_per_contact", "dead_air_per_live_answer_s", "n_dials", *A.METRICS]
+
+
+def summarise_policies(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95 % half-width across replications for the headline metrics, and each policy's rule."""
+    out = summarise(table, ["policy"], METRICS).drop(columns="n_replications")
+    first = table.drop_duplicates("policy").set_index("policy")
+    for label in A.LABELS:
+        out[label] = out["policy"].map(first[label])
+    return out
 
 
 def plot_policies(ax, summary: pd.DataFrame, config: ds.DialerConfig):
@@ -178,40 +168,29 @@ def plot_dispositions(ax, table: pd.DataFrame):
     return ax
 
 
-def save_fig(fig, path: Path) -> None:
-    fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=120, format="png"))
-    plt.close(fig)
-
-
-def save_csv(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda p: df.to_csv(p, index=False))
-
-
 def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 3, seed: int = SEED,
-         workers: int = 1) -> pd.DataFrame:
-    """Run the experiment and write its tables, charts, config.json and REPORT.md into ``out_dir``."""
+         runner: Runner | None = None) -> pd.DataFrame:
+    """Run the experiment (on ``runner``, default one process) and write its tables, charts, config.json
+    and REPORT.md into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    table, hours = run_policies(config, replications=replications, seed=seed, workers=workers)
-    summary = summarise(table)
+    table, hours = run_policies(config, replications=replications, seed=seed, runner=runner)
+    summary = summarise_policies(table)
     save_csv(table, out_dir / "policies.csv")
     save_csv(summary, out_dir / "policies_summary.csv")
     save_csv(hours, out_dir / "hourly.csv")
     fig, ax = P.figure(size=(10, 5))
-    save_fig(plot_policies(ax, summary, config).figure, out_dir / "policies.png")
+    save_fig(plot_policies(ax, summary, config).figure, out_dir / "policies.png", dpi=120)
     fig, ax = P.figure(size=(12, 5.2))
-    save_fig(plot_breakdown(ax, summary).figure, out_dir / "abandonment.png")
+    save_fig(plot_breakdown(ax, summary).figure, out_dir / "abandonment.png", dpi=120)
     fig, axes = P.figure(2, 1, size=(11, 7), sharex=True)
     plot_day(axes, hours)
-    save_fig(fig, out_dir / "day.png")
+    save_fig(fig, out_dir / "day.png", dpi=120)
     fig, ax = P.figure(size=(12, 5))
-    save_fig(plot_dispositions(ax, table).figure, out_dir / "dispositions.png")
-    atomic_write_json(out_dir / "config.json", {"experiment": "predictive_day", "seed": seed,
-                                                "replications": replications, "policies": POLICIES,
-                                                "config": ds.config_to_dict(config)})
-    atomic_write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
-    atomic_write_text(out_dir / "REPORT.md", report(summary, config, replications, seed))
+    save_fig(plot_dispositions(ax, table).figure, out_dir / "dispositions.png", dpi=120)
+    write_config(out_dir, "predictive_day", seed=seed, config=config, replications=replications, policies=POLICIES)
+    write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
+    write_text(out_dir / "REPORT.md", report(summary, config, replications, seed))
     return summary
 
 
@@ -250,7 +229,7 @@ def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
         config, args.replications = smoke_config(config), 2
     elif args.demo:  # `make demo`: the same team on a 4 h shift
         config = ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0})
-    main(config, args.out, replications=args.replications, seed=args.seed, workers=args.workers)
+    main(config, args.out, replications=args.replications, seed=args.seed, runner=args.runner)
 
 
 def _extra(p: argparse.ArgumentParser) -> None:
@@ -269,4 +248,7 @@ def cli_main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(cli_main())
+    # Run the package's copy of this module, so that workers import run_policy by its name.
+    from experiments.predictive_day import cli_main as _cli_main
+
+    sys.exit(_cli_main())

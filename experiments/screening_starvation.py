@@ -30,7 +30,8 @@ points run with a withheld caller ID (and their own 0 % baseline); every other
 strategy meets the configured fixed caller ID.
 
 Run: ``python experiments/screening_starvation.py --out results/screening_starvation
-[--smoke] [--workers 2]``; docs/screening.md explains the model.
+[--smoke] [--workers 2 | --scheduler tcp://host:8786]``; killed, the same command resumes
+(docs/experiments.md). docs/screening.md explains the model.
 """
 
 from __future__ import annotations
@@ -41,15 +42,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _abandonment as A  # noqa: E402
-import _common as C  # noqa: E402
-import _starvation_charts as charts  # noqa: E402
-import plotting as P  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
-from dialer_sim.bench import LIST_MIX  # noqa: E402
+import dialer_sim as ds
+from dialer_sim.bench import LIST_MIX
+from experiments import _abandonment as A
+from experiments import _starvation_charts as charts
+from experiments import kit as C
+from experiments import plotting as P
 
 CONFIG = C.CONFIGS / "screening_campaign.toml"
 SEED = 20261121
@@ -73,10 +71,10 @@ MESSAGE_STRATEGIES = ("screen_unknown", "never_answer")
 MESSAGE_SUFFIX = " + message"
 
 
-def point_config(base: ds.DialerConfig, strategy: str, adoption: float) -> ds.DialerConfig:
-    """The campaign with ``adoption`` of the list using ``strategy`` and the rest answering all."""
+def point_overrides(strategy: str, adoption: float) -> dict:
+    """The dotted overrides that give ``adoption`` of the list ``strategy`` and the rest answering all."""
     if strategy.endswith(MESSAGE_SUFFIX):
-        return ds.apply_overrides(point_config(base, strategy[: -len(MESSAGE_SUFFIX)], adoption), MESSAGE_CASE)
+        return {**point_overrides(strategy[: -len(MESSAGE_SUFFIX)], adoption), **MESSAGE_CASE}
     if strategy == "mixed":
         mix = dict(MIXED)
     elif strategy == "answer_all" or adoption == 0.0:
@@ -86,14 +84,17 @@ def point_config(base: ds.DialerConfig, strategy: str, adoption: float) -> ds.Di
     overrides = {"population.strategy_mix": {k: v for k, v in mix.items() if v > 0}}
     if strategy == "block_withheld":
         overrides["caller_id.policy"] = "withheld"
-    return ds.apply_overrides(base, overrides)
+    return overrides
 
 
-def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replication: int,
-              seed: np.random.SeedSequence) -> dict:
-    """One replication of one sweep point: its daily rows, campaign totals and per-group protection."""
+def point_config(base: ds.DialerConfig, strategy: str, adoption: float) -> ds.DialerConfig:
+    """The campaign with ``adoption`` of the list using ``strategy`` and the rest answering all."""
+    return ds.apply_overrides(base, point_overrides(strategy, adoption))
+
+
+def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
+    """One replication of one sweep point: campaign totals, and its daily, per-group and composition tables."""
     r = ds.run(config, seed, keep_records=False)
-    key = {"strategy": strategy, "adoption": adoption, "replication": replication}
     d = r.daily
     everyone = d[d["strategy"] == "all"].copy()
     n = everyone["n_numbers"].to_numpy()
@@ -101,22 +102,24 @@ def run_point(config: ds.DialerConfig, strategy: str, adoption: float, replicati
     everyone["silent_calls_per_person"] = everyone["silent_calls"] / n
     everyone["amd_hangups_per_person"] = everyone["amd_hangups"] / n
     daily = everyone[["day", *DAILY_COLUMNS, "agent_hours_day", "calls_per_person", "silent_calls_per_person",
-                      "amd_hangups_per_person"]].assign(**key)
+                      "amd_hangups_per_person"]]
     weeks = config.campaign.n_shifts / 7.0
     groups = []
     for group, g in r.numbers.groupby("strategy", observed=True):
-        groups.append({**key, "group": group, "n_people": len(g),
+        groups.append({"group": group, "n_people": len(g),
                        "calls_per_person_week": g["calls"].mean() / weeks,
                        "silent_calls_per_person_week": g["silent_calls"].mean() / weeks,
                        "amd_hangups_per_person_week": g["amd_hangups"].mean() / weeks,
                        "successful_share": float((g["status"] == "successful").mean()),
                        "dropped_share": float((g["status"] == "dropped").mean()),
                        "mean_days_to_drop": _days_to_drop(g)})
-    composition = d[d["strategy"] != "all"][["day", "strategy", "n_on_list", "n_successful"]].rename(
-        columns={"strategy": "group"}).assign(**key) if strategy == "mixed" else None
-    totals = {**key, **{m: r.summary[m] for m in CAMPAIGN_METRICS if m in r.summary}, **activity(everyone),
+    tables = {"daily": daily, "groups": pd.DataFrame(groups)}
+    if params["strategy"] == "mixed":
+        tables["composition"] = d[d["strategy"] != "all"][["day", "strategy", "n_on_list", "n_successful"]].rename(
+            columns={"strategy": "group"})
+    totals = {**{m: r.summary[m] for m in CAMPAIGN_METRICS if m in r.summary}, **activity(everyone),
               **A.from_summary(r.summary)}
-    return {"daily": daily, "totals": totals, "groups": groups, "composition": composition}
+    return {**totals, **tables}
 
 
 def activity(everyone: pd.DataFrame) -> dict:
@@ -140,20 +143,25 @@ def _days_to_drop(numbers: pd.DataFrame) -> float:
     return float((d["status_day"] - d["first_day"]).mean() + 1) if len(d) else float("nan")
 
 
-def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, workers: int,
+def points(levels, message_levels=(0.5,)) -> list[C.Point]:
+    """Every (strategy, adoption) point, the mixed population and the message case, in table order."""
+    pairs = [("answer_all", 0.0), ("block_withheld", 0.0)]
+    pairs += [(s, a) for s in SWEPT for a in levels if a > 0]
+    pairs += [("mixed", 1.0)]
+    pairs += [(f"{s}{MESSAGE_SUFFIX}", a) for s in MESSAGE_STRATEGIES for a in message_levels]
+    return [C.Point({"strategy": s, "adoption": a}, point_overrides(s, a)) for s, a in pairs]
+
+
+def sweep(base: ds.DialerConfig, *, levels, replications: int, seed: int, runner: C.Runner | None = None,
           message_levels=(0.5,)) -> dict[str, pd.DataFrame]:
-    """Every (strategy, adoption) point, the mixed population and the message case, ``replications`` times each."""
-    seeds = C.replication_seeds(seed, replications)
-    points = [("answer_all", 0.0), ("block_withheld", 0.0)]
-    points += [(s, a) for s in SWEPT for a in levels if a > 0]
-    points += [("mixed", 1.0)]
-    points += [(f"{s}{MESSAGE_SUFFIX}", a) for s in MESSAGE_STRATEGIES for a in message_levels]
-    jobs = [(point_config(base, s, a), s, a, i, seeds[i]) for s, a in points for i in range(replications)]
-    out = C.run_jobs(run_point, jobs, workers=workers, desc="screening runs")
-    daily = pd.concat([o["daily"] for o in out], ignore_index=True)
-    totals = pd.DataFrame([o["totals"] for o in out])
-    groups = pd.DataFrame([g for o in out for g in o["groups"]])
-    composition = pd.concat([o["composition"] for o in out if o["composition"] is not None], ignore_index=True)
+    """Every point of :func:`points`, ``replications`` times each (common random numbers)."""
+    runner = runner or C.Runner()
+    res = runner.run("screening_starvation", base, points(levels, message_levels), run_point,
+                     replications=replications, seed=seed)
+    daily = res.table("daily", keys="last")
+    totals = res.summaries()
+    groups = res.table("groups")
+    composition = res.table("composition", keys="last")
     # The 0 % point of every strategy is the answer-all campaign (block_withheld: its own, withheld caller ID).
     base_rows = [(s, "block_withheld" if s == "block_withheld" else "answer_all") for s in SWEPT]
     daily = _with_baselines(daily, base_rows)
@@ -177,11 +185,12 @@ def _with_baselines(table: pd.DataFrame, base_rows) -> pd.DataFrame:
 
 # -- entry points ----------------------------------------------------------------------------------
 def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications: int = 3, seed: int = SEED,
-         workers: int = 1, message_levels=(0.5,)) -> pd.DataFrame:
-    """Run the sweep and write its tables, charts, config.json and REPORT.md into ``out_dir``."""
+         runner: C.Runner | None = None, message_levels=(0.5,)) -> pd.DataFrame:
+    """Run the sweep (on ``runner``, default one process) and write its tables, charts, config.json and
+    REPORT.md into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    res = sweep(config, levels=levels, replications=replications, seed=seed, workers=workers,
+    res = sweep(config, levels=levels, replications=replications, seed=seed, runner=runner,
                 message_levels=message_levels)
     daily, totals = res["daily"], res["totals"]
     summary = C.summarise(totals, ["strategy", "adoption"], CAMPAIGN_METRICS)
@@ -316,17 +325,18 @@ DEMO = {"levels": (0.0, 0.5, 1.0), "replications": 3}
 REPLICATIONS = 5
 
 
-def run_smoke(out_dir: Path, workers: int = 1) -> pd.DataFrame:
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, workers=workers, **SMOKE)
+def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
+    """The --smoke run CI compares with tests/data/screening_starvation_smoke.csv."""
+    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
 
 
 def _run(args, config: ds.DialerConfig) -> None:
     if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, workers=args.workers, **SMOKE)
+        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
     elif args.demo:
-        main(demo_config(config), args.out, seed=args.seed, workers=args.workers, **DEMO)
+        main(demo_config(config), args.out, seed=args.seed, runner=args.runner, **DEMO)
     else:
-        main(config, args.out, seed=args.seed, workers=args.workers, replications=args.replications)
+        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
 
 
 def _check(args) -> None:
@@ -343,5 +353,13 @@ def _extra(p) -> None:
     p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
 
 
+def cli_main(argv=None) -> int:
+    """The command line (:func:`experiments.kit.cli`); returns the exit status."""
+    return C.cli("screening_starvation", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+
+
 if __name__ == "__main__":
-    sys.exit(C.cli("screening_starvation", __doc__, CONFIG, SEED, _run, extra_args=_extra, check=_check))
+    # Run the package's copy of this module, so that workers import run_point by its name.
+    from experiments.screening_starvation import cli_main as _cli_main
+
+    sys.exit(_cli_main())

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import sys
-from pathlib import Path
 from unittest import mock
 
 from matplotlib.figure import Figure
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "experiments"))
-
-from plotting import figure_problems  # noqa: E402
+from experiments.plotting import figure_problems
 
 
 @contextlib.contextmanager

@@ -18,12 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dialer_sim as ds
+from experiments import predictive_day
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import predictive_day  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 #: Experiments whose --smoke output is stored (module name in experiments/).
@@ -45,7 +43,7 @@ def generate(name: str) -> None:
             summary.to_csv(DATA / "predictive_day_smoke.csv", index=False)
             print(f"wrote {DATA / 'predictive_day_smoke.csv'}")
             return
-        module = importlib.import_module(name)
+        module = importlib.import_module(f"experiments.{name}")
         module.run_smoke(Path(tmp))
         shutil.copyfile(Path(tmp) / module.SMOKE_TABLE, smoke_reference(name))
         print(f"wrote {smoke_reference(name)}")

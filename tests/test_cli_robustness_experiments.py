@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import estimating_abandonment  # noqa: E402
-import predictive_day  # noqa: E402
+
+from experiments import predictive_day  # noqa: E402
+from experiments.kit import Runner  # noqa: E402
 
 NOT_UTF8 = b"\xff\xfe[agents]\nn_agents = 3\n"
 
@@ -66,8 +68,8 @@ def test_predictive_day_tables_do_not_depend_on_workers():
         ds.load_config(predictive_day.CONFIG),
         {"agents.n_agents": 3, "campaign.shift_length_s": 1800.0, "campaign.n_numbers": 400},
     )
-    one = predictive_day.run_policies(tiny, replications=2, seed=5, workers=1)
-    two = predictive_day.run_policies(tiny, replications=2, seed=5, workers=2)
+    one = predictive_day.run_policies(tiny, replications=2, seed=5, runner=Runner(workers=1))
+    two = predictive_day.run_policies(tiny, replications=2, seed=5, runner=Runner(workers=2))
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a, b)
     assert len(one[0]) == 2 * len(predictive_day.POLICIES)

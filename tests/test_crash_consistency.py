@@ -12,7 +12,8 @@ fail at their ``k``-th call, for every ``k`` the command makes:
   that of a kill before the next one).
 
 After each interruption the folder holds the old set or the new set (compared file by file, by content),
-or, killed between the two renames of the swap, is missing with its earlier version beside it. The next
+or, killed between the two renames of the swap, is missing with its earlier version beside it (an
+experiment also leaves its run store beside it, for the next run to resume from). The next
 run (without ``--force``, so it must refuse) repairs that: afterwards the folder holds exactly the old or
 the new set and no hidden ``.run-*`` folder is left beside it. The matrix command x interruption point is
 printed (``pytest -s``).
@@ -30,15 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from small_campaign import SMALL_CAMPAIGN
 
 from amd.cli import main as amd_main
 from dialer_sim.cli import main as dialer_main
+from experiments import predictive_day
+from experiments.kit import store_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import predictive_day  # noqa: E402
-from small_campaign import SMALL_CAMPAIGN  # noqa: E402
 
 KILLED = 77  # exit status of a child killed at its k-th rename
 
@@ -172,7 +172,9 @@ def _matrix(name: str, case: Case, out: Path, tmp: Path) -> list[str]:
             after = sets.classify(_snapshot(out))
             refused = case.again() != 0  # the next run without --force must find and refuse the results
             repaired = sets.classify(_snapshot(out))
-            left = sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+            # An experiment's run store (experiments.kit.store_dir) stays beside --out so that the next
+            # run resumes; it is no result and is not looked at.
+            left = sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, store_dir(out).name))
             ok = (after in ("old", "new") or (mode != "interrupt" and after == "absent")) and refused \
                 and repaired in ("old", "new") and after in ("absent", repaired) and not left  # fmt: skip
             rows.append(f"MATRIX {name:10s} {mode:10s} rename {k:2d}/{n}: after {after:6s} next run {repaired:6s}"

@@ -10,16 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from figures import figure_checks
+
+import dialer_sim as ds
+from dialer_sim.stats import mean_ci
+from experiments import pacing_vs_abandonment as pva
+from experiments.kit import Runner
+from experiments.policies import POLICIES
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-
-import pacing_vs_abandonment as pva  # noqa: E402
-import predictive_day  # noqa: E402
-from figures import figure_checks  # noqa: E402
-
-import dialer_sim as ds  # noqa: E402
-from dialer_sim.stats import mean_ci  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs libm last digits.
 RTOL = 1e-9
@@ -50,7 +49,7 @@ def test_smoke_run_writes_every_output(smoke):
     out, summary = smoke
     table = pd.read_csv(out / "pacing.csv")
     assert list(table.columns[:3]) == ["policy", "n_agents", "replication"]
-    assert len(table) == len(predictive_day.POLICIES) * len(pva.SMOKE_TEAMS) * pva.SMOKE_REPLICATIONS
+    assert len(table) == len(POLICIES) * len(pva.SMOKE_TEAMS) * pva.SMOKE_REPLICATIONS
     assert len(pd.read_csv(out / "pacing_summary.csv")) == len(summary)
     png = (out / "pacing.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -100,14 +99,13 @@ def test_verdicts_compare_utilisation_interval_with_both_bounds():
 @pytest.mark.slow
 def test_larger_team_reaches_higher_utilisation_at_the_same_policy():
     """Erlang predictive pacing at a 2 % target: 50 agents are busier than 10 (pooling), beyond both CIs."""
-    base = ds.apply_overrides(ds.load_config(pva.CONFIG), {**predictive_day.POLICIES["erlang_predictive 2%"],
+    base = ds.apply_overrides(ds.load_config(pva.CONFIG), {**POLICIES["erlang_predictive 2%"],
                                                            "campaign.shift_length_s": 4 * 3600.0})
-    seeds = pva.replication_seeds(7, 4)
+    seeds = np.random.SeedSequence(7).spawn(4)
     util = {}
     for n in (10, 50):
         cfg = pva.team_config(base, n)
-        util[n] = mean_ci(np.array([pva.one_run(cfg, s, "e", n, i)["agent_utilisation"]
-                                    for i, s in enumerate(seeds)]))
+        util[n] = mean_ci(np.array([pva.run_point(cfg, s, {})["agent_utilisation"] for s in seeds]))
     assert util[50][0] - util[50][1] > util[10][0] + util[10][1]
 
 
@@ -115,8 +113,8 @@ def test_larger_team_reaches_higher_utilisation_at_the_same_policy():
 def test_results_do_not_depend_on_workers():
     """Seeds are fixed per job before the pool starts: one or two workers give the same table."""
     cfg = pva.smoke_config(ds.load_config(pva.CONFIG))
-    one = pva.run_grid(cfg, teams=(3,), replications=2, seed=5, workers=1)
-    two = pva.run_grid(cfg, teams=(3,), replications=2, seed=5, workers=2)
+    one = pva.run_grid(cfg, teams=(3,), replications=2, seed=5, runner=Runner(workers=1))
+    two = pva.run_grid(cfg, teams=(3,), replications=2, seed=5, runner=Runner(workers=2))
     pd.testing.assert_frame_equal(one, two)
 
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from figures import figure_checks
+from generate_data import predictive_day_smoke_config
+
+from experiments import predictive_day
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import predictive_day  # noqa: E402
-from figures import figure_checks  # noqa: E402
-from generate_data import predictive_day_smoke_config  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance only absorbs
 #: last-digit differences of libm between machines.

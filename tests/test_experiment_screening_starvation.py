@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from figures import figure_checks
+from generate_data import smoke_reference
+
+from experiments import screening_starvation as S
+from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "experiments"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-import screening_starvation as S  # noqa: E402
-from figures import figure_checks  # noqa: E402
-from generate_data import smoke_reference  # noqa: E402
 
 #: Results are a pure function of config and seed; the tolerance absorbs last-digit libm differences only.
 RTOL = 1e-9
@@ -27,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def smoke(tmp_path_factory):
     out = tmp_path_factory.mktemp("starvation")
     with figure_checks() as figures:
-        summary = S.run_smoke(out, workers=2)
+        summary = S.run_smoke(out, Runner(workers=2))
     return out, summary, figures
 
 
@@ -68,7 +67,7 @@ def test_screening_starves_the_list_and_protects_its_users(smoke):
 def test_workers_do_not_change_results(smoke, tmp_path):
     out, _, _ = smoke  # made with 2 workers
     cfg = S.smoke_config(S.ds.load_config(S.CONFIG))
-    one = S.main(cfg, tmp_path, levels=(0.0, 0.5, 1.0), replications=2, seed=S.SEED, workers=1)
+    one = S.main(cfg, tmp_path, levels=(0.0, 0.5, 1.0), replications=2, seed=S.SEED, runner=Runner(workers=1))
     pd.testing.assert_frame_equal(one, pd.read_csv(out / S.SMOKE_TABLE), rtol=RTOL, check_exact=False)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 MODULES = ["dialer_sim", "dialer_sim.pacing", "dialer_sim.compliance", "dialer_sim.sweep", "dialer_sim.queueing",
-           "dialer_sim.stats", "amd", "atomicdir"]
+           "dialer_sim.stats", "amd", "atomicdir", "experiments.kit"]
 
 
 def documented() -> dict[str, list[str]]:

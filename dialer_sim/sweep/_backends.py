@@ -22,7 +22,7 @@ import os
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,13 @@ class RunTask:
     run_fn : callable or None
         ``run_fn(config, seed, keep_records=...) -> Result``; None means
         :func:`dialer_sim.run`. Must be importable by name on the workers.
+    metrics_fn : callable or None
+        ``metrics_fn(config, seed, params) -> dict`` of the run's metrics,
+        used instead of ``run_fn`` when given: scalar values form the run's
+        summary, pandas DataFrame values its tables. Must be importable by
+        name on the workers.
+    params : dict
+        The point's labels (:attr:`SweepPoint.params`), passed to ``metrics_fn``.
     """
 
     point: int
@@ -59,16 +66,19 @@ class RunTask:
     seed: np.random.SeedSequence = field(repr=False)
     keep_records: bool = False
     run_fn: Callable[..., Any] | None = field(default=None, repr=False)
+    metrics_fn: Callable[..., Any] | None = field(default=None, repr=False)
+    params: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """Result of one run: the summary (and records), or the error it raised."""
+    """Result of one run: the summary (and records or tables), or the error it raised."""
 
     point: int
     replication: int
     summary: dict[str, Any] | None = None
     records: Any = None
+    tables: dict[str, Any] | None = None
     error: str | None = None
     traceback: str | None = None
     wall_s: float = 0.0
@@ -85,18 +95,34 @@ def execute_run(task: RunTask) -> RunOutcome:
     Top-level so that process pools and Dask can pickle it by reference.
     """
     start = time.perf_counter()
+    tables = records = None
     try:
-        run_fn = task.run_fn
-        if run_fn is None:
-            from dialer_sim import run as run_fn
-        result = run_fn(task.config, task.seed, keep_records=task.keep_records)
-        summary = dict(result.summary)
-        records = result.records if task.keep_records else None
+        if task.metrics_fn is not None:
+            summary, tables = _split_metrics(task.metrics_fn(task.config, task.seed, dict(task.params)))
+        else:
+            run_fn = task.run_fn
+            if run_fn is None:
+                from dialer_sim import run as run_fn
+            result = run_fn(task.config, task.seed, keep_records=task.keep_records)
+            summary = dict(result.summary)
+            records = result.records if task.keep_records else None
     except Exception as exc:  # noqa: BLE001 - reported per run, the sweep goes on
         return _failed(task, exc, traceback.format_exc(), time.perf_counter() - start)
     return RunOutcome(
-        task.point, task.replication, summary=summary, records=records, wall_s=time.perf_counter() - start
+        task.point, task.replication, summary=summary, records=records, tables=tables,
+        wall_s=time.perf_counter() - start,
     )
+
+
+def _split_metrics(metrics: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A metrics function's mapping as (scalar summary, tables by name), both in its key order."""
+    import pandas as pd
+
+    if not isinstance(metrics, Mapping):
+        raise TypeError(f"a metrics function must return a dict; got {type(metrics).__name__}.")
+    summary = {k: v for k, v in metrics.items() if not isinstance(v, pd.DataFrame)}
+    tables = {k: v for k, v in metrics.items() if isinstance(v, pd.DataFrame)}
+    return summary, tables
 
 
 def _failed(task: RunTask, exc: BaseException, tb: str | None, wall_s: float = 0.0) -> RunOutcome:

@@ -70,6 +70,9 @@ def run_sweep(
     force: bool = False,
     progress: bool | None = None,
     run_fn: Callable[..., Any] | None = None,
+    metrics_fn: Callable[..., Any] | None = None,
+    publish: bool = True,
+    desc: str = "sweep",
 ) -> SweepReport:
     """Run every unfinished (point, replication) of ``spec`` and write the tables.
 
@@ -90,6 +93,17 @@ def run_sweep(
     run_fn : callable or None
         ``run_fn(config, seed, keep_records=...) -> Result`` replacing
         :func:`dialer_sim.run`; it must be importable by name in the workers.
+    metrics_fn : callable or None
+        ``metrics_fn(config, seed, params) -> dict`` instead of ``run_fn``: an
+        experiment's run, given the point's configuration, the run's
+        ``SeedSequence`` and the point's params. Scalar values are the run's
+        summary, DataFrame values its tables (:meth:`SweepStore.results`).
+        It must be importable by name in the workers.
+    publish : bool
+        Write ``summaries.parquet``, the aggregates and ``failures.json`` at the
+        end; False leaves only the run files (the caller reads them back).
+    desc : str
+        Label of the progress bar.
 
     Returns
     -------
@@ -109,8 +123,10 @@ def run_sweep(
         todo = [
             (p, r) for p in range(len(spec.points)) for r in range(spec.n_replications) if (p, r) not in finished
         ]
-        failures, n_ran = _execute(spec, store, backend, todo, run_fn, progress, initial=len(finished))
-    store.publish_tables(failures)
+        tasks = _tasks(spec, todo, run_fn, metrics_fn)
+        failures, n_ran = _execute(spec, store, backend, tasks, progress, initial=len(finished), desc=desc)
+    if publish:
+        store.publish_tables(failures)
     return SweepReport(
         out_dir=Path(out_dir),
         n_runs=spec.n_runs,
@@ -121,7 +137,7 @@ def run_sweep(
     )
 
 
-def _tasks(spec: SweepSpec, todo: list[tuple[int, int]], run_fn: Any) -> Iterator[RunTask]:
+def _tasks(spec: SweepSpec, todo: list[tuple[int, int]], run_fn: Any, metrics_fn: Any) -> Iterator[RunTask]:
     for p, r in todo:
         yield RunTask(
             point=p,
@@ -130,6 +146,8 @@ def _tasks(spec: SweepSpec, todo: list[tuple[int, int]], run_fn: Any) -> Iterato
             seed=spec.seed_sequence(p, r),
             keep_records=spec.keep_records,
             run_fn=run_fn,
+            metrics_fn=metrics_fn,
+            params=spec.points[p].params,
         )
 
 
@@ -137,13 +155,13 @@ def _execute(
     spec: SweepSpec,
     store: SweepStore,
     backend: LocalBackend | DaskBackend,
-    todo: list[tuple[int, int]],
-    run_fn: Any,
+    tasks: Iterator[RunTask],
     progress: bool | None,
     *,
     initial: int,
+    desc: str,
 ) -> tuple[list[RunFailure], int]:
-    """Run ``todo`` on ``backend``, storing each outcome the moment it arrives."""
+    """Run ``tasks`` on ``backend``, storing each outcome the moment it arrives."""
     show = sys.stderr.isatty() if progress is None else progress
     failures: list[RunFailure] = []
     n_ran = 0
@@ -151,15 +169,16 @@ def _execute(
         total=spec.n_runs,
         initial=initial,
         unit="run",
-        desc="sweep",
+        desc=desc,
         file=sys.stderr,
         disable=not show,
         dynamic_ncols=True,
+        mininterval=0.5 if sys.stderr.isatty() else 10.0,  # a log gets a line every 10 s, not a flood
     )
     with bar:
-        for out in backend.run(_tasks(spec, todo, run_fn)):
+        for out in backend.run(tasks):
             if out.ok:
-                store.write_run(out.point, out.replication, out.summary or {}, out.records, out.wall_s)
+                store.write_run(out.point, out.replication, out.summary or {}, out.records, out.wall_s, out.tables)
                 n_ran += 1
             else:
                 overrides = spec.points[out.point].overrides

@@ -76,11 +76,16 @@ class SweepPoint:
         Dotted config keys and the values this point sets.
     config : DialerConfig
         The base configuration with ``overrides`` applied.
+    params : dict[str, Any]
+        JSON-able labels of the point (an experiment's own parameters, e.g.
+        ``{"strategy": "blocklist", "adoption": 0.5}``), passed to a metrics
+        function and written as columns; empty for a sweep file's points.
     """
 
     index: int
     overrides: dict[str, Any]
     config: Any = field(repr=False, compare=False)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,9 @@ class SweepSpec:
     parameter_keys : tuple of str
         Every dotted key some point overrides, grid keys first; these become
         columns of the summaries table.
+    name : str
+        What runs the sweep (an experiment's name); part of the hash, so two
+        experiments with the same points never share results.
     """
 
     base: dict[str, Any]
@@ -113,6 +121,7 @@ class SweepSpec:
     keep_records: bool = False
     common_random_numbers: bool = False
     parameter_keys: tuple[str, ...] = ()
+    name: str = ""
 
     @property
     def n_runs(self) -> int:
@@ -137,7 +146,7 @@ class SweepSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON form of everything that determines the results."""
-        return {
+        out = {
             "seed": self.seed,
             "n_replications": self.n_replications,
             "keep_records": self.keep_records,
@@ -146,6 +155,10 @@ class SweepSpec:
             "points": [p.overrides for p in self.points],
             "base": self.base,
         }
+        if self.name or any(p.params for p in self.points):  # absent for sweep files: their hashes stay
+            out["name"] = self.name
+            out["params"] = [p.params for p in self.points]
+        return out
 
     def sha256(self) -> str:
         """Hash of :meth:`to_dict`; equal hashes mean the same results."""

@@ -32,7 +32,6 @@ Conventions
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -41,15 +40,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from atomicdir import recover, staged_dir
 
 from .._io import atomic_write, atomic_write_json
+from ._results import SweepResults, encode_table, summarise
 from ._spec import SweepError, SweepSpec
 
-__all__ = ["RunFailure", "SweepStore"]
+__all__ = ["RunFailure", "SweepStore", "aggregate"]
 
 #: The files published together at the end of every sweep call.
 _TABLES = ("failures.json", "summaries.parquet", "aggregates.csv", "aggregates.parquet")
@@ -193,9 +192,13 @@ class SweepStore:
         return data
 
     def write_run(
-        self, point: int, replication: int, summary: dict[str, Any], records: Any, wall_s: float
+        self, point: int, replication: int, summary: dict[str, Any], records: Any, wall_s: float,
+        tables: dict[str, Any] | None = None,
     ) -> None:
-        """Store one finished run (records first, then the run file that marks it finished)."""
+        """Store one finished run (records first, then the run file that marks it finished).
+
+        ``tables`` (DataFrames by name, from a metrics function) are kept in the run file.
+        """
         name = run_name(point, replication)
         if records is not None:
             atomic_write(
@@ -212,7 +215,27 @@ class SweepStore:
             "wall_s": wall_s,
             "summary": summary,
         }
+        if tables:
+            data["tables"] = {k: encode_table(v) for k, v in tables.items()}
         atomic_write_json(self.out_dir / "points" / f"{name}.json", data)
+
+    def results(self) -> SweepResults:
+        """Every finished run's summary and tables, in (point, replication) order.
+
+        Raises
+        ------
+        SweepError
+            If a run of the sweep has not finished.
+        """
+        runs = {}
+        for path in (self.out_dir / "points").iterdir():
+            data = self._read_run(path)
+            if data is not None:
+                runs[data["point"], data["replication"]] = data
+        if len(runs) < self.spec.n_runs:
+            raise SweepError(f"{self.spec.n_runs - len(runs)} of {self.spec.n_runs} runs of the sweep in "
+                             f"{str(self.out_dir)!r} have not finished; run it again to resume.")
+        return SweepResults(self.spec, [runs[key] for key in sorted(runs)])
 
     def publish_tables(self, failures: list[RunFailure]) -> pd.DataFrame:
         """Write ``failures.json`` and the tables as one set, swapped into the folder whole."""
@@ -244,7 +267,8 @@ class SweepStore:
             p = data["point"]
             if p not in params:
                 params[p] = self.spec.parameters(p)
-            rows.append({"point": p, "replication": data["replication"], **params[p], **data["summary"]})
+            rows.append({"point": p, "replication": data["replication"], **params[p], **self.spec.points[p].params,
+                         **data["summary"]})
         summaries = pd.DataFrame(rows)
         if rows:
             summaries = summaries.sort_values(["point", "replication"], kind="stable", ignore_index=True)
@@ -272,6 +296,8 @@ def aggregate(summaries: pd.DataFrame, parameter_keys: list[str]) -> pd.DataFram
         ``{field}_mean`` and ``{field}_ci95_half_width`` for each numeric,
         non-boolean summary field.
     """
+    if not len(summaries):
+        return pd.DataFrame()
     fixed = ["point", "replication", *parameter_keys]
     fields = [
         c
@@ -280,26 +306,9 @@ def aggregate(summaries: pd.DataFrame, parameter_keys: list[str]) -> pd.DataFram
         and pd.api.types.is_numeric_dtype(summaries[c])
         and not pd.api.types.is_bool_dtype(summaries[c])
     ]
-    out = []
-    for point, group in summaries.groupby("point", sort=True) if len(summaries) else []:
-        row: dict[str, Any] = {"point": point}
-        row.update({k: group[k].iloc[0] for k in parameter_keys})
-        row["n_replications"] = len(group)
-        for name in fields:
-            row[f"{name}_mean"], row[f"{name}_ci95_half_width"] = mean_ci95(group[name].to_numpy(float))
-        out.append(row)
-    return pd.DataFrame(out)
-
-
-def mean_ci95(values: np.ndarray) -> tuple[float, float]:
-    """Mean and Student-t 95 % CI half-width (:func:`dialer_sim.stats.mean_ci`) of the finite ``values``."""
-    # Imported here: worker processes import this package, and scipy.stats
-    # (behind dialer_sim.stats) would add about a second to every worker start.
-    from ..stats import mean_ci
-
-    x = values[np.isfinite(values)]
-    if len(x) == 0:
-        return math.nan, math.nan
-    if len(x) < 2:
-        return float(x[0]), math.nan
-    return mean_ci(x, confidence=0.95)
+    ordered = summaries.sort_values("point", kind="stable")
+    out = summarise(ordered, ["point"], fields, mean_suffix="_mean", ci_suffix="_ci95_half_width")
+    firsts = ordered.drop_duplicates("point")
+    for i, key in enumerate(parameter_keys):
+        out.insert(1 + i, key, firsts[key].to_list())
+    return out
