@@ -19,6 +19,8 @@ LIST_COLOURS = {"cold": "tab:red", "cold_withheld": "tab:purple", "opt_in": "tab
                 "harvest": "tab:orange"}
 LIST_NAMES = {"cold": "cold list", "cold_withheld": "cold list, caller ID withheld", "opt_in": "opt-in list (lawful)",
               "renewal": "opt-in renewal campaign", "harvest": "probed harvest list"}
+SHORT_NAMES = {"cold": "cold", "cold_withheld": "cold,\nID withheld", "opt_in": "opt-in\n(lawful)",
+               "renewal": "opt-in\nrenewal", "harvest": "harvest"}
 _PANELS = (("dials", "Dial attempts", "dials"), ("contacts", "Live contacts (a person talked to an agent)", "contacts"),
            ("dials_to_non_consented", "Dials to numbers without valid consent", "dials"),
            ("complaints", "Complaints to the regulator", "complaints"),
@@ -32,7 +34,7 @@ def _bars(ax, summary: pd.DataFrame, metric: str) -> None:
     mean = summary[metric].to_numpy(dtype=float)
     half = np.nan_to_num(summary[f"{metric}_ci95"].to_numpy(dtype=float))
     ax.bar(x, np.nan_to_num(mean), yerr=half, capsize=3, color=[LIST_COLOURS.get(n, "gray") for n in names])
-    ax.set_xticks(x, [LIST_NAMES.get(n, n).replace(", ", ",\n").replace(" (", "\n(") for n in names], fontsize=7.5)
+    ax.set_xticks(x, [SHORT_NAMES.get(n, n) for n in names], fontsize=8)
     ax.grid(axis="x", visible=False)
     ax.set_ylim(bottom=0)
 
@@ -106,8 +108,8 @@ def plot_break_even(summary: pd.DataFrame, rate: float):
         ax.axhline(rev, color="black", lw=0.8, ls=":", label=f"revenue per net order (€{rev:.0f}): break-even")
     ax.set_xlabel("share of the population screening unknown callers")
     P.percent_axis(ax, "x")
-    ax.set_ylabel("cost per net order, €")
-    ax.set_ylim(bottom=0)
+    ax.set_ylabel("cost per net order, € (log scale)")
+    ax.set_yscale("log")
     ax.set_title(f"Cost per net order at {rate:.0%} cancellations (means, 95 % bands)")
     P.legend_outside(ax)
     return fig

@@ -58,9 +58,18 @@ SHARES = (0.0, 0.2, 0.4, 0.6, 0.8)
 RATES = tuple(round(0.1 * i, 1) for i in range(2, 10))
 REQUIRED = ["list", "cancellation_rate", "screening_share", "replication", "orders", "net_orders", "cost_eur",
             "cost_per_net_order_eur"]
-#: The sales campaign every list meets (a week's working days, a small team) and the lists' sizes (assumptions).
-SALES = {"agents.n_agents": 5, "campaign.n_shifts": 5}
-SIZES = {"range": 10_000, "cold": 4_000, "opt_in": 4_000, "p_unassigned": 0.3, "probe_days": 6, "probe_lines": 3}
+#: Each scale: the sales campaign every list meets (``agents`` for ``days``, sized so that a list of ``cold``
+#: numbers lasts about the campaign: some 100 numbers leave a list per agent and working day), the number range,
+#: the lists' sizes (assumptions), the probing robot, and the screening shares and cancellation rates swept.
+#: A point names its scale (``params["scale"]``).
+SCALES = {
+    "full": {"agents": 5, "days": 5, "range": 10_000, "cold": 4_000, "opt_in": 4_000, "p_unassigned": 0.3,
+             "probe_days": 6, "probe_lines": 3, "shares": SHARES, "rates": RATES},
+    "demo": {"agents": 4, "days": 4, "range": 5_000, "cold": 2_000, "opt_in": 2_000, "p_unassigned": 0.3,
+             "probe_days": 4, "probe_lines": 3, "shares": (0.0, 0.4, 0.8), "rates": RATES},
+    "smoke": {"agents": 2, "days": 3, "range": 2_000, "cold": 800, "opt_in": 800, "p_unassigned": 0.3,
+              "probe_days": 2, "probe_lines": 3, "shares": (0.0, 0.9), "rates": (0.2, 0.5, 0.9)},
+}
 OPT_IN_CONSENT = {"consent.mode": "lawful", "consent.p_express_opt_in": 0.85, "consent.p_customer": 0.15}
 COLD_CONSENT = {"consent.mode": "cold", "consent.p_express_opt_in": 0.0, "consent.p_customer": 0.0}
 SAMPLE_STREAM = 1_000_003
@@ -94,7 +103,7 @@ def sample_range(n_numbers: int, size: int, seed: np.random.SeedSequence) -> np.
 
 def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
     """One replication of one (list, screening share): campaign totals and the table over cancellation rates."""
-    sizes, name = params["sizes"], params["list"]
+    sizes, name = SCALES[params["scale"]], params["list"]
     extra = {"dials": 0, "connected_min": 0.0, "complaints": 0}
     dial_list = None
     if name == "cold":
@@ -114,7 +123,7 @@ def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dic
     hours = active_agent_hours(r.daily)
     draws = draw_orders(sales_contacts(r.numbers), rng=ds.orders_rng(seed))
     rows = []
-    for rate in params["rates"]:
+    for rate in sizes["rates"]:
         n = draws.counts(e.p_sale_per_contact, rate)
         costs = ds.campaign_costs(e, agent_hours=hours, n_dials=s["n_dials"] + extra["dials"],
                                   connected_min=billable_minutes(r.records) + extra["connected_min"],
@@ -124,9 +133,10 @@ def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dic
             "complaints": complaints, "paid_agent_hours": hours, "economics": pd.DataFrame(rows)}
 
 
-def points(lists, shares, rates, sizes) -> list[C.Point]:
-    return [C.Point({"list": name, "screening_share": share, "rates": list(rates), "sizes": dict(sizes)},
-                    point_overrides(name, share, sizes)) for name in lists for share in shares]
+def points(lists, scale: str) -> list[C.Point]:
+    sizes = SCALES[scale]
+    return [C.Point({"list": name, "screening_share": share, "scale": scale}, point_overrides(name, share, sizes))
+            for name in lists for share in sizes["shares"]]
 
 
 def break_even(summary: pd.DataFrame) -> pd.DataFrame:
@@ -156,20 +166,22 @@ def lawful_wins(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 4, seed: int = SEED,
-         runner: C.Runner | None = None, lists=LISTS, shares=SHARES, rates=RATES, sizes=None) -> pd.DataFrame:
-    """Run every (list, screening share) ``replications`` times; write tables, charts, config.json and REPORT.md."""
+         runner: C.Runner | None = None, lists=LISTS, scale: str = "full") -> pd.DataFrame:
+    """Run every (list, screening share) of ``scale`` ``replications`` times; write tables, charts, config.json
+    and REPORT.md into ``out_dir``; return the table of every run and cancellation rate."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sizes = dict(SIZES if sizes is None else sizes)
-    base = ds.apply_overrides(config, SALES)
+    sizes = SCALES[scale]
+    rates = sizes["rates"]
+    base = ds.apply_overrides(config, {"agents.n_agents": sizes["agents"], "campaign.n_shifts": sizes["days"]})
     runner = runner or C.Runner()
-    res = runner.run("campaign_economics", base, points(lists, shares, rates, sizes), run_point,
+    res = runner.run("campaign_economics", base, points(lists, scale), run_point,
                      replications=replications, seed=seed)
     totals = res.summaries()
     econ = res.table("economics")
     table = econ.merge(totals[["list", "screening_share", "replication", "n_numbers_dialled", "dials", "contacts",
                                "complaints", "paid_agent_hours"]], on=["list", "screening_share", "replication"])
-    table = table[REQUIRED + [c for c in table.columns if c not in REQUIRED and c not in ("rates", "sizes")]]
+    table = table[REQUIRED + [c for c in table.columns if c not in REQUIRED and c != "scale"]]
     table = table.sort_values(["list", "cancellation_rate", "screening_share", "replication"], kind="stable",
                               key=lambda c: c.map({n: i for i, n in enumerate(lists)}) if c.name == "list" else c)
     table = table.reset_index(drop=True)
@@ -187,7 +199,8 @@ def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 4, seed:
     default = min(rates, key=lambda r: abs(r - base.economics.p_cancel))
     C.save_fig(charts.plot_break_even(summary, default), out_dir / "cost_per_net_order.png")
     C.write_config(out_dir, "campaign_economics", seed=seed, config=base, replications=replications,
-                   lists=list(lists), shares=list(shares), rates=list(rates), sizes=sizes, sales=SALES)
+                   lists=list(lists), scale=scale, sizes={k: list(v) if isinstance(v, tuple) else v
+                                                          for k, v in sizes.items()})
     C.write_text(out_dir / "REPORT.md", report(summary, be, wins, base, replications, seed, sizes, default))
     return table
 
@@ -253,12 +266,8 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"pacing.policy": "ratio", "pacing.lines_per_agent": 1.3})
 
 
-SMOKE = {"replications": 2, "shares": (0.0, 0.5, 0.9), "rates": (0.2, 0.5, 0.9),
-         "sizes": {"range": 2_000, "cold": 800, "opt_in": 800, "p_unassigned": 0.3, "probe_days": 2,
-                   "probe_lines": 3}}
-DEMO = {"replications": 3, "shares": (0.0, 0.4, 0.8),
-        "sizes": {"range": 5_000, "cold": 2_000, "opt_in": 2_000, "p_unassigned": 0.3, "probe_days": 4,
-                  "probe_lines": 3}}
+SMOKE = {"replications": 2, "scale": "smoke"}
+DEMO = {"replications": 3, "scale": "demo"}
 REPLICATIONS = 4
 
 

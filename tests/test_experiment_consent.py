@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from experiments.kit import Runner
 from figures import figure_checks
 from generate_data import smoke_reference
 
 from experiments import campaign_economics as E
 from experiments import consent_vs_cold as V
+from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL = 1e-9
@@ -96,7 +96,7 @@ def test_economics_smoke_matches_reference_on_two_workers_and_answers_its_questi
     assert "When does the lawful list win?" in report
     be = pd.read_csv(out / "break_even.csv")
     assert set(be["list"]) == set(E.LISTS)
-    assert len(be) == len(E.LISTS) * len(E.SMOKE["rates"])
+    assert len(be) == len(E.LISTS) * len(E.SCALES["smoke"]["rates"])
 
 
 @pytest.mark.slow
