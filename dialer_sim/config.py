@@ -424,7 +424,7 @@ class DialerConfig:
         return self.population is not None
 
     def __post_init__(self) -> None:
-        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "consent")
+        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "consent", "economics")
         if self.population is None:
             given = [name for name in extras if getattr(self, name) is not None]
             _check(not given, f"[{given[0] if given else ''}]", "used together with a [population] section", "no [population]")

@@ -94,6 +94,11 @@ def test_economics_are_reproducible_from_the_seed():
                                             ("agent_wage_eur_per_h", "ten"), ("order_recording_s", 1e6)])
 def test_bad_economics_settings_give_one_line_errors(key, value):
     with pytest.raises(ds.ConfigError) as err:
-        ds.config_from_dict({"economics": {key: value}})
+        ds.config_from_dict({"population": {}, "economics": {key: value}})
     assert f"economics.{key}" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_economics_needs_a_list_campaign():
+    with pytest.raises(ds.ConfigError, match=r"\[economics\]"):
+        ds.config_from_dict({"economics": {}})
