@@ -56,8 +56,8 @@ class ConsentConfig:
     (off: German law asks a consumer's prior express consent for an advertising
     call; on: the US rule's established business relationship of 18 months,
     ``customer_validity_days``, docs/sources.md §7.7). A number is on a
-    do-not-call register with ``p_on_register`` (2 %, the German telephone
-    Robinson list's entries against fixed lines, docs/sources.md §7.7).
+    do-not-call register with ``p_on_register`` (2 %: our assumption, of the
+    order of the German telephone Robinson list's entries, docs/sources.md §7.7).
 
     A consented person has the company's number in their contacts with
     ``p_company_in_contacts`` (assumption): when the dialer presents that
