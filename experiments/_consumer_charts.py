@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from experiments import plotting as P
 
@@ -110,6 +111,9 @@ def plot_break_even(summary: pd.DataFrame, rate: float):
     P.percent_axis(ax, "x")
     ax.set_ylabel("cost per net order, € (log scale)")
     ax.set_yscale("log")
+    plain = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_title(f"Cost per net order at {rate:.0%} cancellations (means, 95 % bands)")
     P.legend_outside(ax)
     return fig

@@ -245,7 +245,9 @@ def report(summary, be, wins, config, replications, seed, sizes, default) -> str
 
 def win_lines(wins: pd.DataFrame) -> list[str]:
     """One line per cancellation rate: the screening shares where the opt-in list's cost per net order is lower."""
-    out = ["The opt-in list wins where its mean cost per net order is below the cold list's:", ""]
+    out = ["The opt-in list wins where its mean cost per net order is below the cold list's (a comparison of "
+           "means: where the two 95 % intervals overlap on the chart, the difference is not resolved by these "
+           "replications):", ""]
     for rate, g in wins.groupby("cancellation_rate"):
         won = g.loc[g["opt_in_wins"], "screening_share"]
         where = ("at every share run" if len(won) == len(g) else "at no share run" if len(won) == 0
