@@ -33,7 +33,10 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
+from .consent import ConsentLedger
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist
+from .economics import campaign_costs, campaign_economics, orders_rng
 from .errors import ConfigError, DialerSimError, RecordsError
 from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 
@@ -49,9 +52,12 @@ __all__ = [
     "CallerIdConfig",
     "CampaignConfig",
     "ConfigError",
+    "ConsentConfig",
+    "ConsentLedger",
     "DialerConfig",
     "DialerSimError",
     "Dist",
+    "EconomicsConfig",
     "HygieneConfig",
     "MAX_DAYS",
     "NetworkConfig",
@@ -65,12 +71,15 @@ __all__ = [
     "RulesConfig",
     "STRATEGIES",
     "apply_overrides",
+    "campaign_costs",
+    "campaign_economics",
     "compliance_rates",
     "compliance_spread",
     "config_from_dict",
     "config_to_dict",
     "key_shown",
     "load_config",
+    "orders_rng",
     "read_records",
     "read_toml",
     "records_schema",

@@ -35,6 +35,7 @@ from .config import (
     RulesConfig,
 )
 from .config_answer import TABLE_RECORD_KEYS, check_table_record, table_record
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist, dist_from_value
 from .errors import ConfigError
 
@@ -55,6 +56,8 @@ _SECTIONS = {
     "hygiene": HygieneConfig,
     "probe": ProbeConfig,
     "ping": PingConfig,
+    "consent": ConsentConfig,
+    "economics": EconomicsConfig,
 }
 
 

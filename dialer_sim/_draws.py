@@ -41,6 +41,7 @@ STREAM_NAMES = (
     "complaints",   # list mode: complaints to the community blocklist
     "recognition",  # how long an agent takes to recognise a live person (amd.undecided_action)
     "ping",         # ping dialer: ring times and the call-backs they provoke
+    "consent",      # list mode with [consent]: consent traits, withdrawals, renewals, complaints
 )
 
 BLOCK_SIZE = 4096

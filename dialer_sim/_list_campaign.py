@@ -24,9 +24,10 @@ import pandas as pd
 from ._draws import Block
 from ._time import SECONDS_PER_DAY
 from .call import Call
-from .caller_id import CallerIdPool, CommunityBlocklist
+from .caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
 from .calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
 from .config_list import STRATEGIES
+from .consent import ConsentLedger
 from .number_sources import QueuedNumbers
 from .pacing._base import PacingPolicy
 from .population import Population
@@ -62,8 +63,15 @@ class ListCampaign(QueuedNumbers):
         self.blocklist = CommunityBlocklist(cfg.blocklist)
         self.pool = CallerIdPool(cfg.caller_id, self.blocklist)
         self.calling_list = CallingList(cfg, n)
+        self.listed = np.zeros(n, dtype=bool)  # the numbers the campaign was given
+        self.listed[np.asarray(dial_list, dtype=np.int64)] = True
+        self.consent = ConsentLedger(cfg.consent, n, rng=streams["consent"]) if cfg.consent is not None else None
+        if self.consent is not None:
+            self.population.in_contacts = self.consent.in_contacts
+            # The lawful filter on this number source: a lawful campaign's list holds only what it may dial.
+            self.dial_list = self.consent.dialable(self.dial_list)
         self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
-        self.on_list[np.asarray(dial_list, dtype=np.int64)] = True
+        self.on_list[np.asarray(self.dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
@@ -88,6 +96,9 @@ class ListCampaign(QueuedNumbers):
         """Place an attempt on ``number_id`` now (the calling list counts its attempt number)."""
         m = self.model
         now = m.env.now
+        if self.consent is not None and not self.consent.on_dial(number_id, now):
+            self.calling_list._drop(number_id, int(now // SECONDS_PER_DAY))  # consent expired or withdrawn
+            return
         attempt = self.calling_list.on_dial(number_id, now)
         caller = self.pool.next_caller(now)
         call = m.new_call(number_id, attempt, caller.caller_id)
@@ -121,10 +132,15 @@ class ListCampaign(QueuedNumbers):
             self.blocklist.complain(caller_id, end_s)
         if kind and end_s - (call.dial_at_s + call.ring_s) < bl.short_call_s:
             self.blocklist.complain(caller_id, end_s, bl.short_call_weight)
+        if self.consent is not None:
+            self.consent.after_call(number_id, end_s, live=live, contact=disp == "human_to_agent",
+                                    withheld=caller_id == WITHHELD)
         if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
         due = self.calling_list.after_attempt(number_id, seen_as, call.amd_label, end_s, live=live, received=disp)
+        if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
+            due = self.calling_list._drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
         if self.calling_list.status[number_id] == SUCCESSFUL:
             self.harvest_live[number_id] = live
         if due is not None:
@@ -206,4 +222,12 @@ class ListCampaign(QueuedNumbers):
             "number_changed": pop.changed,
             "harvested_live": self.harvest_live,
         })
+        if self.consent is not None:
+            frame = pd.concat([frame, self.consent.frame()], axis=1)
         return frame[self.on_list].reset_index(drop=True)
+
+    def consent_summary(self) -> dict:
+        """The consent ledger's totals over the numbers the campaign was given (empty without [consent])."""
+        if self.consent is None:
+            return {}
+        return self.consent.summary(self.listed, self.cfg.campaign.n_shifts * SECONDS_PER_DAY)

@@ -222,4 +222,5 @@ def _list_summary(numbers: pd.DataFrame, campaign) -> dict:
         if n_succ else float("nan"),
         "n_caller_ids_used": campaign.pool.n_used,
         "n_caller_ids_flagged": len(campaign.blocklist.first_flagged_at_s),
+        **campaign.consent_summary(),
     }

@@ -32,6 +32,7 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
+from .consent_config import ConsentConfig, EconomicsConfig
 from .distributions import Dist
 from .ping_config import PingConfig
 
@@ -205,6 +206,8 @@ class DialerConfig:
     hygiene: HygieneConfig | None = None
     probe: ProbeConfig | None = None
     ping: PingConfig | None = None
+    consent: ConsentConfig | None = None
+    economics: EconomicsConfig | None = None
 
     @property
     def list_mode(self) -> bool:
@@ -212,7 +215,7 @@ class DialerConfig:
         return self.population is not None
 
     def __post_init__(self) -> None:
-        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "ping")
+        extras = ("caller_id", "blocklist", "rules", "hygiene", "probe", "ping", "consent", "economics")
         if self.population is None:
             given = [name for name in extras if getattr(self, name) is not None]
             _check(not given, f"[{given[0] if given else ''}]", "used together with a [population] section", "no [population]")

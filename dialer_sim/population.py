@@ -105,6 +105,9 @@ class Population:
         pick = pc.p_pickup_by_caller
         self._p_known, self._p_withheld, self._p_flagged = (
             pick[pc.known_caller_type], pick["unidentified"], pick["flagged_spam"])
+        # Set by a campaign with [consent]: True where the person saved the company's number (docs/consumer_world.md).
+        self.in_contacts: np.ndarray | None = None
+        self._p_contact, self._company_number = pick["contact"], config.caller_id.number
 
     @property
     def n_numbers(self) -> int:
@@ -118,10 +121,13 @@ class Population:
     def p_answer(self, number_id: int, t_s: float, caller: Caller, *, label_shown: bool) -> float:
         """Probability that the person picks up this call themselves (before any voicemail)."""
         s = self.strategy[number_id]
-        if s in (_S["screen_unknown"], _S["never_answer"]):
+        saved = self.shows_name(number_id, caller)
+        if s == _S["never_answer"] or (s == _S["screen_unknown"] and not saved):
             return 0.0
         if caller.withheld:
             p = self._p_withheld
+        elif saved:
+            p = self._p_contact  # "name shown -> answer": a saved contact is not screened
         elif caller.flagged and label_shown:
             p = self._p_flagged
         else:
@@ -138,15 +144,21 @@ class Population:
         if self.fax_line[number_id]:
             return "answered", "fax"
         s = self.strategy[number_id]
-        if (s == _S["block_withheld"] and caller.withheld) or (s == _S["blocklist"] and caller.flagged):
+        saved = self.shows_name(number_id, caller)
+        if (s == _S["block_withheld"] and caller.withheld) or (s == _S["blocklist"] and caller.flagged and not saved):
             return "rejected", ""
-        if s == _S["screening_assistant"]:
+        if s == _S["screening_assistant"] and not saved:
             return "answered", "screening_assistant"
         if self._u() < self.p_answer(number_id, t_s, caller, label_shown=label_shown):
             return "answered", _PERSON_KINDS[self.person_kind[number_id]]
         if self.has_voicemail[number_id]:
             return "answered", _VOICEMAIL_KINDS[self.voicemail_kind[number_id]]
         return "no_answer", ""
+
+    def shows_name(self, number_id: int, caller: Caller) -> bool:
+        """The phone shows the company's name: the person saved its number and the dialer presents that number."""
+        return (self.in_contacts is not None and bool(self.in_contacts[number_id])
+                and caller.caller_id == self._company_number)
 
     def accepts_after_screening(self) -> bool:
         """A screening assistant rang its person after an agent spoke: does the person take the call?"""

@@ -97,6 +97,10 @@ def run_all(out: Path) -> dict[str, bool]:
                                experiment(py, "probe_harvest", out, "--demo"))
     ok["ping_calls"] = step("Ping calls: call-backs, consumers' cost and the number's shutdown",
                             experiment(py, "ping_calls", out, "--demo"))
+    ok["consent_vs_cold"] = step("Consent: a cold list against a lawful opt-in list, and opt-in renewal",
+                                 experiment(py, "consent_vs_cold", out, "--demo"))
+    ok["campaign_economics"] = step("Campaign economics: cost per net order against cancellations and screening",
+                                    experiment(py, "campaign_economics", out, "--demo"))
     run_dir = out / "predictive_run"
     ok["compliance"] = step("One predictive campaign", [str(bindir / "dialer-sim"), "run",
                                                          "experiments/configs/predictive_campaign.toml", "--out",
@@ -144,6 +148,7 @@ def headlines(out: Path) -> list[str]:
             lines.append(f"  - `{strategy}`: {r['contacts_per_active_agent_hour']:.2f} contacts per active agent-hour, "
                          f"{r['n_successful']:,.0f} successful numbers, agents idle {r['agent_idle_share']:.0%}.")
     lines += _ping_headline(out / "ping_calls" / "ping_calls_summary.csv")
+    lines += consumer_headlines(out)
     m = out / "amd_benchmark" / "metrics.csv"
     if m.exists():
         t = pd.read_csv(m).set_index("detector")
@@ -172,6 +177,27 @@ def _ping_headline(path: Path) -> list[str]:
                      f"{base['consumer_cost_eur_mean']:,.0f} ± {base['consumer_cost_eur_ci95']:,.0f} EUR "
                      f"({top['consumer_cost_eur_mean']:,.0f} EUR when everybody screens unknown numbers)")
     return ["- **Ping calls** (one range, nobody screening): " + "; ".join(parts) + "."]
+def consumer_headlines(out: Path) -> list[str]:
+    """Headline numbers of the consent and campaign-economics experiments."""
+    lines = []
+    s = out / "consent_vs_cold" / "consent_vs_cold_summary.csv"
+    if s.exists():
+        t = pd.read_csv(s).set_index("list")
+        parts = [f"`{n}` {r['dials_to_non_consented']:,.0f} dials to non-consented numbers, {r['complaints']:.1f} "
+                 f"complaints, expected fine €{r['expected_fine_eur']:,.0f}, {r['net_orders']:.1f} net orders"
+                 for n, r in t.iterrows() if n != "renewal"]
+        lines.append("- **Cold against lawful opt-in list** (means per campaign): " + "; ".join(parts) + ".")
+        if {"opt_in", "renewal"} <= set(t.index):
+            lines.append(f"- **Opt-in renewal**: a year after the campaign {t.loc['renewal', 'n_lawful_1y_after_end']:,.0f} "
+                         f"of {t.loc['renewal', 'n_listed']:,.0f} numbers may still be called lawfully after a renewal "
+                         f"campaign, {t.loc['opt_in', 'n_lawful_1y_after_end']:,.0f} after a sales campaign.")
+    b = out / "campaign_economics" / "break_even.csv"
+    if b.exists():
+        t = pd.read_csv(b)
+        cold = t[t["list"] == "cold"]
+        lines.append("- **When cold calling stops paying** (screening share, by cancellation rate): "
+                     + "; ".join(f"{r['cancellation_rate']:.0%}: {r['verdict']}" for _, r in cold.iterrows()) + ".")
+    return lines
 
 
 def write_report(out: Path, ok: dict[str, bool]) -> Path:
@@ -187,6 +213,8 @@ def write_report(out: Path, ok: dict[str, bool]) -> Path:
                         ("pacing_vs_abandonment", "Pacing against abandonment"),
                         ("probe_harvest", "The probing robot"),
                         ("ping_calls", "Ping calls"),
+                        ("consent_vs_cold", "Consent and do-not-call lists"),
+                        ("campaign_economics", "Campaign economics"),
                         ("predictive_day", "One predictive day"),
                         ("amd_benchmark", "The AMD benchmark"),
                         ("compliance", "The compliance report of one predictive campaign")):

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DATA = Path(__file__).resolve().parent / "data"
 #: Experiments whose --smoke output is stored (module name in experiments/).
-SMOKE_EXPERIMENTS = ("screening_starvation", "amd_in_the_loop", "pacing_vs_abandonment", "probe_harvest", "ping_calls")
+SMOKE_EXPERIMENTS = ("screening_starvation", "amd_in_the_loop", "pacing_vs_abandonment", "probe_harvest", "ping_calls",
+                     "consent_vs_cold", "campaign_economics")
 
 
 def predictive_day_smoke_config() -> ds.DialerConfig:
