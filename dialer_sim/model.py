@@ -84,10 +84,13 @@ class CampaignModel(AgentRouting, DeadlineConnect):
     policy : PacingPolicy, optional
     dial_list : sequence of int, optional
         The fresh numbers in dialling order (list mode may dial a subset of the population).
+    source_factory : callable, optional
+        ``source_factory(model, streams, dial_list)`` returns the :class:`NumberSource` to use instead of
+        the one the configuration selects (docs/architecture.md, "Number sources").
     """
 
     def __init__(self, config: DialerConfig, streams, sink: RecordSink, *, trace: list | None = None, policy=None,
-                 dial_list=None):
+                 dial_list=None, source_factory=None):
         self.cfg = config
         self.env = simpy.Environment()
         self.sink = sink
@@ -107,8 +110,13 @@ class CampaignModel(AgentRouting, DeadlineConnect):
         self._next_call = 0
         self._retry_wake_at = INF
         self._shift_end = -INF
-        self.source: NumberSource = (self.list if self.list is not None else OpenLoopArrivals(self, streams)
-                                     if config.open_loop is not None else SingleList(self, streams, dial_list))
+        if source_factory is not None:
+            self.source: NumberSource = source_factory(self, streams, dial_list)
+        elif self.list is not None:
+            self.source = self.list
+        else:
+            self.source = (OpenLoopArrivals(self, streams) if config.open_loop is not None
+                           else SingleList(self, streams, dial_list))
 
     # -- setup ---------------------------------------------------------------------------------------
     def _draws(self, s) -> None:
