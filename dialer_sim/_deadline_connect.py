@@ -23,8 +23,8 @@ Conventions
 Times are seconds on the model's clock. A call routed at the deadline has
 ``call.pending`` set; its detector's verdict is ``call.verdict`` at
 ``call.verdict_at_s``, not yet acted upon. The deadline itself is computed once
-per answered call, by :meth:`DeadlineConnect.window_deadline_s`, and kept in
-``call.deadline_at_s``.
+per answered call, by :meth:`CampaignModel.mark_answered
+<dialer_sim.model.CampaignModel.mark_answered>`, and kept in ``call.deadline_at_s``.
 """
 
 from __future__ import annotations
@@ -48,11 +48,6 @@ class DeadlineConnect:
         ab = self.cfg.abandon
         self._clock = ab.clock_start
         self._window_s = ab.window_s
-
-    def window_deadline_s(self, t_ans: float, ss: float, ge: float) -> float:
-        """End of the compliance window: ``abandon.clock_start`` (the answer when it never starts) + ``window_s``."""
-        clock = ss if self._clock == "speech_start" else (ge if self._clock == "greeting_end" else t_ans)
-        return (clock if clock == clock else t_ans) + self._window_s
 
     def _undecided_route_at(self, call: Call) -> float:
         """When an undecided call goes to the agents: the deadline, or INF when the verdict comes in time."""

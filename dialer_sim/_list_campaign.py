@@ -76,6 +76,11 @@ class ListCampaign(QueuedNumbers):
         self._u = Block.uniform(streams["complaints"])
         self._daily: list[dict] = []
         self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "amd_fp"), 0.0)
+        bl = cfg.blocklist
+        self._label_shown = bl.label_shown_to_all
+        self._p_complaint = (bl.p_complaint_silent, bl.p_complaint_contact)
+        self._short_call = (bl.short_call_s, bl.short_call_weight)
+        self._leaves_message = cfg.amd.machine_action == "leave_message"
 
     def start(self) -> None:
         self.model.env.process(self._days())
@@ -97,15 +102,14 @@ class ListCampaign(QueuedNumbers):
         m = self.model
         now = m.env.now
         if self.consent is not None and not self.consent.on_dial(number_id, now):
-            self.calling_list._drop(number_id, int(now // SECONDS_PER_DAY))  # consent expired or withdrawn
+            self.calling_list.drop(number_id, int(now // SECONDS_PER_DAY))  # consent expired or withdrawn
             return
         attempt = self.calling_list.on_dial(number_id, now)
         caller = self.pool.next_caller(now)
         call = m.new_call(number_id, attempt, caller.caller_id)
         if m.network_fails(call, rejected=False):
             return
-        outcome, kind = self.population.respond(number_id, now, caller,
-                                                label_shown=self.cfg.blocklist.label_shown_to_all)
+        outcome, kind = self.population.respond(number_id, now, caller, label_shown=self._label_shown)
         if outcome == "answered":
             m.answer(call, kind)
         else:
@@ -122,26 +126,28 @@ class ListCampaign(QueuedNumbers):
         """
         number_id, caller_id, kind, disp = call.number_id, call.caller_id, call.kind, disposition
         live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
-        pop, bl = self.population, self.cfg.blocklist
+        pop = self.population
         if disp not in ("busy", "unobtainable", "rejected"):
             pop.unwanted_call(number_id)  # it rang (or went to voicemail): the owner sees the missed call
         self.pool.on_result(caller_id, kind != "", end_s)
-        p = bl.p_complaint_silent if (live and (disp in SILENT or disp == "amd_false_positive")) else (
-            bl.p_complaint_contact if disp == "human_to_agent" else 0.0)
+        p_silent, p_contact = self._p_complaint
+        p = p_silent if (live and (disp in SILENT or disp == "amd_false_positive")) else (
+            p_contact if disp == "human_to_agent" else 0.0)
         if p > 0 and self._u() < p:
             self.blocklist.complain(caller_id, end_s)
-        if kind and end_s - (call.dial_at_s + call.ring_s) < bl.short_call_s:
-            self.blocklist.complain(caller_id, end_s, bl.short_call_weight)
+        short_s, short_weight = self._short_call
+        if kind and end_s - (call.dial_at_s + call.ring_s) < short_s:
+            self.blocklist.complain(caller_id, end_s, short_weight)
         if self.consent is not None:
             self.consent.after_call(number_id, end_s, live=live, contact=disp == "human_to_agent",
                                     withheld=caller_id == WITHHELD)
-        if (disp == "machine_hangup" and self.cfg.amd.machine_action == "leave_message"
+        if (disp == "machine_hangup" and self._leaves_message
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
             self.calling_list.mark_callback(number_id)
         due = self.calling_list.after_attempt(number_id, seen_as, call.amd_label, end_s, live=live, received=disp)
         if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
-            due = self.calling_list._drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
-        if self.calling_list.status[number_id] == SUCCESSFUL:
+            due = self.calling_list.drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
+        if self.calling_list.status_of(number_id) == SUCCESSFUL:
             self.harvest_live[number_id] = live
         if due is not None:
             self.retry_at(due, number_id, call.attempt + 1)
@@ -183,8 +189,10 @@ class ListCampaign(QueuedNumbers):
         on = self.on_list
         groups = [("all", on)]
         groups += [(name, on & (strat == i)) for i, name in enumerate(STRATEGIES) if (on & (strat == i)).any()]
+        all_status, calls, silent = lst.status, lst.calls, lst.silent  # each read builds an array: once a day
+        amd_hangups, contacts, callbacks = lst.amd_hangups, lst.contacts, lst.callbacks
         for name, mask in groups:
-            status = lst.status[mask]
+            status = all_status[mask]
             self._daily.append({
                 **common,
                 "strategy": name,
@@ -192,11 +200,11 @@ class ListCampaign(QueuedNumbers):
                 "n_on_list": int((status == ACTIVE).sum()),
                 "n_successful": int((status == SUCCESSFUL).sum()),
                 "n_dropped": int((status == DROPPED).sum()),
-                "calls": int(lst.calls[mask].sum()),
-                "silent_calls": int(lst.silent[mask].sum()),
-                "amd_hangups": int(lst.amd_hangups[mask].sum()),
-                "contacts": int(lst.contacts[mask].sum()),
-                "callbacks": int(lst.callbacks[mask].sum()),
+                "calls": int(calls[mask].sum()),
+                "silent_calls": int(silent[mask].sum()),
+                "amd_hangups": int(amd_hangups[mask].sum()),
+                "contacts": int(contacts[mask].sum()),
+                "callbacks": int(callbacks[mask].sum()),
             })
 
     def daily_frame(self) -> pd.DataFrame:

@@ -97,7 +97,8 @@ class AgentRouting:
         st.n_calls_with_agent += 1
         st.agent_busy_since_s[agent] = now
         call.agent_id, call.connected_at_s = agent, now
-        self.trace_call(call, "connected_at", now)
+        if self.trace is not None:
+            self.trace_call(call, "connected_at", now)
         person = call.human
         if not person and call.kind == "screening_assistant":
             person = self.source.screened_person_accepts()  # the agent spoke: the assistant rings its person
@@ -129,12 +130,12 @@ class AgentRouting:
     def _agent_done(self, call: Call) -> None:
         # Agent time is counted over the shift only (logged-in time), so clip work that runs past its end.
         t_conn = call.connected_at_s
-        self.stats.agent_busy_s += max(0.0, min(self.env.now, self._shift_end_of(t_conn)) - t_conn)
+        shift_end = self._shift_end_of(t_conn) if self.source.paced else INF  # open loop: no shifts
+        self.stats.agent_busy_s += max(0.0, min(self.env.now, shift_end) - t_conn)
         self._release(call.agent_id)
 
     def _shift_end_of(self, t: float) -> float:
-        if not self.source.paced:  # open loop: no shifts
-            return INF
+        """End of the shift running at ``t`` (``t`` itself when none runs that day)."""
         bounds = self.shift_bounds(int(t // SECONDS_PER_DAY))
         return bounds[1] if bounds is not None else t
 

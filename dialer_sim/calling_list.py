@@ -54,34 +54,60 @@ class CallingList:
         self._limits = (h.max_no_answer, h.max_machine, h.max_rejected, h.max_unobtainable, h.max_fax)
         self._probe = config.probe is not None
         self._end_s = config.campaign.n_shifts * SECONDS_PER_DAY
+        r = self.rules
+        self._windows = [r.window_s(wd) for wd in range(7)]
+        self._start_weekday = r.start_weekday
         n = int(n_numbers)
-        self.status = np.zeros(n, dtype=np.int8)
-        self.attempts = np.zeros(n, dtype=np.int32)
-        self.reasons = np.zeros((n, 5), dtype=np.int32)
-        self.status_day = np.full(n, -1, dtype=np.int32)  # day the number was dropped or marked successful
-        self.first_day = np.full(n, -1, dtype=np.int32)   # day of the number's first attempt
-        self.calls = np.zeros(n, dtype=np.int32)           # attempts that rang or were answered
-        self.silent = np.zeros(n, dtype=np.int32)          # silent calls heard by the person
-        self.amd_hangups = np.zeros(n, dtype=np.int32)     # the person was hung up on as a machine
-        self.contacts = np.zeros(n, dtype=np.int32)        # the person talked to an agent
-        self.callbacks = np.zeros(n, dtype=np.int32)       # a screener called back after a message
-        self._day_of_last = np.full(n, -1, dtype=np.int32)
-        self._n_day = np.zeros(n, dtype=np.int32)
-        self._week_of_last = np.full(n, -1, dtype=np.int32)
-        self._n_week = np.zeros(n, dtype=np.int32)
+        # Per-number state in Python lists (one element access is ~10x cheaper than numpy's); the public
+        # numpy views below are built when read, at most once a day.
+        self._status = [ACTIVE] * n
+        self._attempts = [0] * n
+        self._reasons = [0] * (5 * n)        # [number_id * 5 + reason]
+        self._status_day = [-1] * n          # day the number was dropped or marked successful
+        self._first_day = [-1] * n           # day of the number's first attempt
+        self._calls = [0] * n                # attempts that rang or were answered
+        self._silent = [0] * n               # silent calls heard by the person
+        self._amd_hangups = [0] * n          # the person was hung up on as a machine
+        self._contacts = [0] * n             # the person talked to an agent
+        self._callbacks = [0] * n            # a screener called back after a message
+        self._day_of_last = [-1] * n
+        self._n_day = [0] * n
+        self._week_of_last = [-1] * n
+        self._n_week = [0] * n
+
+    # -- per-number arrays (numpy, built on read) ------------------------------------------------
+    status = property(lambda self: np.array(self._status, dtype=np.int8), doc="List status of each number.")
+    attempts = property(lambda self: np.array(self._attempts, dtype=np.int32), doc="Attempts placed per number.")
+    reasons = property(lambda self: np.array(self._reasons, dtype=np.int32).reshape(-1, 5),
+                       doc="Hygiene counts per number: no answer, machine, rejected, unobtainable, fax.")
+    status_day = property(lambda self: np.array(self._status_day, dtype=np.int32),
+                          doc="Day each number was dropped or marked successful (-1: still active).")
+    first_day = property(lambda self: np.array(self._first_day, dtype=np.int32), doc="Day of the first attempt.")
+    calls = property(lambda self: np.array(self._calls, dtype=np.int32), doc="Attempts that rang or were answered.")
+    silent = property(lambda self: np.array(self._silent, dtype=np.int32), doc="Silent calls heard by the person.")
+    amd_hangups = property(lambda self: np.array(self._amd_hangups, dtype=np.int32),
+                           doc="Times the person was hung up on as a machine.")
+    contacts = property(lambda self: np.array(self._contacts, dtype=np.int32), doc="Times the person talked to an agent.")
+    callbacks = property(lambda self: np.array(self._callbacks, dtype=np.int32),
+                         doc="Times a screener called back after a message.")
+
+    def status_of(self, number_id: int) -> int:
+        """The list status of one number (:data:`ACTIVE`, :data:`SUCCESSFUL` or :data:`DROPPED`)."""
+        return self._status[number_id]
 
     # -- time helpers ----------------------------------------------------------------------------
     def weekday(self, day: int) -> int:
-        return (self.rules.start_weekday + day) % 7
+        return (self._start_weekday + day) % 7
 
     def week(self, day: int) -> int:
-        return (self.rules.start_weekday + day) // 7
+        return (self._start_weekday + day) // 7
 
     def next_window_open(self, t_s: float) -> float:
         """The earliest time >= ``t_s`` inside a calling window (inf if none before the campaign ends)."""
         day = int(t_s // SECONDS_PER_DAY)
+        windows, start_weekday = self._windows, self._start_weekday
         while day * SECONDS_PER_DAY < self._end_s:
-            win = self.rules.window_s(self.weekday(day))
+            win = windows[(start_weekday + day) % 7]
             if win is not None:
                 start, end = day * SECONDS_PER_DAY + win[0], day * SECONDS_PER_DAY + win[1]
                 if t_s < end:
@@ -93,19 +119,19 @@ class CallingList:
     def on_dial(self, number_id: int, now_s: float) -> int:
         """Count an attempt placed now; return its attempt number (1-based)."""
         day = int(now_s // SECONDS_PER_DAY)
-        if self.first_day[number_id] < 0:
-            self.first_day[number_id] = day
+        if self._first_day[number_id] < 0:
+            self._first_day[number_id] = day
         if self._day_of_last[number_id] != day:
             self._day_of_last[number_id] = day
             self._n_day[number_id] = 0
-        week = self.week(day)
+        week = (self._start_weekday + day) // 7
         if self._week_of_last[number_id] != week:
             self._week_of_last[number_id] = week
             self._n_week[number_id] = 0
         self._n_day[number_id] += 1
         self._n_week[number_id] += 1
-        self.attempts[number_id] += 1
-        return int(self.attempts[number_id])
+        self._attempts[number_id] += 1
+        return self._attempts[number_id]
 
     def after_attempt(self, number_id: int, disposition: str, amd_label: str, end_s: float,
                       *, live: bool, received: str | None = None) -> float | None:
@@ -118,16 +144,17 @@ class CallingList:
         day = int(end_s // SECONDS_PER_DAY)
         self._count_received(number_id, disposition if received is None else received, live)
         if self._is_success(disposition, amd_label):
-            self.status[number_id], self.status_day[number_id] = SUCCESSFUL, day
+            self._status[number_id], self._status_day[number_id] = SUCCESSFUL, day
             return None
         seen = observed_outcome(disposition)
         reason = _REASON.get("machine" if seen == "machine" else disposition)
         if reason is not None:
-            self.reasons[number_id, reason] += 1
-            if self.reasons[number_id, reason] >= self._limits[reason]:
-                return self._drop(number_id, day)
-        if self.attempts[number_id] >= self.rules.max_attempts_per_campaign:
-            return self._drop(number_id, day)
+            i = number_id * 5 + reason
+            self._reasons[i] += 1
+            if self._reasons[i] >= self._limits[reason]:
+                return self.drop(number_id, day)
+        if self._attempts[number_id] >= self.rules.max_attempts_per_campaign:
+            return self.drop(number_id, day)
         return self.next_allowed(number_id, end_s, disposition, amd_label)
 
     def _is_success(self, disposition: str, amd_label: str) -> bool:
@@ -135,20 +162,21 @@ class CallingList:
             return amd_label == "human"
         return disposition == "human_to_agent"
 
-    def _drop(self, number_id: int, day: int) -> None:
-        self.status[number_id], self.status_day[number_id] = DROPPED, day
+    def drop(self, number_id: int, day: int) -> None:
+        """Take ``number_id`` off the list on ``day`` (status ``DROPPED``); returns None, "no retry"."""
+        self._status[number_id], self._status_day[number_id] = DROPPED, day
         return None
 
     def _count_received(self, number_id: int, disposition: str, live: bool) -> None:
         if disposition not in ("busy", "unobtainable", "rejected"):
-            self.calls[number_id] += 1
+            self._calls[number_id] += 1
         if live:
             if disposition in SILENT:
-                self.silent[number_id] += 1
+                self._silent[number_id] += 1
             elif disposition == "amd_false_positive":
-                self.amd_hangups[number_id] += 1
+                self._amd_hangups[number_id] += 1
         if disposition == "human_to_agent":
-            self.contacts[number_id] += 1
+            self._contacts[number_id] += 1
 
     def next_allowed(self, number_id: int, end_s: float, disposition: str = "", amd_label: str = "") -> float | None:
         """The earliest time the rules allow the next attempt on ``number_id`` after one ending at ``end_s``."""
@@ -176,4 +204,4 @@ class CallingList:
         return None  # pragma: no cover - more than 16 moves cannot happen with 7-day weeks
 
     def mark_callback(self, number_id: int) -> None:
-        self.callbacks[number_id] += 1
+        self._callbacks[number_id] += 1

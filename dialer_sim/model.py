@@ -85,10 +85,13 @@ class CampaignModel(AgentRouting, DeadlineConnect):
     policy : PacingPolicy, optional
     dial_list : sequence of int, optional
         The fresh numbers in dialling order (list mode may dial a subset of the population).
+    source_factory : callable, optional
+        ``source_factory(model, streams, dial_list)`` returns the :class:`NumberSource` to use instead of
+        the one the configuration selects (docs/architecture.md, "Number sources").
     """
 
     def __init__(self, config: DialerConfig, streams, sink: RecordSink, *, trace: list | None = None, policy=None,
-                 dial_list=None):
+                 dial_list=None, source_factory=None):
         self.cfg = config
         self.env = simpy.Environment()
         self.sink = sink
@@ -109,8 +112,13 @@ class CampaignModel(AgentRouting, DeadlineConnect):
         self._next_call = 0
         self._retry_wake_at = INF
         self._shift_end = -INF
-        self.source: NumberSource = (self.list if self.list is not None else OpenLoopArrivals(self, streams)
-                                     if config.open_loop is not None else SingleList(self, streams, dial_list))
+        if source_factory is not None:
+            self.source: NumberSource = source_factory(self, streams, dial_list)
+        elif self.list is not None:
+            self.source = self.list
+        else:
+            self.source = (OpenLoopArrivals(self, streams) if config.open_loop is not None
+                           else SingleList(self, streams, dial_list))
 
     # -- setup ---------------------------------------------------------------------------------------
     def _draws(self, s) -> None:
@@ -284,9 +292,14 @@ class CampaignModel(AgentRouting, DeadlineConnect):
         self.env.timeout(delay, call).callbacks.append(self._answered)
 
     def mark_answered(self, call: Call, t_ans: float, ss: float, ge: float) -> None:
-        """Set the answer, speech-start and greeting-end instants, and from them the compliance deadline."""
+        """Set the answer, speech-start and greeting-end instants, and from them the compliance deadline.
+
+        The deadline is the end of the compliance window, ``abandon.clock_start`` (the answer when that
+        instant never comes, e.g. no speech) plus ``abandon.window_s``; this is the only place it is computed.
+        """
         call.answered_at_s, call.speech_start_at_s, call.greeting_end_at_s = t_ans, ss, ge
-        call.deadline_at_s = self.window_deadline_s(t_ans, ss, ge)
+        clock = ss if self._clock == "speech_start" else (ge if self._clock == "greeting_end" else t_ans)
+        call.deadline_at_s = (clock if clock == clock else t_ans) + self._window_s
 
     def draw_patience_s(self) -> float:
         """A live callee's patience in dead air (``abandon.patience_s``, ``patience`` stream)."""
@@ -297,7 +310,8 @@ class CampaignModel(AgentRouting, DeadlineConnect):
         call = event.value
         self.state.n_lines_ringing -= 1
         t_ans, kind, amd = self.env.now, call.kind, self._amd
-        self.trace_call(call, "answered_at", t_ans)
+        if self.trace is not None:
+            self.trace_call(call, "answered_at", t_ans)
         if self._on_answered is not None:
             self._on_answered(t_ans)
         speech = self._speech[kind]

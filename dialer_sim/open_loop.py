@@ -52,7 +52,8 @@ class OpenLoopArrivals(NumberSource):
         self._i = i + 1
         call = Call(i, i, 1, now, "", ring_s=0.0, kind="human", human=True)
         m.mark_answered(call, now, now, now)
-        m.trace_call(call, "answered_at", now)
+        if m.trace is not None:
+            m.trace_call(call, "answered_at", now)
         if not m.agent_free() and self._patience is not None:
             call.hang_up_at_s = now + self._patience()
         m.route(call)

@@ -1,0 +1,98 @@
+"""The number-source interface: a new source plugs into the model through the line API alone."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+
+import dialer_sim as ds
+from dialer_sim._draws import make_streams
+from dialer_sim.model import CampaignModel
+from dialer_sim.number_sources import QueuedNumbers
+from dialer_sim.records import RecordSink
+
+PACKAGE = Path(ds.__file__).resolve().parent
+RETRY_GAP_S = 600.0
+
+
+class EvenNumbersTwice(QueuedNumbers):
+    """Dials the even numbers only, each at most twice, 600 s apart; who answers comes from the model's draws."""
+
+    def __init__(self, model, streams, dial_list):
+        super().__init__([i for i in dial_list if i % 2 == 0])
+        self.model = model
+        self.ended = []
+
+    def dial(self, number_id, attempt):
+        m = self.model
+        call = m.new_call(number_id, attempt, "+15550100")
+        if m.network_fails(call):
+            return
+        m.answer(call, "machine_beep")
+
+    def after_attempt(self, call, disposition, seen_as, end_s):
+        self.ended.append((call.number_id, call.attempt, disposition, seen_as))
+        if call.attempt < 2:
+            self.retry_at(end_s + RETRY_GAP_S, call.number_id, call.attempt + 1)
+
+
+def _config():
+    return ds.config_from_dict({
+        "campaign": {"n_numbers": 40, "n_shifts": 1, "shift_start_s": 32400, "shift_length_s": 7200},
+        "agents": {"n_agents": 2},
+        "amd": {"mode": "off"},
+        "pacing": {"policy": "progressive"},
+    })
+
+
+def _run_with(source_factory):
+    cfg = _config()
+    sink = RecordSink(None)
+    model = CampaignModel(cfg, make_streams(np.random.SeedSequence(3)), sink, source_factory=source_factory)
+    model.run()
+    sink.close()
+    return model, sink.to_frame()
+
+
+def test_a_new_source_decides_which_numbers_are_dialled_and_when_they_come_back():
+    model, rec = _run_with(EvenNumbersTwice)
+    assert isinstance(model.source, EvenNumbersTwice)
+    assert set(rec["number_id"]) == set(range(0, 40, 2))
+    assert all(sorted(g) == [1, 2] for _, g in rec.groupby("number_id")["attempt"])
+    for _, g in rec.sort_values("attempt").groupby("number_id"):
+        first, second = g.iloc[0], g.iloc[1]
+        assert second["dial_at_s"] >= first["end_at_s"] + RETRY_GAP_S - 1e-9
+    answered = rec[rec["network_outcome"] == "answered"]
+    assert len(answered) > 0
+    assert set(answered["answer_kind"]) == {"machine_beep"}
+    assert set(rec["caller_id"]) == {"+15550100"}
+    # Every ended attempt reached the source once.
+    assert len(model.source.ended) == len(rec)
+    assert model.source.exhausted()
+    assert model.stats.n_dials == len(rec)
+
+
+def test_the_same_source_and_seed_give_the_same_records():
+    _, a = _run_with(EvenNumbersTwice)
+    _, b = _run_with(EvenNumbersTwice)
+    assert a.equals(b)
+
+
+def _private_uses_of_the_model(path: Path) -> list[str]:
+    """``m._x`` / ``model._x`` / ``self.model._x`` attribute uses in a module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            name = base.id if isinstance(base, ast.Name) else (base.attr if isinstance(base, ast.Attribute) else "")
+            if name in ("m", "model"):
+                found.append(f"{path.name}:{node.lineno} {name}.{node.attr}")
+    return found
+
+
+def test_number_sources_use_only_the_models_public_line_api():
+    """Regression: the list campaign called the model's private _u_net, _fail, _busy_s and _rej_s."""
+    modules = ["number_sources.py", "_list_campaign.py", "open_loop.py"]
+    assert [hit for name in modules for hit in _private_uses_of_the_model(PACKAGE / name)] == []
