@@ -184,20 +184,73 @@ class CampaignModel(DeadlineConnect):
         self._shift_end = -INF
 
     def _policy_updates(self):
-        dt = self.policy.update_interval_s
-        for day in range(self.cfg.campaign.n_shifts):
+        """Start the policy's periodic ticks (a chain of timeout callbacks, no process resumed per tick)."""
+        self._tick_dt = self.policy.update_interval_s
+        self._tick_days = iter(range(self.cfg.campaign.n_shifts))
+        self._next_tick_day()
+        return
+        yield  # a generator, so that the chain starts when SimPy initialises this process
+
+    def _next_tick_day(self) -> None:
+        """Wait for the next day's shift, if any, then tick every ``update_interval_s`` inside it."""
+        for day in self._tick_days:
             bounds = self.shift_bounds(day)
-            if bounds is None:
-                continue
-            start, end = bounds
-            yield self.env.timeout(start - self.env.now)
-            while self.env.now + dt <= end:
-                yield self.env.timeout(dt)
-                if self._list_exhausted():
-                    return  # nothing can ever be dialled again: the controller has nothing left to steer
-                self.state.now_s = self.env.now
-                self.policy.update(self.state)
-                self._place()
+            if bounds is not None:
+                self._tick_end = bounds[1]
+                self.env.timeout(bounds[0] - self.env.now).callbacks.append(self._schedule_tick)
+                return
+
+    def _schedule_tick(self, _event=None) -> None:
+        """Schedule the next tick, after running ahead the ticks that provably launch nothing.
+
+        A tick before the next queued event and the next retry falling due sees the state the previous one
+        left, so its controller step can run now with the tick's clock; its placement is skipped when it would
+        launch no line and wake no retry. The first tick that may place is a real event at its instant in
+        SimPy's order, so the run is event for event the one that ticks every ``update_interval_s``.
+        """
+        env, dt, end = self.env, self._tick_dt, self._tick_end
+        now = env.now
+        t = now + dt
+        if t > end:
+            self._next_tick_day()
+            return
+        step_done = False
+        if getattr(self.policy, "pure_placement", False) and not self._list_exhausted():
+            horizon = env.peek()
+            if self._retry_heap:
+                horizon = min(horizon, self._retry_heap[0][0])
+            st = self.state
+            # Not the day's last tick (it schedules the next day), and only while t - now is exact.
+            while t < horizon and t + dt <= end and now + (t + dt - now) == t + dt:
+                st.now_s = t
+                self.policy.update(st)
+                if self._tick_would_place():
+                    step_done = True
+                    break
+                t += dt
+        env.timeout(t - now).callbacks.append(self._tick_place if step_done else self._tick)
+
+    def _tick_would_place(self) -> bool:
+        """Whether :meth:`_place` at ``state.now_s`` would launch a line or wake a retry (sets what it sets)."""
+        st = self.state
+        left = self._numbers_left()
+        st.n_numbers_left = left
+        n = min(self.policy.lines_to_launch(st), left)
+        return n > 0 or (left == 0 and bool(self._retry_heap) and self._retry_heap[0][0] < self._retry_wake_at)
+
+    def _tick(self, _event) -> None:
+        """One periodic update: the policy's controller step, then a placement."""
+        if self._list_exhausted():
+            return  # nothing can ever be dialled again: the controller has nothing left to steer
+        self.state.now_s = self.env.now
+        self.policy.update(self.state)
+        self._place()
+        self._schedule_tick()
+
+    def _tick_place(self, _event) -> None:
+        """A tick whose controller step already ran ahead (:meth:`_schedule_tick`): place only."""
+        self._place()
+        self._schedule_tick()
 
     def _list_exhausted(self) -> bool:
         """No fresh number, no retry pending and no attempt unfinished (so none can create a retry).
