@@ -121,8 +121,8 @@ def _uptime() -> str:
 
 def _summarise(name: str, base: list[dict], work: list[dict]) -> dict:
     out = {
-        "ratio_dials_per_s": _spread([w["dials_per_s"] / b["dials_per_s"] for b, w in zip(base, work)]),
-        "ratio_dials_per_cpu_s": _spread([w["dials_per_cpu_s"] / b["dials_per_cpu_s"] for b, w in zip(base, work)]),
+        "ratio_dials_per_s": _spread([w["dials_per_s"] / b["dials_per_s"] for b, w in zip(base, work, strict=True)]),
+        "ratio_dials_per_cpu_s": _spread([w["dials_per_cpu_s"] / b["dials_per_cpu_s"] for b, w in zip(base, work, strict=True)]),
         "base_dials_per_s": _spread([b["dials_per_s"] for b in base]),
         "work_dials_per_s": _spread([w["dials_per_s"] for w in work]),
         "dial_attempts": {"base": base[0]["dial_attempts"], "work": work[0]["dial_attempts"]},
