@@ -31,9 +31,20 @@ test: $(STAMP)
 test-quick: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
+# `make bench AGAINST=REV` compares with git revision REV instead (docs/bench.md):
+# BENCH_WORKLOADS and BENCH_ROUNDS choose what runs and how many base/working-tree alternations.
+AGAINST ?=
+BENCH_WORKLOADS ?= erlang_a,list_campaign
+BENCH_ROUNDS ?= 3
+
 bench: $(STAMP)
+ifeq ($(AGAINST),)
 	$(VENV)/bin/dialer-sim bench --json $(RESULTS)/bench/dialer.json --force
 	$(VENV)/bin/amd-bench rtf --json $(RESULTS)/bench/amd_rtf.json
+else
+	nice $(VENV)/bin/dialer-sim bench --against $(AGAINST) --rounds $(BENCH_ROUNDS) \
+		--workloads $(BENCH_WORKLOADS) --json $(RESULTS)/bench/against_$(AGAINST).json --force
+endif
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check callvocab dialer_sim amd experiments tests

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._bench_child import WORKLOADS
 from ._io import atomic_write_json
 from ._limits import MAX_CALLS
 from .errors import ConfigError, DialerSimError
@@ -37,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     b.add_argument("--no-sweep", action="store_true", help="skip the 1-vs-2-worker sweep measurement")
     b.add_argument("--force", action="store_true", help="replace an existing --json file")
+    b.add_argument("--against", metavar="REV", help="compare with git revision REV: run its workloads and the "
+                   "working tree's, interleaved, and report the speed ratios (docs/bench.md)")
+    b.add_argument("--rounds", type=int, default=3, help="with --against: base/working-tree alternations (default 3)")
+    b.add_argument("--workloads", default=",".join(WORKLOADS),
+                   help=f"comma-separated workloads to run (default {','.join(WORKLOADS)})")
     b.set_defaults(func=_bench)
 
 
@@ -94,8 +100,20 @@ def _bench(args: argparse.Namespace) -> int:
         raise ConfigError(f"--scale must be > 0 and <= {MAX_BENCH_SCALE:g}; got {args.scale}.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
+    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    unknown = [w for w in workloads if w not in WORKLOADS]
+    if unknown or not workloads:
+        raise ConfigError(f"--workloads must be a comma-separated subset of {','.join(WORKLOADS)}; "
+                          f"got {args.workloads!r}.")
     _check_json_out(args)
-    result = run_benchmarks(scale=args.scale, seed=args.seed, sweep=not args.no_sweep,
-                            log=lambda m: print(m, file=sys.stderr))  # noqa: T201
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731, T201
+    if args.against is not None:
+        from .bench import compare_revisions
+
+        result = compare_revisions(args.against, scale=args.scale, seed=args.seed, rounds=args.rounds,
+                                   workloads=workloads, log=log)
+    else:
+        result = run_benchmarks(scale=args.scale, seed=args.seed, sweep=not args.no_sweep, workloads=workloads,
+                                log=log)
     atomic_write_json(args.json, result)
     return 0

@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from collections import OrderedDict, deque
 
+from ._time import SECONDS_PER_DAY
 from .call import Call
 
 __all__ = ["AgentRouting"]
 
 INF = math.inf
-SECONDS_PER_DAY = 86_400.0
 
 
 class AgentRouting:

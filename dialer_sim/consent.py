@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from ._draws import Block
+from ._time import SECONDS_PER_DAY
 from .consent_config import ConsentConfig
 
 __all__ = ["CUSTOMER", "NONE", "OPT_IN", "ConsentLedger", "p_fined"]
 
 NONE, OPT_IN, CUSTOMER = 0, 1, 2
 STATUS_NAMES = ("none", "opt_in", "customer")
-SECONDS_PER_DAY = 86_400.0
 
 
 def p_fined(n_complaints: int, p_enforcement_per_complaint: float) -> float:

@@ -45,6 +45,7 @@ from ._draws import Block
 from ._list_campaign import ListCampaign
 from ._time import SECONDS_PER_DAY
 from ._routing import AgentRouting
+from ._ticks import PacingTicks
 from .amd_model import make_amd
 from .call import Call
 from .config import DialerConfig
@@ -72,7 +73,7 @@ _DELAY_GROUP = {
 }
 
 
-class CampaignModel(AgentRouting, DeadlineConnect):
+class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
     """One replication of one campaign (closed loop) or of the open-loop queue.
 
     Parameters
@@ -180,22 +181,6 @@ class CampaignModel(AgentRouting, DeadlineConnect):
             yield self.env.timeout(end - start)
             st.n_agents = 0
         self._shift_end = -INF
-
-    def _policy_updates(self):
-        dt = self.policy.update_interval_s
-        for day in range(self.cfg.campaign.n_shifts):
-            bounds = self.shift_bounds(day)
-            if bounds is None:
-                continue
-            start, end = bounds
-            yield self.env.timeout(start - self.env.now)
-            while self.env.now + dt <= end:
-                yield self.env.timeout(dt)
-                if self._list_exhausted():
-                    return  # nothing can ever be dialled again: the controller has nothing left to steer
-                self.state.now_s = self.env.now
-                self.policy.update(self.state)
-                self._place()
 
     def _list_exhausted(self) -> bool:
         """No number can become ready again and no attempt is unfinished (so none can create a retry).

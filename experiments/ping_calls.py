@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
+from dialer_sim.ping_config import NUMBER_KINDS
 from experiments import _ping_charts as charts
 from experiments import kit as C
 from experiments import plotting as P
@@ -43,7 +44,6 @@ from experiments import plotting as P
 CONFIG = C.CONFIGS / "ping_campaign.toml"
 SEED = 20261203
 SMOKE_TABLE = "ping_calls.csv"
-KINDS = ("premium", "local")
 #: The number each kind presents (a 0900 premium-rate number; a Bremen-looking local number).
 NUMBERS = {"premium": "+499005123456", "local": "+49421123456"}
 #: Every strategy but ``answer_all``, whose users make up the rest of the range.
@@ -71,7 +71,7 @@ def strategy_mix(strategy: str, adoption: float) -> dict[str, float]:
 def points(strategies, levels) -> list[C.Point]:
     """The sweep's points: the 0 % baseline once per kind, then every strategy at every level above 0."""
     out = []
-    for kind in KINDS:
+    for kind in NUMBER_KINDS:
         base = {"ping.number_kind": kind, "caller_id.number": NUMBERS[kind]}
         pairs = [("answer_all", 0.0)] + [(s, a) for s in strategies for a in levels if a > 0]
         out += [C.Point({"number_kind": kind, "strategy": s, "adoption": a},
@@ -98,7 +98,7 @@ def tidy(summaries: pd.DataFrame, strategies) -> pd.DataFrame:
         parts.append(summaries[summaries["adoption"] == 0.0].assign(strategy=name))
     table = pd.concat(parts, ignore_index=True)
     order = {s: i for i, s in enumerate(strategies)}
-    kinds = {k: i for i, k in enumerate(KINDS)}
+    kinds = {k: i for i, k in enumerate(NUMBER_KINDS)}
     table = table.sort_values(["number_kind", "strategy", "adoption", "replication"], kind="stable",
                               key=lambda c: c.map(order) if c.name == "strategy" else
                               (c.map(kinds) if c.name == "number_kind" else c))

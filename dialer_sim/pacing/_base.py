@@ -118,6 +118,11 @@ class PacingPolicy:
     name: str = "base"
     #: Seconds between periodic :meth:`update` calls (None: never).
     update_interval_s: float | None = None
+    #: True when :meth:`lines_to_launch` is a pure function of the policy's state and the
+    #: :class:`DialerState` (asking twice at one instant changes nothing). The model may then
+    #: run the periodic updates of a quiet stretch ahead of time and skip their placements when they
+    #: would launch nothing (``docs/pacing.md``); a policy that counts its calls leaves it False.
+    pure_placement: bool = False
 
     def lines_to_launch(self, state: DialerState) -> int:
         """How many new lines to dial now (>= 0)."""

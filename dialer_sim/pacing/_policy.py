@@ -21,7 +21,15 @@ __all__: list[str] = []
 
 
 class PolicyBase(PacingPolicy):
-    """PacingPolicy plus the optional ``on_answered`` and ``on_routed`` hooks (default: ignore)."""
+    """PacingPolicy plus the optional ``on_answered`` and ``on_routed`` hooks (default: ignore).
+
+    Every policy of this package has a pure placement (``pure_placement``):
+    :meth:`lines_to_launch` depends only on the policy's state and the
+    :class:`DialerState`, and calling it again at the same instant and state
+    changes nothing.
+    """
+
+    pure_placement = True
 
     def on_answered(self, now_s: float) -> None:
         """Observe that a dial attempt was answered at ``now_s`` (its outcome comes later)."""

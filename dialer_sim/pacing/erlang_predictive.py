@@ -249,7 +249,8 @@ class ErlangPredictivePolicy(PolicyBase):
         now_s = state.now_s
         busy = state.agent_busy_since_s
         seen = self._busy_seen
-        if self._last_scan_s is not None:
+        # Equal tables (compared in C) mean no agent ended or started a call: the scan would learn nothing.
+        if self._last_scan_s is not None and busy != seen:
             end_s = 0.5 * (self._last_scan_s + now_s)
             for agent, since_s in seen.items():
                 current_s = busy.get(agent)
@@ -257,8 +258,7 @@ class ErlangPredictivePolicy(PolicyBase):
                     self._handle.add(max(end_s - since_s, 0.0))
                 elif current_s != since_s:
                     self._handle.add(max(current_s - since_s, 0.0))
-        seen.clear()
-        seen.update(busy)
+        self._busy_seen = busy.copy()  # the next scan walks the agents in the table's current order
         self._last_scan_s = now_s
 
     # -- decision ------------------------------------------------------------------

@@ -67,7 +67,7 @@ from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, DayTally, WindowTally
-from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT, ratio_lines
+from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT
 
 __all__ = [
     "VICIDIAL_MODES", "VicidialAdaptParams", "VicidialAdaptPolicy", "server_hhmm", "stored_level", "tapered_rate",
@@ -198,6 +198,8 @@ class VicidialAdaptPolicy(PolicyBase):
         self._ready: deque[int] = deque(maxlen=N_SAMPLES)
         self._waiting: deque[int] = deque(maxlen=N_SAMPLES)
         self._agents: deque[int] = deque(maxlen=N_SAMPLES)
+        self._n_agent_samples_nonzero = 0  # samples in the window with an agent logged in (Ā > 0 iff > 0)
+        self._wrapup_paused = not params.count_wrapup_agents
         self._n_loops_since_level = 0
         self._last_loop_s: float | None = None
         self._next_stats_at_s = float("-inf")  # VICIdial pulls a baseline on its first loop
@@ -210,9 +212,20 @@ class VicidialAdaptPolicy(PolicyBase):
         self.drops_pct_one_min = 0.0
 
     def lines_to_launch(self, state: DialerState) -> int:
-        """RATIO placement with the current level: ``round(L × N) − lines up``, N as VICIdial counts it."""
-        n_agents = state.n_agents if self.params.count_wrapup_agents else state.n_agents_dialable
-        return ratio_lines(state, self.dial_level, n_agents)
+        """RATIO placement with the current level: ``round(L × N) − lines up``, N as VICIdial counts it.
+
+        The same arithmetic as :func:`~dialer_sim.pacing.ratio.ratio_lines` on
+        ``n_agents_dialable`` (or ``n_agents``), inlined: the model asks on every
+        state change and on every tick.
+        """
+        n_agents = state.n_agents
+        if self._wrapup_paused:
+            n_agents -= state.n_agents_wrap_up
+            if n_agents < 0:
+                n_agents = 0
+        launch = round(self.dial_level * n_agents) - (
+            state.n_lines_ringing + state.n_calls_in_amd + state.n_calls_waiting + state.n_calls_with_agent)
+        return launch if launch > 0 else 0
 
     def on_answered(self, now_s: float) -> None:
         """Count an answered attempt in today's and the last minute's attempts now, at its answer."""
@@ -235,7 +248,8 @@ class VicidialAdaptPolicy(PolicyBase):
     def update(self, state: DialerState) -> None:
         """One controller loop (after the loops skipped since the last call, if any)."""
         now_s = state.now_s
-        if self._last_loop_s is not None:
+        last_s = self._last_loop_s
+        if last_s is not None and now_s - last_s > SAMPLE_INTERVAL_S:  # else no loop was skipped
             self._skipped_loops(now_s)
         self._loop(now_s, state.n_agents_idle, state.n_calls_waiting, state.n_agents)
         self._last_loop_s = now_s
@@ -249,12 +263,22 @@ class VicidialAdaptPolicy(PolicyBase):
             self._n_loops_since_level += n_missed - N_SAMPLES
 
     def _loop(self, now_s: float, n_idle: int, n_waiting: int, n_agents: int) -> None:
-        """Sample; unless no agent was logged in over the window, maybe refresh drop stats and the level."""
+        """Sample; unless no agent was logged in over the window, maybe refresh drop stats and the level.
+
+        The window's sums are taken only at a level update (every 15 loops); the
+        freeze test ``any(agents in the window)`` is a running count of non-zero
+        samples, so a loop costs three appends and a few comparisons.
+        """
+        agents = self._agents
+        if len(agents) == N_SAMPLES and agents[0]:
+            self._n_agent_samples_nonzero -= 1  # the oldest sample leaves the window
         self._ready.append(n_idle)
         self._waiting.append(n_waiting)
-        self._agents.append(n_agents)
+        agents.append(n_agents)
+        if n_agents:
+            self._n_agent_samples_nonzero += 1
         self._n_loops_since_level += 1
-        if not any(self._agents):
+        if not self._n_agent_samples_nonzero:
             return  # Ā = 0: VICIdial skips both the drop statistics and the level update
         if now_s >= self._next_stats_at_s:
             self._refresh_drop_stats(now_s)

@@ -1,0 +1,125 @@
+"""One timed bench workload in a child process, for any revision of the package on ``sys.path``.
+
+``dialer-sim bench --against REV`` runs this file's source with ``python -c`` and
+``PYTHONPATH`` set to a checkout of REV (or to the working tree), so it imports
+only what every revision has: ``dialer_sim``'s public ``run``,
+``load_config``, ``apply_overrides`` and the open-loop validation cases, plus
+numpy and simpy. The workloads and the reference model are defined here, once,
+so both sides of a comparison run the same code around the model.
+
+The reference, :func:`minimal_erlang_a`, is the smallest idiomatic SimPy
+Erlang-A model: one process per caller, ``request() | timeout(patience)``,
+the same call count and the same distributions as the ``erlang_a`` workload
+(exponential inter-arrival, talk and patience times; λ = 10/s, μ = 1/s,
+θ = 1/s, n = 10 agents). Its random draws are timed with it, as the model's
+are (``docs/bench.md``).
+
+Conventions
+-----------
+- ``wall_s`` is ``time.perf_counter`` and ``cpu_s`` ``time.process_time``
+  around the simulation alone (loading the configuration is not timed).
+- Rates are dial attempts (calls for the reference) per second of each.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+__all__ = ["WORKLOADS", "minimal_erlang_a", "run_workload"]
+
+#: Workload names, in the order the bench runs them.
+WORKLOADS = ("erlang_a", "campaign", "list_campaign")
+#: Calls of the ``erlang_a`` workload (and of its reference) at scale 1.
+ERLANG_A_CALLS = 200_000
+#: A population mixing every screening strategy, for the ``list_campaign`` workload.
+LIST_MIX = {"answer_all": 0.45, "screen_unknown": 0.15, "block_withheld": 0.05, "blocklist": 0.10,
+            "silent_answer": 0.05, "screening_assistant": 0.05, "never_answer": 0.10, "change_number": 0.05}
+
+
+def minimal_erlang_a(n_calls: int, *, arrival_rate_per_s: float = 10.0, service_rate_per_s: float = 1.0,
+                     patience_rate_per_s: float = 1.0, n_agents: int = 10, seed: int = 0) -> dict:
+    """The reference: a minimal, idiomatic SimPy Erlang-A model. Returns calls/s and P(abandon)."""
+    import numpy as np
+    import simpy
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    rng = np.random.default_rng(seed)
+    iat = rng.exponential(1.0 / arrival_rate_per_s, n_calls).tolist()
+    talk = rng.exponential(1.0 / service_rate_per_s, n_calls).tolist()
+    patience = rng.exponential(1.0 / patience_rate_per_s, n_calls).tolist()
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=n_agents)
+    abandoned = [0]
+
+    def customer(i):
+        with agents.request() as req:
+            got = yield req | env.timeout(patience[i])
+            if req in got:
+                yield env.timeout(talk[i])
+            else:
+                abandoned[0] += 1
+
+    def source():
+        for i in range(n_calls):
+            yield env.timeout(iat[i])
+            env.process(customer(i))
+
+    env.process(source())
+    env.run()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"calls": n_calls, "wall_s": wall, "cpu_s": cpu, "calls_per_s": n_calls / wall,
+            "calls_per_cpu_s": n_calls / cpu, "p_abandon": abandoned[0] / n_calls}
+
+
+def _config(name: str, scale: float, tree: Path):
+    """The workload's configuration, read from the revision's own ``experiments/configs``."""
+    import dialer_sim as ds
+
+    configs = tree / "experiments" / "configs"
+    if name == "erlang_a":
+        try:
+            from dialer_sim import VALIDATION_CASES, open_loop_config  # type: ignore[attr-defined]
+        except ImportError:
+            from dialer_sim.validate import VALIDATION_CASES, open_loop_config
+        return open_loop_config(VALIDATION_CASES[2], max(int(ERLANG_A_CALLS * scale), 1000))
+    if name == "list_campaign":
+        config = ds.load_config(configs / "screening_campaign.toml")
+        n_numbers = max(1000, round(config.campaign.n_numbers * scale))
+        return ds.apply_overrides(config, {"campaign.n_numbers": n_numbers, "population.strategy_mix": LIST_MIX})
+    config = ds.load_config(configs / "bench_campaign.toml")
+    return ds.apply_overrides(config, {"campaign.n_shifts": max(1, round(config.campaign.n_shifts * scale))})
+
+
+def run_workload(name: str, scale: float, seed: int, tree: Path) -> dict:
+    """Run one workload with the ``dialer_sim`` on ``sys.path``; ``erlang_a`` also runs its reference."""
+    import dialer_sim as ds
+
+    config = _config(name, scale, tree)
+    with tempfile.TemporaryDirectory() as tmp:
+        kwargs = {"records_path": Path(tmp) / "records.parquet"} if name == "campaign" else {"keep_records": False}
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = ds.run(config, seed, **kwargs)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    dials = int(result.summary["n_dials"])
+    row = {"name": name, "dial_attempts": dials, "wall_s": wall, "cpu_s": cpu, "dials_per_s": dials / wall,
+           "dials_per_cpu_s": dials / cpu}
+    if name == "erlang_a":
+        ref = minimal_erlang_a(dials, seed=seed)
+        row.update(reference_dials_per_s=ref["calls_per_s"], reference_dials_per_cpu_s=ref["calls_per_cpu_s"],
+                   ratio_to_reference=row["dials_per_s"] / ref["calls_per_s"],
+                   cpu_ratio_to_reference=row["dials_per_cpu_s"] / ref["calls_per_cpu_s"])
+    return row
+
+
+def main(argv: list[str]) -> None:
+    """``python -c SOURCE NAME SCALE SEED TREE``: print the workload's result as one JSON line."""
+    name, scale, seed, tree = argv[0], float(argv[1]), int(argv[2]), Path(argv[3])
+    print(json.dumps(run_workload(name, scale, seed, tree)))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,76 @@
+"""``dialer-sim bench --against REV``: a real small comparison, and one clear line for every bad argument.
+
+No timing is asserted (speed targets belong to the bench itself); the functional run checks that both sides
+ran the same workload to the same dial count, that every ratio is a positive number with its spread, that the
+load was recorded, and that the temporary worktree is gone afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from dialer_sim._bench_compare import ROOT
+from dialer_sim.cli import main
+
+
+def _worktrees() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
+
+
+def _one_error_line(capsys, match: str) -> None:
+    err = capsys.readouterr().err
+    lines = err.strip("\n").split("\n")
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert re.search(match, lines[0]), lines[0]
+
+
+def test_against_head_runs_both_trees_on_the_same_workload(tmp_path):
+    """A real, small run against HEAD through the CLI: equal dials on both sides, ratios with their spread."""
+    out = tmp_path / "against.json"
+    before = _worktrees()
+    assert main(["bench", "--json", str(out), "--against", "HEAD", "--rounds", "2", "--scale", "0.005",
+                 "--workloads", "erlang_a"]) == 0
+    result = json.loads(out.read_text())
+    assert result["commit"] == subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                                              text=True).stdout.strip()
+    erlang = result["workloads"]["erlang_a"]
+    assert erlang["dial_attempts"] == {"base": 1000, "work": 1000}
+    for key in ("ratio_dials_per_s", "ratio_dials_per_cpu_s", "work_ratio_to_reference", "base_ratio_to_reference"):
+        spread = erlang[key]
+        assert len(spread["values"]) == 2
+        assert spread["min"] > 0
+        assert spread["min"] <= spread["median"] <= spread["max"]
+    assert len(result["runs"]["erlang_a"]["base"]) == len(result["runs"]["erlang_a"]["work"]) == 2
+    assert "load average" in result["uptime_before"]
+    assert "load average" in result["uptime_after"]
+    assert _worktrees() == before  # the temporary checkout was removed
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--against", "no-such-revision-x9"], r"--against 'no-such-revision-x9' is not a commit of the repository"),
+        (["--against=-x"], r"--against must name a commit .*; got '-x'\."),
+        (["--against", "HEAD", "--rounds", "0"], r"--rounds must be an integer in \[1, 20\]; got 0\."),
+        (["--against", "HEAD", "--workloads", "erlang_a,fast"], r"--workloads must be a comma-separated subset of "
+                                                                 r"erlang_a,campaign,list_campaign; got 'erlang_a,fast'"),
+    ],
+)
+def test_bad_against_arguments_give_one_line_and_no_json(tmp_path, capsys, argv, match):
+    out = tmp_path / "b.json"
+    assert main(["bench", "--json", str(out), *argv]) == 2
+    _one_error_line(capsys, match)
+    assert not out.exists()
+
+
+def test_against_a_commit_without_the_package_is_refused(capsys, tmp_path):
+    """The repository's first commit predates dialer_sim: refused by name, before any checkout."""
+    first = subprocess.run(["git", "-C", str(ROOT), "rev-list", "--max-parents=0", "HEAD"], capture_output=True,
+                           text=True).stdout.split()[0]
+    assert main(["bench", "--json", str(tmp_path / "b.json"), "--against", first, "--workloads", "erlang_a"]) == 2
+    _one_error_line(capsys, rf"--against '{first}': commit {first[:12]} has no dialer_sim package")
