@@ -35,7 +35,9 @@ __all__ = ["WORKLOADS", "minimal_erlang_a", "run_workload"]
 WORKLOADS = ("erlang_a", "campaign", "list_campaign")
 #: Calls of the ``erlang_a`` workload (and of its reference) at scale 1.
 ERLANG_A_CALLS = 200_000
-#: A population mixing every screening strategy, for the ``list_campaign`` workload.
+#: A population mixing every screening strategy, for the ``list_campaign`` workload. It equals
+#: ``dialer_sim.config.MIXED_STRATEGY_MIX`` (tests/test_bench_against.py checks it) but is spelt out here:
+#: this module runs against earlier revisions too, so it imports nothing of the package at load time.
 LIST_MIX = {"answer_all": 0.45, "screen_unknown": 0.15, "block_withheld": 0.05, "blocklist": 0.10,
             "silent_answer": 0.05, "screening_assistant": 0.05, "never_answer": 0.10, "change_number": 0.05}
 

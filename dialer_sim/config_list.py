@@ -30,6 +30,7 @@ from .errors import ConfigError
 
 __all__ = [
     "CALLER_TYPES",
+    "MIXED_STRATEGY_MIX",
     "STRATEGIES",
     "WEEKDAYS",
     "BlocklistConfig",
@@ -51,6 +52,10 @@ STRATEGIES = (
     "never_answer",
     "change_number",
 )
+#: A population in which every screening strategy is present (the benchmark's list campaign and the
+#: mixed population of experiments/screening_starvation.py; an illustration, not a measured mix).
+MIXED_STRATEGY_MIX = {"answer_all": 0.45, "screen_unknown": 0.15, "block_withheld": 0.05, "blocklist": 0.10,
+                      "silent_answer": 0.05, "screening_assistant": 0.05, "never_answer": 0.10, "change_number": 0.05}
 #: How a phone shows an incoming call; the pick-up rates of docs/sources.md §4.6 (Hiya 2018) are keyed by these.
 CALLER_TYPES = ("contact", "identified_business", "not_in_contacts", "unidentified", "flagged_spam")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

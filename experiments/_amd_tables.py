@@ -1,26 +1,24 @@
-"""The AMD benchmark's behaviour table as amd_in_the_loop uses it: split per detector, recorded, sampled.
+"""The AMD benchmark's behaviour table as amd_in_the_loop uses it: split per detector and recorded.
 
 The benchmark (``amd-bench run``) runs before the experiment, outside its sweep, and writes one
 ``behaviour.csv`` with a ``detector`` column. The experiment splits it into one behaviour table per
-detector, as CSV text: that text is written to ``behaviour/DETECTOR.csv`` in the result folder, travels
-with the detector's sweep points to the workers, and its SHA-256 goes into ``config.json``, so a reader can
-check the files against the record and rerun the experiment from them.
+detector, as CSV text: that text is written to ``behaviour/DETECTOR.csv`` in the result folder and its
+SHA-256 goes into ``config.json``, so a reader can check the files against the record and rerun the
+experiment from them. The same table travels with the detector's sweep points in memory
+(``callvocab.BehaviourTable``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from experiments.kit import write_text
 
-__all__ = ["detector_tables", "sha256_file", "table_file", "write_tables"]
+__all__ = ["detector_tables", "sha256_file", "write_tables"]
 
 
 def detector_tables(behaviour: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
@@ -48,16 +46,3 @@ def write_tables(tables: dict[str, str], out_dir: Path) -> dict[str, dict]:
         record[det] = {"path": f"behaviour/{det}.csv", "sha256": _digest(text.encode("utf-8")),
                        "n_rows": text.count("\n") - 1}
     return record
-
-
-@contextlib.contextmanager
-def table_file(text: str) -> Iterator[str]:
-    """A temporary file holding the behaviour table ``text`` (a worker's own copy), removed afterwards."""
-    fd, name = tempfile.mkstemp(prefix="amd-behaviour-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        yield name
-    finally:
-        os.unlink(name)
-

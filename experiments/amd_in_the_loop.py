@@ -55,6 +55,7 @@ variant (common random numbers).
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -65,7 +66,13 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from callvocab import BEHAVIOUR_COLUMNS, BENCHMARK_BEHAVIOUR_COLUMNS, HUMAN_KINDS, read_behaviour_table
+from callvocab import (
+    BEHAVIOUR_COLUMNS,
+    BENCHMARK_BEHAVIOUR_COLUMNS,
+    HUMAN_KINDS,
+    BehaviourTable,
+    read_behaviour_table,
+)
 from experiments import _abandonment as A
 from experiments import _amd_tables as T
 from experiments import plotting as P
@@ -126,11 +133,23 @@ def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
 
 
 def variants(tables: dict[str, str]) -> dict[str, dict]:
-    """AMD off, parametric, and one empirical variant per measured detector table (its file in the result folder)."""
+    """AMD off, parametric, and one empirical variant per measured detector table, held in memory.
+
+    The table travels inside the point's configuration (a :class:`callvocab.BehaviourTable`, pickled to the
+    workers, also on a Dask cluster) and enters the sweep's hash by its content hash; its file in the result
+    folder is what a reader checks against ``config.json``.
+    """
     out: dict[str, dict] = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
-    for det in tables:
-        out[det] = {"amd.mode": "empirical", "amd.table_path": f"behaviour/{det}.csv"}
+    for det, text in tables.items():
+        table = BehaviourTable(pd.read_csv(io.StringIO(text)), where=f"behaviour table of {det}", error=ExperimentError)
+        out[det] = {"amd.mode": "empirical", "amd.table_path": table}
     return out
+
+
+def variants_record(amd_variants: dict, recorded: dict) -> dict:
+    """The variants as ``config.json`` records them: a table held in memory by its file in the result folder."""
+    return {name: {k: recorded[name]["path"] if isinstance(v, BehaviourTable) else v for k, v in ov.items()}
+            for name, ov in amd_variants.items()}
 
 
 def protection(numbers: pd.DataFrame, n_days: int) -> list[dict]:
@@ -157,42 +176,31 @@ def policies(overrides: dict) -> dict[str, dict]:
 
 
 def loop_run(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict) -> dict:
-    """One replication of one (mix, AMD variant, AMD policy): the summary metrics and the protection table.
-
-    An empirical variant's behaviour table comes as CSV text in ``params["behaviour_csv"]`` and is sampled from
-    a temporary copy, so a worker (also on a Dask cluster) needs no access to the result folder.
-    """
-    if "behaviour_csv" in params:
-        with T.table_file(params["behaviour_csv"]) as path:
-            result = ds.run(ds.apply_overrides(config, {"amd.table_path": path}), seed, keep_records=False)
-    else:
-        result = ds.run(config, seed, keep_records=False)
+    """One replication of one (mix, AMD variant, AMD policy): the summary metrics and the protection table."""
+    result = ds.run(config, seed, keep_records=False)
     s = result.summary
     s = {**s, "machine_share_of_agent_time": s["agent_s_on_machines"] / (3600.0 * s["agent_logged_in_hours"])}
     return {**{m: s[m] for m in METRICS}, **A.from_summary(s),
             "protection": pd.DataFrame(protection(result.numbers, config.campaign.n_shifts))}
 
 
-def grid_points(amd_variants: dict, mixes: dict, tables: dict[str, str]) -> list[Point]:
+def grid_points(amd_variants: dict, mixes: dict) -> list[Point]:
     """Every mix x AMD variant x AMD policy; an empirical variant's points carry its behaviour table."""
     points = []
     for mix, shares in mixes.items():
         for name, overrides in amd_variants.items():
-            table = {"behaviour_csv": tables[name]} if overrides.get("amd.mode") == "empirical" else {}
             for policy, setting in policies(overrides).items():
-                points.append(Point({"mix": mix, "variant": name, "policy": policy, **table},
+                points.append(Point({"mix": mix, "variant": name, "policy": policy},
                                     {"population.strategy_mix": dict(shares), **overrides, **setting}))
     return points
 
 
-def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, tables: dict[str, str], replications: int,
+def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replications: int,
              seed: int, runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every point x replication on the sweep engine (common random numbers): the run table and protection table."""
-    res = (runner or Runner()).run("amd_in_the_loop", config, grid_points(amd_variants, mixes, tables), loop_run,
+    res = (runner or Runner()).run("amd_in_the_loop", config, grid_points(amd_variants, mixes), loop_run,
                                    replications=replications, seed=seed)
-    drop = ["behaviour_csv"]  # the tables' contents are recorded in config.json, not in every row
-    return (res.summaries().drop(columns=drop, errors="ignore"),
-            res.table("protection").drop(columns=drop, errors="ignore"))
+    return res.summaries(), res.table("protection")
 
 
 def _pm(r, col: str, scale: float = 100.0, fmt: str = ".2f") -> str:
@@ -306,8 +314,7 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
     tables = T.detector_tables(behaviour, BEHAVIOUR_COLUMNS)
     recorded = T.write_tables(tables, out_dir)
     amd_variants = variants(tables)
-    table, prot = run_grid(config, amd_variants, mixes, tables=tables, replications=replications, seed=seed,
-                           runner=runner)
+    table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, runner=runner)
     summary = summarise(table, ["mix", "variant", "policy"], METRICS)
     summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
     psum = summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
@@ -328,7 +335,8 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
         fig, axes = P.figure(4, 1, size=(10, 11), sharex=True)
         save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
     write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
-                 amd_variants=amd_variants, behaviour_source=source, behaviour_tables=recorded)
+                 amd_variants=variants_record(amd_variants, recorded), behaviour_source=source,
+                 behaviour_tables=recorded)
     write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
     write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
                                             seed=seed, source=source["path"]))

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from dialer_sim.bench import LIST_MIX
+from dialer_sim.config_list import MIXED_STRATEGY_MIX
 from experiments import _abandonment as A
 from experiments import _starvation_charts as charts
 from experiments import kit as C
@@ -57,7 +57,7 @@ SWEPT = ("screen_unknown", "block_withheld", "blocklist", "silent_answer", "scre
          "change_number")
 #: A population mixing every strategy, for the composition chart (the bench's list workload uses the same;
 #: shares are illustrative: no adoption data exists, docs/sources.md §4.18).
-MIXED = LIST_MIX
+MIXED = MIXED_STRATEGY_MIX
 LEVELS = tuple(round(0.1 * i, 1) for i in range(11))
 DAILY_COLUMNS = ["n_on_list", "n_successful", "n_dropped", "contacts_per_agent_hour", "agent_idle_share",
                  "dials_day", "contacts_day"]

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from callvocab import BehaviourTable
 
 from .._inputs import read_toml
 from .._limits import MAX_POINTS, MAX_REPLICATIONS, MAX_RUNS, MAX_SEED, key_shown, shown
@@ -85,6 +86,10 @@ class SweepPoint:
     index: int
     overrides: dict[str, Any]
     config: Any = field(repr=False, compare=False)
+
+    def plain_overrides(self) -> dict[str, Any]:
+        """``overrides`` as plain JSON data: a behaviour table held in memory by its content hash and rows."""
+        return {k: _plain(v) for k, v in self.overrides.items()}
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -156,7 +161,7 @@ class SweepSpec:
             "keep_records": self.keep_records,
             "common_random_numbers": self.common_random_numbers,
             "parameter_keys": list(self.parameter_keys),
-            "points": [p.overrides for p in self.points],
+            "points": [p.plain_overrides() for p in self.points],
             "base": self.base,
         }
         if self.name or any(p.params for p in self.points):  # absent for sweep files: their hashes stay
@@ -181,6 +186,11 @@ def _lookup(tree: Mapping[str, Any], dotted: str, default: Any) -> Any:
             return default
         node = node[part]
     return node
+
+
+def _plain(value: Any) -> Any:
+    """An override value as plain JSON data: a behaviour table held in memory by its content hash and rows."""
+    return value.record() if isinstance(value, BehaviourTable) else value
 
 
 def _json_default(obj: Any) -> Any:

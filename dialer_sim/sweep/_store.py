@@ -209,7 +209,7 @@ class SweepStore:
         data = {
             "point": point,
             "replication": replication,
-            "overrides": self.spec.points[point].overrides,
+            "overrides": self.spec.points[point].plain_overrides(),
             "seed": {"entropy": self.spec.seed, "spawn_key": list(seed.spawn_key)},
             "spec_sha256": self.sha256,
             "wall_s": wall_s,
