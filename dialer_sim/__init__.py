@@ -8,12 +8,12 @@ Conventions
   function of ``(config, seed)``.
 """
 
-from ._config_io import apply_overrides, config_from_dict, config_to_dict, load_config
+from .config._io import apply_overrides, config_from_dict, config_to_dict, load_config
 from ._inputs import read_toml
 from ._limits import MAX_DAYS, key_shown, shown
 from .api import Result, run
 from .compliance import AmdAudit, compliance_rates, compliance_spread, read_records
-from .config import (
+from .config._dialer import (
     AbandonConfig,
     AgentsConfig,
     AmdConfig,
@@ -24,7 +24,7 @@ from .config import (
     OpenLoopConfig,
     PacingConfig,
 )
-from .config_list import (
+from .config._list_campaign import (
     STRATEGIES,
     BlocklistConfig,
     CallerIdConfig,
@@ -33,12 +33,12 @@ from .config_list import (
     ProbeConfig,
     RulesConfig,
 )
-from .consent import ConsentLedger
-from .consent_config import ConsentConfig, EconomicsConfig
-from .distributions import Dist
-from .economics import campaign_costs, campaign_economics, orders_rng
+from .model._consent import ConsentLedger
+from .config._consent import ConsentConfig, EconomicsConfig
+from .config._distributions import Dist
+from .records._economics import campaign_costs, campaign_economics, orders_rng
 from .errors import ConfigError, DialerSimError, RecordsError
-from .records import CDR_COLUMNS, CallRecord, RecordSink, records_schema
+from .records._cdr import CDR_COLUMNS, CallRecord, RecordSink, records_schema
 
 __all__ = [
     "AbandonConfig",

@@ -83,10 +83,10 @@ def _config(name: str, scale: float, tree: Path):
 
     configs = tree / "experiments" / "configs"
     if name == "erlang_a":
-        try:
-            from dialer_sim import VALIDATION_CASES, open_loop_config  # type: ignore[attr-defined]
+        try:  # this layout, then the one before dialer_sim had subpackages (revisions up to e11f031)
+            from dialer_sim.queueing.validation import VALIDATION_CASES, open_loop_config
         except ImportError:
-            from dialer_sim.validate import VALIDATION_CASES, open_loop_config
+            from dialer_sim.validate import VALIDATION_CASES, open_loop_config  # type: ignore[no-redef]
         return open_loop_config(VALIDATION_CASES[2], max(int(ERLANG_A_CALLS * scale), 1000))
     if name == "list_campaign":
         config = ds.load_config(configs / "screening_campaign.toml")

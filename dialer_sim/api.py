@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._abandonment import run_abandonment
-from ._draws import make_streams
-from .config import DialerConfig
+from .records._abandonment import run_abandonment
+from .model._draws import make_streams
+from .config._dialer import DialerConfig
 from .errors import ConfigError
-from .model import CampaignModel
-from .records import START_DATE_KEY, RecordSink
-from .summary import summary_from_counts
+from .model._dialer import CampaignModel
+from .records._cdr import START_DATE_KEY, RecordSink
+from .records._summary import summary_from_counts
 
 __all__ = ["Result", "as_seed_sequence", "run"]
 
@@ -39,7 +39,7 @@ class Result:
     records_path : pathlib.Path or None
     daily : pandas.DataFrame or None
         List campaigns: one row per (day, strategy) with the list's state at the
-        end of the day (``dialer_sim._list_campaign`` documents the columns).
+        end of the day (``dialer_sim.model._list_campaign`` documents the columns).
     numbers : pandas.DataFrame or None
         List campaigns: one row per number with its strategy, final status
         (``active``, ``successful``, ``dropped``) and what it received.

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from ._queueing_base import check_n_agents, check_probability_open
+from .queueing._base import check_n_agents, check_probability_open
 from .errors import ConfigError
 
 __all__ = [

@@ -19,7 +19,7 @@ AMD variants: ``off`` (every answer goes to an agent), ``parametric`` (the
 model's confusion rates and delays, docs/model.md) and one ``empirical`` variant
 per detector of the benchmark's ``behaviour.csv`` (``--amd-results DIR``; each
 detector's rows are written to ``behaviour/DETECTOR.csv`` in the output folder
-and sampled per call by :class:`dialer_sim.amd_model.EmpiricalAmd`). Population
+and sampled per call by :class:`dialer_sim.model.EmpiricalAmd`). Population
 mixes: everyone ``answer_all``, and 30 % ``silent_answer``.
 
 The benchmark runs before this experiment, outside its sweep. ``config.json``

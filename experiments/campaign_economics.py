@@ -11,7 +11,7 @@ opt-in list win? Three lists meet the same team and screening share:
 - ``cold``: a bought list, a random sample of a number range (some numbers are
   not in service), nobody consented;
 - ``harvest``: the numbers a probing robot harvested from the same range (the
-  robot's AMD called a person; ``dialer_sim.config_list.ProbeConfig``), nobody
+  robot's AMD called a person; ``dialer_sim.config.ProbeConfig``), nobody
   consented; its costs include the robot's telephony and its complaints (it
   withholds its number and leaves silent calls);
 - ``opt_in``: the company's own opt-in list, dialled lawfully (valid,
@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from dialer_sim.consent import p_fined
-from dialer_sim.economics import active_agent_hours, billable_minutes, draw_orders, sales_contacts
+from dialer_sim.model import p_fined
+from dialer_sim.records import active_agent_hours, billable_minutes, draw_orders, sales_contacts
 from experiments import _consumer_charts as charts
 from experiments import kit as C
 

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from dialer_sim.ping_config import NUMBER_KINDS
+from dialer_sim.config import NUMBER_KINDS
 from experiments import _ping_charts as charts
 from experiments import kit as C
 from experiments import plotting as P

@@ -3,7 +3,7 @@
 Question: a robot with a few lines, no agents and an answering-machine
 detector dials every number of a 20,000-number block; each call its AMD labels
 human puts the number on the "successful" list it sells on or dials later
-(``dialer_sim.config_list.ProbeConfig``). How many numbers does it harvest per
+(``dialer_sim.config.ProbeConfig``). How many numbers does it harvest per
 day, how precise is the harvest (share of harvesting calls that really reached
 a live person), how many silent calls does it inflict, and how does the
 adoption of each screening strategy (screen_unknown, silent_answer,

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
-from dialer_sim.config_list import MIXED_STRATEGY_MIX
+from dialer_sim.config import MIXED_STRATEGY_MIX
 from experiments import _abandonment as A
 from experiments import _starvation_charts as charts
 from experiments import kit as C

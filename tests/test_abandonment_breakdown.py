@@ -15,7 +15,7 @@ import pytest
 import dialer_sim as ds
 from dialer_sim.cli import main
 from dialer_sim.compliance import REGIMES, abandonment_breakdown, compliance_rates, read_records
-from dialer_sim.records import CallRecord, RecordSink, records_to_frame
+from dialer_sim.records._cdr import CallRecord, RecordSink, records_to_frame
 
 NAN = float("nan")
 PARTS = ("dialer_drops", "amd_false_positives", "late_connects", "callee_hangups")

@@ -79,6 +79,6 @@ def test_against_a_commit_without_the_package_is_refused(capsys, tmp_path):
 def test_the_bench_population_is_the_package_mixed_population():
     """The bench child spells the mixed population out (it runs against old revisions); it must stay the same mix."""
     from dialer_sim._bench_child import LIST_MIX
-    from dialer_sim.config_list import MIXED_STRATEGY_MIX
+    from dialer_sim.config import MIXED_STRATEGY_MIX
 
     assert LIST_MIX == MIXED_STRATEGY_MIX

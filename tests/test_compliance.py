@@ -11,7 +11,7 @@ import pytest
 from dialer_sim.compliance import AmdAudit, binomial_interval, compliance_json_rows, compliance_rates
 from dialer_sim.compliance._report import PART_JSON_KEYS
 from dialer_sim.errors import ConfigError, RecordsError
-from dialer_sim.records import CallRecord, records_to_frame
+from dialer_sim.records._cdr import CallRecord, records_to_frame
 
 NAN = float("nan")
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats as sps
 
 import dialer_sim as ds
-from dialer_sim.consent import OPT_IN, ConsentLedger, p_fined
+from dialer_sim.model import OPT_IN, ConsentLedger, p_fined
 from dialer_sim.records import HUMAN_KINDS
 
 SURE_NETWORK = {"p_busy": 0.0, "p_unobtainable": 0.0}

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as sps
 
 import dialer_sim as ds
-from dialer_sim.economics import billable_minutes, draw_orders, sales_contacts
+from dialer_sim.records import billable_minutes, draw_orders, sales_contacts
 
 
 def small_campaign(seed: int = 21, **consent) -> ds.Result:

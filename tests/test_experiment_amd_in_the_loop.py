@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from figures import figure_checks
 
-from dialer_sim.amd_model import load_behaviour_table
+from dialer_sim.model import load_behaviour_table
 from dialer_sim.sweep import build_sweep
 from experiments import _amd_tables
 from experiments import amd_in_the_loop as ail

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as sps
 
 import dialer_sim as ds
-from dialer_sim.config_list import STRATEGIES
+from dialer_sim.config import STRATEGIES
 
 LABELS = ["human", "machine", "notsure"]
 SURE_NETWORK = {"p_busy": 0.0, "p_unobtainable": 0.0}
@@ -281,7 +281,7 @@ def test_cli_run_of_a_list_campaign_writes_daily_and_numbers(tmp_path):
 
 
 def test_blocklist_score_follows_its_formula_and_forgets_old_complaints():
-    from dialer_sim.caller_id import CommunityBlocklist
+    from dialer_sim.model import CommunityBlocklist
 
     bl = CommunityBlocklist(ds.BlocklistConfig(half_score_weight=10.0, window_days=28.0, flag_score=7.0))
     for i in range(30):
@@ -296,7 +296,7 @@ def test_blocklist_score_follows_its_formula_and_forgets_old_complaints():
 
 
 def test_rotating_pool_retires_a_number_whose_answer_rate_halves():
-    from dialer_sim.caller_id import CallerIdPool, CommunityBlocklist
+    from dialer_sim.model import CallerIdPool, CommunityBlocklist
 
     cfg = ds.CallerIdConfig(policy="rotating", pool_size=2, n_spare_numbers=1, answer_rate_window_calls=10,
                             retire_answer_ratio=0.5)

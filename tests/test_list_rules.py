@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dialer_sim as ds
-from dialer_sim.calling_list import CallingList
-from dialer_sim.config_list import WEEKDAYS
+from dialer_sim.model import CallingList
+from dialer_sim.config import WEEKDAYS
 
 DAY_S = 86_400.0
 

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 from dialer_sim.cli import main
-from dialer_sim.validate import METRICS, VALIDATION_CASES, validate_case
+from dialer_sim.queueing.validation import METRICS, VALIDATION_CASES, validate_case
 
 N_CHECKS = len(VALIDATION_CASES) * len(METRICS)
 CONFIDENCE = 1.0 - 0.01 / N_CHECKS

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 import dialer_sim as ds
-from dialer_sim._draws import make_streams
+from dialer_sim.model._draws import make_streams
 from dialer_sim.model import CampaignModel
-from dialer_sim.number_sources import QueuedNumbers
+from dialer_sim.model import QueuedNumbers
 from dialer_sim.records import RecordSink
 
 PACKAGE = Path(ds.__file__).resolve().parent
@@ -94,5 +94,5 @@ def _private_uses_of_the_model(path: Path) -> list[str]:
 
 def test_number_sources_use_only_the_models_public_line_api():
     """Regression: the list campaign called the model's private _u_net, _fail, _busy_s and _rej_s."""
-    modules = ["number_sources.py", "_list_campaign.py", "open_loop.py"]
+    modules = ["model/_number_sources.py", "model/_list_campaign.py", "model/_open_loop.py", "model/_ping.py"]
     assert [hit for name in modules for hit in _private_uses_of_the_model(PACKAGE / name)] == []

@@ -10,11 +10,11 @@ import simpy
 from scipy import stats
 
 import dialer_sim as ds
-from dialer_sim.caller_id import CommunityBlocklist
-from dialer_sim.distributions import Dist
-from dialer_sim.ping import CALLBACK_RULES, PingCallbacks, ping_outcome
-from dialer_sim.ping_config import PingConfig
-from dialer_sim.population import Caller, Population
+from dialer_sim.model import CommunityBlocklist
+from dialer_sim.config import Dist
+from dialer_sim.model import CALLBACK_RULES, PingCallbacks, ping_outcome
+from dialer_sim.config import PingConfig
+from dialer_sim.model import Caller, Population
 
 NUMBER = "+49301234567"
 

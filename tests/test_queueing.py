@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-import dialer_sim._erlang_bc as erlang_bc
+import dialer_sim.queueing._erlang_bc as erlang_bc
 import dialer_sim.queueing as queueing
 from dialer_sim.errors import ConfigError
 from dialer_sim.queueing import (

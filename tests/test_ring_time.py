@@ -8,7 +8,7 @@ import pytest
 import dialer_sim as ds
 from dialer_sim.cli import main
 from dialer_sim.compliance import RING_RULES, short_rings
-from dialer_sim.records import CallRecord, RecordSink, records_to_frame
+from dialer_sim.records._cdr import CallRecord, RecordSink, records_to_frame
 
 NAN = float("nan")
 

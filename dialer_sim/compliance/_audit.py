@@ -34,10 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from callvocab import check_behaviour_table
+from callvocab import ANSWER_KINDS, HUMAN_KINDS, check_behaviour_table
 
 from ..errors import ConfigError
-from ..records import ANSWER_KINDS, HUMAN_KINDS
 from ..stats import proportion_interval
 
 __all__ = [

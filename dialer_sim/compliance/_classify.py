@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..records import HUMAN_KINDS
+from callvocab import HUMAN_KINDS
 
 __all__ = ["CallFacts", "abandoned_after", "call_facts"]
 

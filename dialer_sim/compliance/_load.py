@@ -22,18 +22,19 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .._inputs import utf8_rule
-from ..errors import RecordsError
-from ..records import (
+from callvocab import (
     AMD_LABELS,
     ANSWER_KINDS,
     CDR_COLUMNS,
     DISPOSITIONS,
     ENDED_BY,
     NETWORK_OUTCOMES,
-    START_DATE_KEY,
     records_schema,
 )
+from callvocab.cdr import START_DATE_KEY
+
+from .._inputs import utf8_rule
+from ..errors import RecordsError
 from ._vicidial import read_vicidial_log
 
 __all__ = ["RECORD_FORMATS", "read_records"]

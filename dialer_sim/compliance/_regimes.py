@@ -40,8 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from callvocab import CDR_COLUMNS
+from callvocab.cdr import START_DATE_KEY
+
 from ..errors import ConfigError, RecordsError
-from ..records import CDR_COLUMNS, START_DATE_KEY
 from . import _classify as cls
 from ._audit import AmdAudit, estimate_false_positives
 from ._intervals import CI_METHODS, confidence_bounds

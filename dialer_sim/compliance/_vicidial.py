@@ -35,9 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from callvocab import CDR_COLUMNS
+
 from .._inputs import utf8_rule
 from ..errors import RecordsError
-from ..records import CDR_COLUMNS
 
 __all__ = ["VICIDIAL_CATEGORIES", "VICIDIAL_STATUSES", "read_vicidial_log", "vicidial_status_counts"]
 

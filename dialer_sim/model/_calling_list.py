@@ -1,0 +1,207 @@
+"""The calling list of a list campaign: per-number state, calling rules and list hygiene.
+
+:class:`CallingList` decides, after every attempt, whether a number stays on the
+list and when it may be dialled next: the calling windows, the caps per day,
+week and campaign, the minimum gap and the Ofcom redial rules
+(:class:`~dialer_sim.config.RulesConfig`), and the drop rules of
+:class:`~dialer_sim.config.HygieneConfig`. It also counts what each person
+received (calls, silent calls, AMD hang-ups), which the daily snapshots report.
+
+Conventions
+-----------
+- Day ``d`` spans ``[86400 d, 86400 (d + 1))``; its weekday is
+  ``(rules.start_weekday + d) % 7``; calendar week ``(start_weekday + d) // 7``
+  (weeks start on Monday).
+- Status codes: :data:`ACTIVE` (still on the list), :data:`SUCCESSFUL` (a live
+  person reached an agent, or for a probing robot the AMD said human: passed
+  on), :data:`DROPPED` (hygiene or attempt cap).
+- "The dialer saw a machine" uses the dialer's view (``observed_outcome``): AMD
+  false positives count as machines, as they do for a real dialer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._time import SECONDS_PER_DAY, SECONDS_PER_WEEK
+from ..config._dialer import DialerConfig
+from ..pacing._base import observed_outcome
+
+__all__ = ["ACTIVE", "DROPPED", "SUCCESSFUL", "CallingList"]
+
+ACTIVE, SUCCESSFUL, DROPPED = 0, 1, 2
+_REASON = {"no_answer": 0, "busy": 0, "machine": 1, "rejected": 2, "unobtainable": 3, "fax": 4}
+#: Dispositions a person experiences as a silent call: dead air until dropped or until they hang up.
+SILENT = frozenset({"abandoned", "callee_hung_up"})
+
+
+class CallingList:
+    """Per-number list state for one replication.
+
+    Parameters
+    ----------
+    config : DialerConfig
+        A list-mode configuration.
+    n_numbers : int
+    """
+
+    def __init__(self, config: DialerConfig, n_numbers: int):
+        self.cfg = config
+        self.rules = config.rules
+        h = config.hygiene
+        self._limits = (h.max_no_answer, h.max_machine, h.max_rejected, h.max_unobtainable, h.max_fax)
+        self._probe = config.probe is not None
+        self._end_s = config.campaign.n_shifts * SECONDS_PER_DAY
+        r = self.rules
+        self._windows = [r.window_s(wd) for wd in range(7)]
+        self._start_weekday = r.start_weekday
+        n = int(n_numbers)
+        # Per-number state in Python lists (one element access is ~10x cheaper than numpy's); the public
+        # numpy views below are built when read, at most once a day.
+        self._status = [ACTIVE] * n
+        self._attempts = [0] * n
+        self._reasons = [0] * (5 * n)        # [number_id * 5 + reason]
+        self._status_day = [-1] * n          # day the number was dropped or marked successful
+        self._first_day = [-1] * n           # day of the number's first attempt
+        self._calls = [0] * n                # attempts that rang or were answered
+        self._silent = [0] * n               # silent calls heard by the person
+        self._amd_hangups = [0] * n          # the person was hung up on as a machine
+        self._contacts = [0] * n             # the person talked to an agent
+        self._callbacks = [0] * n            # a screener called back after a message
+        self._day_of_last = [-1] * n
+        self._n_day = [0] * n
+        self._week_of_last = [-1] * n
+        self._n_week = [0] * n
+
+    # -- per-number arrays (numpy, built on read) ------------------------------------------------
+    status = property(lambda self: np.array(self._status, dtype=np.int8), doc="List status of each number.")
+    attempts = property(lambda self: np.array(self._attempts, dtype=np.int32), doc="Attempts placed per number.")
+    reasons = property(lambda self: np.array(self._reasons, dtype=np.int32).reshape(-1, 5),
+                       doc="Hygiene counts per number: no answer, machine, rejected, unobtainable, fax.")
+    status_day = property(lambda self: np.array(self._status_day, dtype=np.int32),
+                          doc="Day each number was dropped or marked successful (-1: still active).")
+    first_day = property(lambda self: np.array(self._first_day, dtype=np.int32), doc="Day of the first attempt.")
+    calls = property(lambda self: np.array(self._calls, dtype=np.int32), doc="Attempts that rang or were answered.")
+    silent = property(lambda self: np.array(self._silent, dtype=np.int32), doc="Silent calls heard by the person.")
+    amd_hangups = property(lambda self: np.array(self._amd_hangups, dtype=np.int32),
+                           doc="Times the person was hung up on as a machine.")
+    contacts = property(lambda self: np.array(self._contacts, dtype=np.int32), doc="Times the person talked to an agent.")
+    callbacks = property(lambda self: np.array(self._callbacks, dtype=np.int32),
+                         doc="Times a screener called back after a message.")
+
+    def status_of(self, number_id: int) -> int:
+        """The list status of one number (:data:`ACTIVE`, :data:`SUCCESSFUL` or :data:`DROPPED`)."""
+        return self._status[number_id]
+
+    # -- time helpers ----------------------------------------------------------------------------
+    def weekday(self, day: int) -> int:
+        return (self._start_weekday + day) % 7
+
+    def week(self, day: int) -> int:
+        return (self._start_weekday + day) // 7
+
+    def next_window_open(self, t_s: float) -> float:
+        """The earliest time >= ``t_s`` inside a calling window (inf if none before the campaign ends)."""
+        day = int(t_s // SECONDS_PER_DAY)
+        windows, start_weekday = self._windows, self._start_weekday
+        while day * SECONDS_PER_DAY < self._end_s:
+            win = windows[(start_weekday + day) % 7]
+            if win is not None:
+                start, end = day * SECONDS_PER_DAY + win[0], day * SECONDS_PER_DAY + win[1]
+                if t_s < end:
+                    return max(t_s, start)
+            day += 1
+        return math.inf
+
+    # -- the two events of an attempt ------------------------------------------------------------
+    def on_dial(self, number_id: int, now_s: float) -> int:
+        """Count an attempt placed now; return its attempt number (1-based)."""
+        day = int(now_s // SECONDS_PER_DAY)
+        if self._first_day[number_id] < 0:
+            self._first_day[number_id] = day
+        if self._day_of_last[number_id] != day:
+            self._day_of_last[number_id] = day
+            self._n_day[number_id] = 0
+        week = (self._start_weekday + day) // 7
+        if self._week_of_last[number_id] != week:
+            self._week_of_last[number_id] = week
+            self._n_week[number_id] = 0
+        self._n_day[number_id] += 1
+        self._n_week[number_id] += 1
+        self._attempts[number_id] += 1
+        return self._attempts[number_id]
+
+    def after_attempt(self, number_id: int, disposition: str, amd_label: str, end_s: float,
+                      *, live: bool, received: str | None = None) -> float | None:
+        """Update the number after an attempt ended; return when it may be dialled next, or None.
+
+        ``live``: a live person answered (truth), for the per-person counts. ``disposition`` is what the
+        dialer saw; ``received`` what the person got when it differs (a person hung up on by a late AMD
+        verdict after connection looks like a released machine to the dialer).
+        """
+        day = int(end_s // SECONDS_PER_DAY)
+        self._count_received(number_id, disposition if received is None else received, live)
+        if self._is_success(disposition, amd_label):
+            self._status[number_id], self._status_day[number_id] = SUCCESSFUL, day
+            return None
+        seen = observed_outcome(disposition)
+        reason = _REASON.get("machine" if seen == "machine" else disposition)
+        if reason is not None:
+            i = number_id * 5 + reason
+            self._reasons[i] += 1
+            if self._reasons[i] >= self._limits[reason]:
+                return self.drop(number_id, day)
+        if self._attempts[number_id] >= self.rules.max_attempts_per_campaign:
+            return self.drop(number_id, day)
+        return self.next_allowed(number_id, end_s, disposition, amd_label)
+
+    def _is_success(self, disposition: str, amd_label: str) -> bool:
+        if self._probe:
+            return amd_label == "human"
+        return disposition == "human_to_agent"
+
+    def drop(self, number_id: int, day: int) -> None:
+        """Take ``number_id`` off the list on ``day`` (status ``DROPPED``); returns None, "no retry"."""
+        self._status[number_id], self._status_day[number_id] = DROPPED, day
+        return None
+
+    def _count_received(self, number_id: int, disposition: str, live: bool) -> None:
+        if disposition not in ("busy", "unobtainable", "rejected"):
+            self._calls[number_id] += 1
+        if live:
+            if disposition in SILENT:
+                self._silent[number_id] += 1
+            elif disposition == "amd_false_positive":
+                self._amd_hangups[number_id] += 1
+        if disposition == "human_to_agent":
+            self._contacts[number_id] += 1
+
+    def next_allowed(self, number_id: int, end_s: float, disposition: str = "", amd_label: str = "") -> float | None:
+        """The earliest time the rules allow the next attempt on ``number_id`` after one ending at ``end_s``."""
+        r = self.rules
+        due = end_s + r.min_gap_s
+        if r.ofcom_abandoned_gap_s > 0 and disposition and observed_outcome(disposition) == "drop":
+            # Every drop the dialer saw, including a callee who hung up in dead air: it cannot guarantee that
+            # the person was not abandoned (Ofcom counts a hang-up after the 2 s deadline as abandoned).
+            due = max(due, end_s + r.ofcom_abandoned_gap_s)
+        if r.ofcom_no_same_day_after_machine and amd_label == "machine":
+            due = max(due, (end_s // SECONDS_PER_DAY + 1) * SECONDS_PER_DAY)
+        for _ in range(16):  # each pass moves to a later day or week, or returns
+            due = self.next_window_open(due)
+            if due == math.inf:
+                return None
+            day = int(due // SECONDS_PER_DAY)
+            if day == self._day_of_last[number_id] and self._n_day[number_id] >= r.max_attempts_per_day:
+                due = (day + 1) * SECONDS_PER_DAY
+                continue
+            week = self.week(day)
+            if week == self._week_of_last[number_id] and self._n_week[number_id] >= r.max_attempts_per_week:
+                due = (week + 1) * SECONDS_PER_WEEK - r.start_weekday * SECONDS_PER_DAY
+                continue
+            return due
+        return None  # pragma: no cover - more than 16 moves cannot happen with 7-day weeks
+
+    def mark_callback(self, number_id: int) -> None:
+        self._callbacks[number_id] += 1

@@ -1,0 +1,26 @@
+"""Exact queueing formulas (Erlang B, C, A; M/M/n+D and M/M/n+G) and the validation of the open-loop model
+against them (docs/validation.md).
+"""
+
+from ._formulas import (
+    ABANDON_MODELS, OpenLoopFrontier, QueueMetrics, arrival_rate_at_abandon_target, erlang_a, erlang_b,
+    erlang_b_metrics, erlang_c, erlang_c_metrics, erlang_c_wait_tail, mmn_deterministic_patience,
+    mmn_general_patience, open_loop_frontier, utilisation_at_abandon_target,
+)
+
+__all__ = [
+    "ABANDON_MODELS",
+    "OpenLoopFrontier",
+    "QueueMetrics",
+    "arrival_rate_at_abandon_target",
+    "erlang_a",
+    "erlang_b",
+    "erlang_b_metrics",
+    "erlang_c",
+    "erlang_c_metrics",
+    "erlang_c_wait_tail",
+    "mmn_deterministic_patience",
+    "mmn_general_patience",
+    "open_loop_frontier",
+    "utilisation_at_abandon_target",
+]
