@@ -106,15 +106,22 @@ def test_sweep_workers_end_when_the_sweep_is_killed(tmp_path):
 
 
 @pytest.mark.slow
-def test_experiment_pool_workers_end_when_the_experiment_is_killed(tmp_path):
-    script = (
-        f"import sys, time; sys.path.insert(0, {str(ROOT / 'experiments')!r})\n"
-        "from _common import run_jobs\n"
-        "def spin(seconds):\n"
-        "    end = time.time() + seconds\n"
-        "    while time.time() < end:\n"
-        "        pass\n"
-        "run_jobs(spin, [(600,), (600,)], workers=2)\n"
+def test_experiment_workers_end_when_the_experiment_is_killed(tmp_path):
+    """An experiment on the kit runs its points on the sweep's local workers; they end with it."""
+    (tmp_path / "base.toml").write_text(LONG_CAMPAIGN)
+    (tmp_path / "orphan_experiment.py").write_text(  # the run function must be importable by name in the workers
+        "from pathlib import Path\n"
+        "import dialer_sim as ds\n"
+        "from experiments.kit import Point, Runner\n"
+        "def dials(config, seed, params):\n"
+        "    return {'n_dials': ds.run(config, seed).summary['n_dials']}\n"
+        "def main():\n"
+        "    base = ds.load_config('base.toml')\n"
+        "    points = [Point({'n': n}, {'agents.n_agents': n}) for n in (200, 201)]\n"
+        "    runner = Runner(workers=2, progress=False, store=Path('store'))\n"
+        "    runner.run('orphans', base, points, dials, replications=1, seed=1)\n"
     )
-    times = _kill_parent_and_time_children("run_jobs workers=2", [sys.executable, "-c", script], 2, tmp_path)
+    script = "import orphan_experiment; orphan_experiment.main()"
+    times = _kill_parent_and_time_children("experiment on the kit, 2 workers", [sys.executable, "-c", script], 2,
+                                           tmp_path)
     assert len(times) >= 2

@@ -55,7 +55,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"dialer-sim {args.command}: interrupted; finished results are kept.", file=sys.stderr)  # noqa: T201
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
