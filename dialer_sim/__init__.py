@@ -8,11 +8,11 @@ Conventions
   function of ``(config, seed)``.
 """
 
-from .config._io import apply_overrides, config_from_dict, config_to_dict, load_config
 from ._inputs import read_toml
 from ._limits import MAX_DAYS, key_shown, shown
 from .api import Result, run
 from .compliance import AmdAudit, compliance_rates, compliance_spread, read_records
+from .config._consent import ConsentConfig, EconomicsConfig
 from .config._dialer import (
     AbandonConfig,
     AgentsConfig,
@@ -24,6 +24,8 @@ from .config._dialer import (
     OpenLoopConfig,
     PacingConfig,
 )
+from .config._distributions import Dist
+from .config._io import apply_overrides, config_from_dict, config_to_dict, load_config
 from .config._list_campaign import (
     STRATEGIES,
     BlocklistConfig,
@@ -33,12 +35,10 @@ from .config._list_campaign import (
     ProbeConfig,
     RulesConfig,
 )
-from .model._consent import ConsentLedger
-from .config._consent import ConsentConfig, EconomicsConfig
-from .config._distributions import Dist
-from .records._economics import campaign_costs, campaign_economics, orders_rng
 from .errors import ConfigError, DialerSimError, RecordsError
+from .model._consent import ConsentLedger
 from .records._cdr import CDR_COLUMNS, CallRecord, RecordSink, records_schema
+from .records._economics import campaign_costs, campaign_economics, orders_rng
 
 __all__ = [
     "AbandonConfig",

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .records._abandonment import run_abandonment
-from .model._draws import make_streams
 from .config._dialer import DialerConfig
 from .errors import ConfigError
 from .model._dialer import CampaignModel
+from .model._draws import make_streams
+from .records._abandonment import run_abandonment
 from .records._cdr import START_DATE_KEY, RecordSink
 from .records._summary import summary_from_counts
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _scipy_stats
 
-from .queueing._base import check_n_agents, check_probability_open
 from .errors import ConfigError
+from .queueing._base import check_n_agents, check_probability_open
 
 __all__ = [
     "PROPORTION_METHODS",

@@ -198,7 +198,7 @@ def report(summary: pd.DataFrame, config: ds.DialerConfig, replications: int, se
     lines = [
         f"# A predictive-dialer day under {len(summary)} pacing policies", "",
         f"{config.agents.n_agents} agents, one {config.campaign.shift_length_s / 3600:g} h shift, AMD "
-        f"{config.amd.mode} ({ds.summary.AMD_SOURCES[config.amd.mode]}), {config.abandon.window_s:g} s window from "
+        f"{config.amd.mode} ({ds.records.AMD_SOURCES[config.amd.mode]}), {config.abandon.window_s:g} s window from "
         f"{config.abandon.clock_start}; **{replications} replications** per policy, seed {seed} (common random "
         "numbers across policies).", "",
         "![utilisation against the dialer's drops](policies.png)", "",

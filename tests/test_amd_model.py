@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import dialer_sim as ds
-from dialer_sim.model import ParametricAmd, load_behaviour_table
 from dialer_sim.bench import minimal_erlang_a
+from dialer_sim.model import ParametricAmd, load_behaviour_table
 from dialer_sim.queueing import erlang_a
 from dialer_sim.records import ANSWER_KINDS
 from dialer_sim.stats import mean_ci, wilson_interval

@@ -18,8 +18,7 @@ from small_campaign import SMALL_CAMPAIGN  # noqa: E402
 from amd.cli import main as amd_main
 from atomicdir import atomic_write_text, recover, staged_dir
 from dialer_sim.cli import main as dialer_main
-from dialer_sim.sweep import run_sweep, sweep_from_dict
-from dialer_sim.sweep import SweepStore
+from dialer_sim.sweep import SweepStore, run_sweep, sweep_from_dict
 
 
 def _umask() -> int:

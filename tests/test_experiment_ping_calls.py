@@ -41,7 +41,8 @@ def test_smoke_run_on_2_workers_matches_the_reference_made_on_1(smoke):
         assert (smoke / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((smoke / "config.json").read_text())["seed"] == ping_calls.SEED
     assert "hours to shutdown" in (smoke / "REPORT.md").read_text()
-    assert FIGURES and all(not problems for _, problems in FIGURES)
+    assert FIGURES
+    assert all(not problems for _, problems in FIGURES)
 
 
 @pytest.mark.slow

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dialer_sim as ds
-from dialer_sim.model import CallingList
 from dialer_sim.config import WEEKDAYS
+from dialer_sim.model import CallingList
 
 DAY_S = 86_400.0
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 
 import dialer_sim as ds
+from dialer_sim.model import CampaignModel, QueuedNumbers
 from dialer_sim.model._draws import make_streams
-from dialer_sim.model import CampaignModel
-from dialer_sim.model import QueuedNumbers
 from dialer_sim.records import RecordSink
 
 PACKAGE = Path(ds.__file__).resolve().parent

@@ -10,11 +10,15 @@ import simpy
 from scipy import stats
 
 import dialer_sim as ds
-from dialer_sim.model import CommunityBlocklist
-from dialer_sim.config import Dist
-from dialer_sim.model import CALLBACK_RULES, PingCallbacks, ping_outcome
-from dialer_sim.config import PingConfig
-from dialer_sim.model import Caller, Population
+from dialer_sim.config import Dist, PingConfig
+from dialer_sim.model import (
+    CALLBACK_RULES,
+    Caller,
+    CommunityBlocklist,
+    PingCallbacks,
+    Population,
+    ping_outcome,
+)
 
 NUMBER = "+49301234567"
 
@@ -49,7 +53,8 @@ def test_nobody_calls_back_a_ping_without_a_message(strategy):
     cb, _ = _ping_run({strategy: 1.0}, 2000, p_callback={"premium": 1.0, "local": 1.0}, number_kind="local")
     s = cb.summary()
     assert s["missed_calls_seen"] == 2000
-    assert s["callbacks"] == 0 and s["consumer_cost_eur"] == 0.0
+    assert s["callbacks"] == 0
+    assert s["consumer_cost_eur"] == 0.0
 
 
 def test_screening_assistant_users_never_see_a_ping():
@@ -90,7 +95,8 @@ def test_premium_cost_is_billed_minutes_times_tariff():
     assert s["premium_minutes"] == pytest.approx(round(s["premium_minutes"]))  # whole 60 s increments
     assert s["consumer_cost_eur"] == pytest.approx(s["premium_minutes"] * 2.5)
     minutes = cb.billed_s / 60.0
-    assert np.array_equal(minutes, np.round(minutes)) and minutes[cb.callbacks > 0].min() >= 1
+    assert np.array_equal(minutes, np.round(minutes))
+    assert minutes[cb.callbacks > 0].min() >= 1
 
 
 def test_a_61_s_call_back_bills_two_minutes():
@@ -108,8 +114,11 @@ def test_shutdown_happens_at_the_threshold_and_stops_costs():
     s = cb.summary()
     # Ping i at 100 i, call-back at 100 i + 10, complaint at 100 i + 40: the 5th (i = 4) at 440 s.
     assert cb.shutdown_at_s == {NUMBER: 440.0}
-    assert s["first_shutdown_at_s"] == 440.0 and s["n_numbers_shut_down"] == 1
-    assert s["callbacks"] == 50 and s["callbacks_billed"] == 5 and s["callbacks_unreached"] == 45
+    assert s["first_shutdown_at_s"] == 440.0
+    assert s["n_numbers_shut_down"] == 1
+    assert s["callbacks"] == 50
+    assert s["callbacks_billed"] == 5
+    assert s["callbacks_unreached"] == 45
     assert s["complaints"] == 5
     assert s["consumer_cost_eur"] == pytest.approx(5 * 1 * 3.0)  # 30 s bills one started minute at 3 EUR
     assert cb.cost_eur[5:].sum() == 0.0
@@ -121,7 +130,8 @@ def test_a_call_back_placed_before_the_shutdown_is_billed_in_full():
                       callback_delay_s=Dist("deterministic", value=10.0), callback_s=Dist("deterministic", value=120.0))
     s = cb.summary()
     assert cb.shutdown_at_s[NUMBER] == 130.0  # the first call-back (10 s to 130 s) complains at its end
-    assert s["callbacks_billed"] == 3 and s["premium_minutes"] == 6.0  # the others began at 11 s and 12 s
+    assert s["callbacks_billed"] == 3
+    assert s["premium_minutes"] == 6.0
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -144,7 +154,8 @@ def test_ping_loads_from_toml_and_round_trips():
             "ping": {"number_kind": "local", "ring_s": {"kind": "uniform", "low": 1.0, "high": 3.0},
                      "p_callback": {"premium": 0.01, "local": 0.2}, "shutdown_after_n_complaints": 50}}
     cfg = ds.config_from_dict(data)
-    assert cfg.ping.number_kind == "local" and cfg.ping.ring_s.high == 3.0
+    assert cfg.ping.number_kind == "local"
+    assert cfg.ping.ring_s.high == 3.0
     assert ds.config_from_dict(ds.config_to_dict(cfg)).ping == cfg.ping
     with pytest.raises(ds.ConfigError, match=r"^ping\.n_lnes is not a known setting"):
         ds.config_from_dict({**data, "ping": {"n_lnes": 3}})
@@ -168,15 +179,20 @@ def test_a_ping_campaign_rings_briefly_and_every_unanswered_ping_breaks_the_ring
 
     result = ds.run(_ping_campaign(number_kind="local", p_callback={"premium": 1.0, "local": 1.0}), seed=4)
     rec = result.records
-    assert len(rec) == 3000 and (rec["attempt"] == 1).all()
+    assert len(rec) == 3000
+    assert (rec["attempt"] == 1).all()
     unanswered = rec[rec["network_outcome"] == "no_answer"]
-    assert unanswered["ring_s"].between(1.0, 5.0).all() and (unanswered["ended_by"] == "dialer").all()
+    assert unanswered["ring_s"].between(1.0, 5.0).all()
+    assert (unanswered["ended_by"] == "dialer").all()
     kinds = rec["answer_kind"].fillna("")
-    assert (kinds[kinds != ""] == "screening_assistant").all() and (kinds != "").any()  # nobody else answers
+    assert (kinds[kinds != ""] == "screening_assistant").all()
+    assert (kinds != "").any()
     rule = short_rings(rec).iloc[0]
-    assert rule["n_short_rings"] == rule["n_unanswered"] == len(unanswered) and rule["breached"]
+    assert rule["n_short_rings"] == rule["n_unanswered"] == len(unanswered)
+    assert rule["breached"]
     s = result.summary
-    assert s["ping_pings"] == 3000 and s["ping_callbacks"] > 0
+    assert s["ping_pings"] == 3000
+    assert s["ping_callbacks"] > 0
     assert s["ping_consumer_cost_eur"] == pytest.approx(s["ping_premium_minutes"] * 3.0)
     again = ds.run(_ping_campaign(number_kind="local", p_callback={"premium": 1.0, "local": 1.0}), seed=4).summary
     assert json.dumps(again, sort_keys=True, default=str) == json.dumps(s, sort_keys=True, default=str)
@@ -189,5 +205,6 @@ def test_dialer_sim_run_refuses_a_bad_ping_section_in_one_line(tmp_path, capsys)
     cfg.write_text("[population]\n[agents]\nn_agents = 0\n[ping]\np_complaint = 2.0\n")
     assert main(["run", str(cfg), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "ping.p_complaint must be a number in [0, 1]; got 2.0" in err[0]
+    assert len(err) == 1
+    assert "ping.p_complaint must be a number in [0, 1]; got 2.0" in err[0]
     assert not (tmp_path / "out").exists()

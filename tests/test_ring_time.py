@@ -42,8 +42,10 @@ def test_ring_rule_counts_exactly_the_short_unanswered_rings():
     assert len(out) == 1
     r = out.iloc[0]
     assert (r["rule"], r["n_short_rings"], r["n_unanswered"], r["min_ring_s"]) == ("ofcom_min_ring", 7, 12, 15.0)
-    assert r["share"] == pytest.approx(7 / 12) and r["ci95_low"] < 7 / 12 < r["ci95_high"]
-    assert bool(r["breached"]) and r["source"] == RING_RULES["ofcom_min_ring"].source
+    assert r["share"] == pytest.approx(7 / 12)
+    assert r["ci95_low"] < 7 / 12 < r["ci95_high"]
+    assert bool(r["breached"])
+    assert r["source"] == RING_RULES["ofcom_min_ring"].source
     assert short_rings(records_to_frame(mixed_records()), min_ring_s=5.0).iloc[0]["n_short_rings"] == 3
 
 
@@ -51,8 +53,10 @@ def test_ring_rule_per_campaign_and_not_computable_without_ring_times():
     rows = [attempt(i, "no_answer", 20.0, campaign="long") for i in range(3)]
     rows += [attempt(10 + i, "no_answer", 2.0, campaign="ping") for i in range(4)]
     out = short_rings(records_to_frame(rows)).set_index("campaign_id")
-    assert out.loc["long", "n_short_rings"] == 0 and not out.loc["long", "breached"]
-    assert out.loc["ping", "n_short_rings"] == 4 and out.loc["ping", "breached"]
+    assert out.loc["long", "n_short_rings"] == 0
+    assert not out.loc["long", "breached"]
+    assert out.loc["ping", "n_short_rings"] == 4
+    assert out.loc["ping", "breached"]
     frame = records_to_frame(rows)
     frame.attrs["unrecorded_columns"] = ["ring_s"]
     assert not short_rings(frame)["computable"].any()
@@ -69,7 +73,8 @@ def test_compliance_cli_reports_the_ring_rule_and_check_exits_1_on_short_rings(t
     assert main(["compliance", str(path), "--regime", "ftc", "--check"]) == 1
     out = capsys.readouterr().out
     assert "ofcom_min_ring (Ofcom: ring >= 15 s before hanging up; docs/sources.md §4.14, §7.4) c1: 7 of 12 " \
-           "unanswered calls rang < 15 s" in out and "BREACH" in out.splitlines()[-1]
+           "unanswered calls rang < 15 s" in out
+    assert "BREACH" in out.splitlines()[-1]
     assert main(["compliance", str(path), "--regime", "ftc", "--check", "--ring-rule", "none"]) == 0
     assert "ofcom_min_ring" not in capsys.readouterr().out
 
@@ -80,4 +85,5 @@ def test_simulated_campaign_at_the_default_ring_timeout_keeps_the_rule():
     records = ds.run(cfg, seed=3).records
     out = short_rings(records).iloc[0]
     assert out["n_unanswered"] == int(np.sum(records["network_outcome"] == "no_answer")) > 0
-    assert out["n_short_rings"] == 0 and not out["breached"]
+    assert out["n_short_rings"] == 0
+    assert not out["breached"]

@@ -12,8 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ._parser import OneLineParser
 from ..errors import DialerSimError
+from ._parser import OneLineParser
 
 # Modules providing subcommands, in the order --help lists them.
 _COMMAND_MODULES = (

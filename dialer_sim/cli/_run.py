@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config._io import config_to_dict, load_config
 from .._io import atomic_write, atomic_write_json, prepare_out_dir, staged_dir
 from ..api import run
 from ..compliance._parts import REGIME_NAMES
+from ..config._io import config_to_dict, load_config
 from ..errors import ConfigError
 
 OUTPUTS = ("records.parquet", "records.csv", "summary.json", "config.json", "daily.csv", "numbers.parquet")

@@ -11,8 +11,16 @@ from ._dialer import AbandonConfig, AgentsConfig, CampaignConfig, DialerConfig, 
 from ._distributions import Dist, dist_from_value
 from ._io import apply_overrides, config_from_dict, config_to_dict, load_config
 from ._list_campaign import (
-    BlocklistConfig, CALLER_TYPES, CallerIdConfig, HygieneConfig, MIXED_STRATEGY_MIX, PopulationConfig,
-    ProbeConfig, RulesConfig, STRATEGIES, WEEKDAYS,
+    CALLER_TYPES,
+    MIXED_STRATEGY_MIX,
+    STRATEGIES,
+    WEEKDAYS,
+    BlocklistConfig,
+    CallerIdConfig,
+    HygieneConfig,
+    PopulationConfig,
+    ProbeConfig,
+    RulesConfig,
 )
 from ._ping import NUMBER_KINDS, PING_MAX_MEAN_RING_S, PingConfig
 

@@ -24,9 +24,9 @@ import pandas as pd
 from callvocab import ANSWER_KINDS, DEFAULT_ANSWER_MIX, BehaviourTable
 
 from .. import _limits as lim
-from ._rules import _check, _d, _pos, _prob
-from ._distributions import Dist
 from ..errors import ConfigError
+from ._distributions import Dist
+from ._rules import _check, _d, _pos, _prob
 
 __all__ = ["AmdConfig", "AnswerConfig", "NetworkConfig", "check_table_record", "table_record"]
 

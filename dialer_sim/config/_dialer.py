@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _limits as lim
-from ._rules import _check, _count, _d, _is_iso_date, _pos
 from ._answer import AmdConfig, AnswerConfig, NetworkConfig
+from ._consent import ConsentConfig, EconomicsConfig
+from ._distributions import Dist
 from ._list_campaign import (
     BlocklistConfig,
     CallerIdConfig,
@@ -32,9 +33,8 @@ from ._list_campaign import (
     ProbeConfig,
     RulesConfig,
 )
-from ._consent import ConsentConfig, EconomicsConfig
-from ._distributions import Dist
 from ._ping import PingConfig
+from ._rules import _check, _count, _d, _is_iso_date, _pos
 
 __all__ = [
     "AbandonConfig",

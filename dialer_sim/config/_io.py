@@ -16,6 +16,9 @@ from callvocab import BehaviourTable
 
 from .._inputs import read_toml
 from .._limits import key_shown, shown
+from ..errors import ConfigError
+from ._answer import TABLE_RECORD_KEYS, check_table_record, table_record
+from ._consent import ConsentConfig, EconomicsConfig
 from ._dialer import (
     AbandonConfig,
     AgentsConfig,
@@ -34,10 +37,7 @@ from ._dialer import (
     ProbeConfig,
     RulesConfig,
 )
-from ._answer import TABLE_RECORD_KEYS, check_table_record, table_record
-from ._consent import ConsentConfig, EconomicsConfig
 from ._distributions import Dist, dist_from_value
-from ..errors import ConfigError
 
 __all__ = ["apply_overrides", "config_from_dict", "config_to_dict", "load_config"]
 

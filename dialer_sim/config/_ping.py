@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._limits import shown
-from ._distributions import Dist
 from ..errors import ConfigError
+from ._distributions import Dist
 
 __all__ = ["NUMBER_KINDS", "PING_MAX_MEAN_RING_S", "PingConfig"]
 

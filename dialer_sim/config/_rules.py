@@ -13,8 +13,8 @@ from typing import Any
 
 from .. import _limits as lim
 from .._limits import shown
-from ._distributions import Dist
 from ..errors import ConfigError
+from ._distributions import Dist
 
 
 def _is_iso_date(text: Any) -> bool:

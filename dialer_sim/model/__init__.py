@@ -6,9 +6,9 @@ source (open-loop arrivals, a campaign list, a multi-day list campaign; docs/arc
 
 from ._amd import AmdDecision, EmpiricalAmd, ParametricAmd, load_behaviour_table, make_amd
 from ._call import Call
-from ._caller_id import CallerIdPool, CommunityBlocklist, WITHHELD
-from ._calling_list import ACTIVE, CallingList, DROPPED, SUCCESSFUL
-from ._consent import CUSTOMER, ConsentLedger, NONE, OPT_IN, p_fined
+from ._caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
+from ._calling_list import ACTIVE, DROPPED, SUCCESSFUL, CallingList
+from ._consent import CUSTOMER, NONE, OPT_IN, ConsentLedger, p_fined
 from ._dialer import CampaignModel
 from ._list_campaign import ListCampaign
 from ._number_sources import NumberSource, QueuedNumbers, SingleList

@@ -26,9 +26,9 @@ import pandas as pd
 
 from callvocab import read_behaviour_table
 
-from ._draws import Block
 from ..config._dialer import AmdConfig
 from ..errors import ConfigError
+from ._draws import Block
 
 __all__ = ["AmdDecision", "EmpiricalAmd", "ParametricAmd", "load_behaviour_table", "make_amd"]
 

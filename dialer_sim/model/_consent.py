@@ -27,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._draws import Block
 from .._time import SECONDS_PER_DAY
 from ..config._consent import ConsentConfig
+from ._draws import Block
 
 __all__ = ["CUSTOMER", "NONE", "OPT_IN", "ConsentLedger", "p_fined"]
 

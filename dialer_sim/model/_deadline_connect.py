@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import math
 
-from ._draws import Block
 from ._call import Call
+from ._draws import Block
 
 __all__ = ["DeadlineConnect"]
 

@@ -40,22 +40,22 @@ import math
 import numpy as np
 import simpy
 
+from .._time import SECONDS_PER_DAY
+from ..config._dialer import DialerConfig
+from ..pacing import make_policy
+from ..pacing._base import DialerState
+from ..records._cdr import HUMAN_KINDS, RecordSink
+from ._amd import make_amd
+from ._call import Call
+from ._counters import CampaignCounters
 from ._deadline_connect import DeadlineConnect
 from ._draws import Block
 from ._list_campaign import ListCampaign
-from .._time import SECONDS_PER_DAY
-from ._routing import AgentRouting
-from ._ticks import PacingTicks
-from ._amd import make_amd
-from ._call import Call
-from ..config._dialer import DialerConfig
-from ._counters import CampaignCounters
 from ._number_sources import NumberSource, SingleList
 from ._open_loop import OpenLoopArrivals
-from ..pacing import make_policy
-from ..pacing._base import DialerState
 from ._ping import PingCampaign
-from ..records._cdr import HUMAN_KINDS, RecordSink
+from ._routing import AgentRouting
+from ._ticks import PacingTicks
 
 __all__ = ["CampaignModel"]
 

@@ -21,17 +21,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._draws import Block
 from .._time import SECONDS_PER_DAY
+from ..config._list_campaign import STRATEGIES
+from ..pacing._base import PacingPolicy
+from ..records._cdr import HUMAN_KINDS
 from ._call import Call
 from ._caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
 from ._calling_list import ACTIVE, DROPPED, SILENT, SUCCESSFUL, CallingList
-from ..config._list_campaign import STRATEGIES
 from ._consent import ConsentLedger
+from ._draws import Block
 from ._number_sources import QueuedNumbers
-from ..pacing._base import PacingPolicy
 from ._population import Population
-from ..records._cdr import HUMAN_KINDS
 
 __all__ = ["ListCampaign"]
 

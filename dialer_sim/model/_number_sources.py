@@ -40,8 +40,8 @@ import math
 from abc import ABC, abstractmethod
 from collections import deque
 
-from ._draws import Block
 from ._call import Call
+from ._draws import Block
 
 __all__ = ["NumberSource", "QueuedNumbers", "SingleList"]
 

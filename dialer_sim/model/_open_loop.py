@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 
-from ._draws import Block
 from ._call import Call
+from ._draws import Block
 from ._number_sources import NumberSource
 
 __all__ = ["OpenLoopArrivals"]

@@ -28,12 +28,12 @@ import math
 import numpy as np
 import simpy
 
+from ..config._list_campaign import STRATEGIES
+from ..config._ping import PingConfig
+from ..pacing._base import PacingPolicy
+from ._caller_id import CommunityBlocklist
 from ._draws import Block
 from ._list_campaign import ListCampaign, _FixedLines
-from ._caller_id import CommunityBlocklist
-from ..config._list_campaign import STRATEGIES
-from ..pacing._base import PacingPolicy
-from ..config._ping import PingConfig
 from ._population import Caller, Population
 
 __all__ = ["CALLBACK_RULES", "PING_SUMMARY_KEYS", "PingCallbacks", "PingCampaign", "ping_outcome"]

@@ -28,9 +28,9 @@ import numpy as np
 
 from callvocab import ANSWER_KINDS, HUMAN_KINDS, VOICEMAIL_KINDS
 
-from ._draws import Block
 from ..config._dialer import DialerConfig
 from ..config._list_campaign import STRATEGIES
+from ._draws import Block
 
 __all__ = ["Caller", "Population"]
 

@@ -3,9 +3,20 @@ against them (docs/validation.md).
 """
 
 from ._formulas import (
-    ABANDON_MODELS, OpenLoopFrontier, QueueMetrics, arrival_rate_at_abandon_target, erlang_a, erlang_b,
-    erlang_b_metrics, erlang_c, erlang_c_metrics, erlang_c_wait_tail, mmn_deterministic_patience,
-    mmn_general_patience, open_loop_frontier, utilisation_at_abandon_target,
+    ABANDON_MODELS,
+    OpenLoopFrontier,
+    QueueMetrics,
+    arrival_rate_at_abandon_target,
+    erlang_a,
+    erlang_b,
+    erlang_b_metrics,
+    erlang_c,
+    erlang_c_metrics,
+    erlang_c_wait_tail,
+    mmn_deterministic_patience,
+    mmn_general_patience,
+    open_loop_frontier,
+    utilisation_at_abandon_target,
 )
 
 __all__ = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ConfigError
 from ._base import (
     QueueMetrics,
     check_n_agents,
@@ -15,7 +16,6 @@ from ._base import (
     check_positive,
     erlang_b_recursion,
 )
-from ..errors import ConfigError
 
 __all__ = ["erlang_b", "erlang_b_metrics", "erlang_c", "erlang_c_metrics", "erlang_c_wait_tail"]
 

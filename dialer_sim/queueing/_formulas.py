@@ -38,9 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from ._deterministic_patience import mmn_deterministic_patience
-from ._erlang_bc import erlang_b, erlang_b_metrics, erlang_c, erlang_c_metrics, erlang_c_wait_tail
-from ._general_patience import mmn_general_patience
+from ..errors import ConfigError
 from ._base import (
     QueueMetrics,
     check_n_agents,
@@ -49,7 +47,9 @@ from ._base import (
     check_probability_open,
     erlang_b_recursion,
 )
-from ..errors import ConfigError
+from ._deterministic_patience import mmn_deterministic_patience
+from ._erlang_bc import erlang_b, erlang_b_metrics, erlang_c, erlang_c_metrics, erlang_c_wait_tail
+from ._general_patience import mmn_general_patience
 
 __all__ = [
     "ABANDON_MODELS",

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import integrate, optimize, special
 
-from ._base import QueueMetrics, check_n_agents, check_positive, erlang_b_recursion
 from ..errors import ConfigError
+from ._base import QueueMetrics, check_n_agents, check_positive, erlang_b_recursion
 
 __all__ = ["mmn_general_patience"]
 

@@ -2,12 +2,28 @@
 """
 
 from ._cdr import (
-    AMD_LABELS, ANSWER_KINDS, CDR_COLUMNS, CallRecord, DISPOSITIONS, ENDED_BY, HUMAN_KINDS,
-    NETWORK_OUTCOMES, RecordSink, frame_from_arrow, records_schema,
+    AMD_LABELS,
+    ANSWER_KINDS,
+    CDR_COLUMNS,
+    DISPOSITIONS,
+    ENDED_BY,
+    HUMAN_KINDS,
+    NETWORK_OUTCOMES,
+    CallRecord,
+    RecordSink,
+    frame_from_arrow,
+    records_schema,
 )
 from ._economics import (
-    ORDERS_STREAM, OrderDraws, active_agent_hours, billable_minutes, campaign_costs, campaign_economics,
-    draw_orders, orders_rng, sales_contacts,
+    ORDERS_STREAM,
+    OrderDraws,
+    active_agent_hours,
+    billable_minutes,
+    campaign_costs,
+    campaign_economics,
+    draw_orders,
+    orders_rng,
+    sales_contacts,
 )
 from ._summary import AMD_SOURCES, summary_from_counts
 

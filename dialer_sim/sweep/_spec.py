@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from callvocab import BehaviourTable
 
 from .._inputs import read_toml
