@@ -7,6 +7,11 @@ only what every revision has: ``dialer_sim``'s public ``run``,
 numpy and simpy. The workloads and the reference model are defined here, once,
 so both sides of a comparison run the same code around the model.
 
+``python -c SOURCE serve`` is one worker of the ``screening_sample`` workload
+(:func:`serve`): it reads runs, one JSON object a line, from stdin (a
+configuration file, dotted overrides and a seed, computed by the parent from
+the experiment) and answers each with one JSON line of its dials and times.
+
 The reference, :func:`minimal_erlang_a`, is the smallest idiomatic SimPy
 Erlang-A model: one process per caller, ``request() | timeout(patience)``,
 the same call count and the same distributions as the ``erlang_a`` workload
@@ -29,10 +34,12 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["WORKLOADS", "minimal_erlang_a", "run_workload"]
+__all__ = ["DEFAULT_WORKLOADS", "WORKLOADS", "minimal_erlang_a", "run_one", "run_workload", "serve"]
 
 #: Workload names, in the order the bench runs them.
-WORKLOADS = ("erlang_a", "campaign", "list_campaign")
+WORKLOADS = ("erlang_a", "campaign", "list_campaign", "screening_sample")
+#: What ``dialer-sim bench`` runs without ``--workloads`` (the sample of the full screening sweep takes minutes).
+DEFAULT_WORKLOADS = WORKLOADS[:3]
 #: Calls of the ``erlang_a`` workload (and of its reference) at scale 1.
 ERLANG_A_CALLS = 200_000
 #: A population mixing every screening strategy, for the ``list_campaign`` workload. It equals
@@ -117,8 +124,42 @@ def run_workload(name: str, scale: float, seed: int, tree: Path) -> dict:
     return row
 
 
+def run_one(run: dict) -> dict:
+    """One run of the ``screening_sample`` workload: ``run(apply_overrides(load_config(config), overrides), seed)``.
+
+    ``run`` holds ``config`` (a TOML path), ``overrides`` (dotted keys), ``entropy`` and
+    ``spawn_key`` (the run's ``numpy.random.SeedSequence``), as ``experiments/bench_sample.py`` gives them.
+    """
+    import numpy as np
+
+    import dialer_sim as ds
+
+    config = ds.apply_overrides(ds.load_config(run["config"]), run["overrides"])
+    seed = np.random.SeedSequence(entropy=run["entropy"], spawn_key=tuple(run["spawn_key"]))
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = ds.run(config, seed, keep_records=False)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"point": run.get("point"), "replication": run.get("replication"),
+            "dial_attempts": int(result.summary["n_dials"]), "wall_s": wall, "cpu_s": cpu}
+
+
+def serve(lines, out) -> None:
+    """A ``screening_sample`` worker: first the imported ``dialer_sim``'s path, then one result line per run line."""
+    import dialer_sim as ds
+
+    print(json.dumps({"dialer_sim": ds.__file__}), file=out, flush=True)  # noqa: T201
+    for line in lines:
+        print(json.dumps(run_one(json.loads(line))), file=out, flush=True)  # noqa: T201
+
+
 def main(argv: list[str]) -> None:
-    """``python -c SOURCE NAME SCALE SEED TREE``: print the workload's result as one JSON line."""
+    """``python -c SOURCE NAME SCALE SEED TREE``: print the workload's result as one JSON line.
+
+    ``python -c SOURCE serve``: a ``screening_sample`` worker (:func:`serve`) on stdin and stdout.
+    """
+    if argv[0] == "serve":
+        serve(sys.stdin, sys.stdout)
+        return
     name, scale, seed, tree = argv[0], float(argv[1]), int(argv[2]), Path(argv[3])
     print(json.dumps(run_workload(name, scale, seed, tree)))  # noqa: T201
 

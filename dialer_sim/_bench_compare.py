@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import _bench_child
+from ._bench_sample import run_sample, sample_runs, summarise_sample
 from .errors import DialerSimError
 
 __all__ = ["compare_revisions"]
@@ -131,6 +132,8 @@ def _summarise(name: str, base: list[dict], work: list[dict]) -> dict:
         for side, rows in (("base", base), ("work", work)):
             out[f"{side}_ratio_to_reference"] = _spread([r["ratio_to_reference"] for r in rows])
             out[f"{side}_cpu_ratio_to_reference"] = _spread([r["cpu_ratio_to_reference"] for r in rows])
+    if name == "screening_sample":
+        out.update(summarise_sample(base, work))
     return out
 
 
@@ -141,6 +144,11 @@ def _line(name: str, rev: str, s: dict) -> str:
         f"dials differ: base {dials['base']}, working tree {dials['work']}"
     text = (f"bench --against {rev}: {name}: {r['median']:.2f}x dials/s (wall; rounds {r['min']:.2f}-{r['max']:.2f}), "
             f"{c['median']:.2f}x per CPU second ({c['min']:.2f}-{c['max']:.2f}); {same}")
+    if name == "screening_sample":
+        differ = s["runs_with_different_dials"]
+        text += (f"; {s['n_runs']} runs on {s['n_workers']} workers: base {s['base_wall_s'][0]:.0f} s, working tree "
+                 f"{s['work_wall_s'][0]:.0f} s wall, {sum(s['base_cpu_s']):.0f} and {sum(s['work_cpu_s']):.0f} CPU s; "
+                 + ("every run the same dials on both sides" if not differ else f"dials differ at points {differ}"))
     if name == "erlang_a":
         w, b = s["work_ratio_to_reference"], s["base_ratio_to_reference"]
         text += (f"; vs the minimal SimPy model: working tree {w['median']:.2f}x ({w['min']:.2f}-{w['max']:.2f}), "
@@ -149,7 +157,7 @@ def _line(name: str, rev: str, s: dict) -> str:
 
 
 def compare_revisions(rev: str, *, scale: float = 1.0, seed: int = 0, rounds: int = 3,
-                      workloads: Sequence[str] = _bench_child.WORKLOADS,
+                      workloads: Sequence[str] = _bench_child.DEFAULT_WORKLOADS,
                       log: Callable[[str], None] | None = None) -> dict:
     """Run ``workloads`` on revision ``rev`` and on the working tree, interleaved, ``rounds`` times each.
 
@@ -167,11 +175,13 @@ def compare_revisions(rev: str, *, scale: float = 1.0, seed: int = 0, rounds: in
                     "seed": seed, "uncommitted_changes": len(_git("status", "--porcelain").stdout.splitlines()),
                     "uptime_before": _uptime()}
     runs: dict[str, dict[str, list[dict]]] = {name: {"base": [], "work": []} for name in workloads}
+    sample = sample_runs() if "screening_sample" in workloads else []
     with _checkout(sha) as base_tree:
         for k in range(rounds):
             for name in workloads:
                 for side, tree, label in (("base", base_tree, sha[:12]), ("work", ROOT, "the working tree")):
-                    row = _run_child(tree, label, name, scale, seed)
+                    row = run_sample(tree, label, sample) if name == "screening_sample" else \
+                        _run_child(tree, label, name, scale, seed)
                     runs[name][side].append(row)
                     if log:
                         log(f"bench --against: round {k + 1}/{rounds} {name} on {label}: "

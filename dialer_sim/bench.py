@@ -21,6 +21,9 @@ Workloads (defined in :mod:`dialer_sim._bench_child`)
   shifts, VICIdial adaptive pacing, about 1.5 million dial attempts), records
   streamed to Parquet; the same campaign at a tenth of the shifts is run too,
   to show that peak memory does not grow with the campaign.
+- ``screening_sample`` (only when named): 11 of the 375 runs of the full
+  default ``screening_starvation`` sweep, the experiment's own overrides and
+  seeds, on 2 worker processes (:mod:`dialer_sim._bench_sample`).
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ import resource
 import sys
 from pathlib import Path
 
-from ._bench_child import WORKLOADS, minimal_erlang_a, run_workload
+from ._bench_child import DEFAULT_WORKLOADS, minimal_erlang_a, run_workload
 from ._bench_compare import compare_revisions
+from ._bench_sample import run_sample, sample_runs
 
 __all__ = ["compare_revisions", "minimal_erlang_a", "run_benchmarks", "sweep_speedup"]
 
@@ -78,10 +82,14 @@ def sweep_speedup(*, log=None) -> dict:
     return out
 
 
-def run_benchmarks(*, scale: float = 1.0, seed: int = 0, sweep: bool = True, workloads=WORKLOADS, log=None) -> dict:
+def run_benchmarks(*, scale: float = 1.0, seed: int = 0, sweep: bool = True, workloads=DEFAULT_WORKLOADS,
+                   log=None) -> dict:
     """Run the workloads (each in its own process) and the sweep speed-up; returns ``{"workloads": [...], ...}``."""
     out = []
     for name in workloads:
+        if name == "screening_sample":
+            out.append(run_sample(_ROOT, "the working tree", sample_runs(), log=log))
+            continue
         if log:
             log(f"bench: {name} (scale {scale:g}) ...")
         row = _in_child(name, scale, seed)

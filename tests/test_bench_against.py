@@ -58,7 +58,8 @@ def test_against_head_runs_both_trees_on_the_same_workload(tmp_path):
         (["--against=-x"], r"--against must name a commit .*; got '-x'\."),
         (["--against", "HEAD", "--rounds", "0"], r"--rounds must be an integer in \[1, 20\]; got 0\."),
         (["--against", "HEAD", "--workloads", "erlang_a,fast"], r"--workloads must be a comma-separated subset of "
-                                                                 r"erlang_a,campaign,list_campaign; got 'erlang_a,fast'"),
+                                                                 r"erlang_a,campaign,list_campaign,screening_sample; "
+                                                                 r"got 'erlang_a,fast'"),
     ],
 )
 def test_bad_against_arguments_give_one_line_and_no_json(tmp_path, capsys, argv, match):

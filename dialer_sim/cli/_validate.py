@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._bench_child import WORKLOADS
+from .._bench_child import DEFAULT_WORKLOADS, WORKLOADS
 from .._io import atomic_write_json
 from .._limits import MAX_CALLS
 from ..errors import ConfigError, DialerSimError
@@ -35,14 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.add_argument("--json", type=Path, required=True, help="output JSON file")
     b.add_argument("--scale", type=float, default=1.0, help="workload size factor (default 1.0)")
-    b.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    b.add_argument("--seed", type=int, default=None, help="seed (default 0; screening_sample has the experiment's)")
     b.add_argument("--no-sweep", action="store_true", help="skip the 1-vs-2-worker sweep measurement")
     b.add_argument("--force", action="store_true", help="replace an existing --json file")
     b.add_argument("--against", metavar="REV", help="compare with git revision REV: run its workloads and the "
                    "working tree's, interleaved, and report the speed ratios (docs/bench.md)")
-    b.add_argument("--rounds", type=int, default=3, help="with --against: base/working-tree alternations (default 3)")
-    b.add_argument("--workloads", default=",".join(WORKLOADS),
-                   help=f"comma-separated workloads to run (default {','.join(WORKLOADS)})")
+    b.add_argument("--rounds", type=int, default=None, help="with --against: base/working-tree alternations "
+                   "(default 3, or 1 when screening_sample runs alone)")
+    b.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS),
+                   help=f"comma-separated workloads to run, of {','.join(WORKLOADS)} "
+                   f"(default {','.join(DEFAULT_WORKLOADS)})")
     b.set_defaults(func=_bench)
 
 
@@ -93,27 +95,41 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_sample_args(args: argparse.Namespace, workloads: list[str]) -> None:
+    """screening_sample runs the experiment's own runs: a --scale or --seed would make them other runs."""
+    if "screening_sample" not in workloads:
+        return
+    if args.scale != 1.0:
+        raise ConfigError(f"--scale must be 1 with screening_sample (it runs the experiment's own campaigns); "
+                          f"got {args.scale:g}.")
+    if args.seed is not None:
+        raise ConfigError(f"--seed must not be given with screening_sample (it runs the experiment's own seeds); "
+                          f"got {args.seed}.")
+
+
 def _bench(args: argparse.Namespace) -> int:
     from ..bench import run_benchmarks
 
     if not 0 < args.scale <= MAX_BENCH_SCALE:
         raise ConfigError(f"--scale must be > 0 and <= {MAX_BENCH_SCALE:g}; got {args.scale}.")
-    if args.seed < 0:
+    if args.seed is not None and args.seed < 0:
         raise ConfigError(f"--seed must be an integer >= 0; got {args.seed}.")
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in workloads if w not in WORKLOADS]
     if unknown or not workloads:
         raise ConfigError(f"--workloads must be a comma-separated subset of {','.join(WORKLOADS)}; "
                           f"got {args.workloads!r}.")
+    _check_sample_args(args, workloads)
     _check_json_out(args)
+    seed = 0 if args.seed is None else args.seed
+    rounds = args.rounds if args.rounds is not None else 1 if workloads == ["screening_sample"] else 3
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731, T201
     if args.against is not None:
         from ..bench import compare_revisions
 
-        result = compare_revisions(args.against, scale=args.scale, seed=args.seed, rounds=args.rounds,
-                                   workloads=workloads, log=log)
+        result = compare_revisions(args.against, scale=args.scale, seed=seed, rounds=rounds, workloads=workloads,
+                                   log=log)
     else:
-        result = run_benchmarks(scale=args.scale, seed=args.seed, sweep=not args.no_sweep, workloads=workloads,
-                                log=log)
+        result = run_benchmarks(scale=args.scale, seed=seed, sweep=not args.no_sweep, workloads=workloads, log=log)
     atomic_write_json(args.json, result)
     return 0
