@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from atomicdir import recover
+
 
 def _first_existing_ancestor(path: Path) -> Path:
     for parent in path.absolute().parents:
@@ -43,3 +45,18 @@ def check_out_dir(path: Path, *, field: str, error: type[ValueError]) -> None:
     if path.exists() and not path.is_dir():
         raise error(f"`{field}` must be a folder; got {path}, which is a file.")
     _check_parent(path, field, error)
+
+
+def prepare_out_dir(path: Path, *, marker: str, holds: str, force: bool, field: str,
+                    error: type[ValueError]) -> None:
+    """Raise ``error`` unless ``path`` can receive a new result set; create nothing.
+
+    ``path`` must be a folder or creatable as one (:func:`check_out_dir`); a folder left
+    half-swapped by a killed run is repaired (``atomicdir.recover``); one that holds
+    ``marker`` (the file every result set writes, ``holds`` naming what it is) is refused
+    unless ``force``.
+    """
+    check_out_dir(path, field=field, error=error)
+    recover(path)
+    if (path / marker).exists() and not force:
+        raise error(f"`{field}` {path} already holds {holds} ({marker}); pass --force to overwrite.")

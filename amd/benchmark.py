@@ -45,12 +45,12 @@ from amd._bench_charts import write_charts
 from amd._bench_costs import BEST_RULE, best_record, choose_best, cost_tables, targets_check  # noqa: F401 (BEST_RULE re-exported)
 from amd._bench_run import SWEEPS, Clip, run_detector, sweep_detector
 from amd._labels import read_labels
-from amd._paths import check_out_dir, check_out_file
+from amd._paths import check_out_file, prepare_out_dir
 from amd.answer_mix import DEFAULT_ANSWER_MIX, check_answer_mix
 from amd.audio import AudioError, load_audio
 from amd.detectors import DETECTOR_NAMES, SR_HZ, make_detector
 from amd.metrics import evaluate, evaluate_weighted
-from atomicdir import atomic_write, recover, staged_dir
+from atomicdir import atomic_write, staged_dir
 from callvocab import BENCHMARK_BEHAVIOUR_COLUMNS, TRUTH_OF_KIND
 
 __all__ = ["AmdBenchmarkConfig", "BenchmarkError", "load_split", "run_benchmark", "train_from_corpus"]
@@ -205,15 +205,6 @@ def _per_kind(res: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _check_out_dir(out: Path, force: bool) -> None:
-    check_out_dir(out, field="out", error=BenchmarkError)
-    recover(out)  # a result folder left half-swapped by a killed run
-    if (out / "metrics.csv").exists() and not force:
-        raise BenchmarkError(
-            f"`out` already holds results ({out / 'metrics.csv'}); pass --force to overwrite."
-        )
-
-
 def run_benchmark(
     corpus_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -230,7 +221,7 @@ def run_benchmark(
         The ``metrics.csv`` table.
     """
     out = Path(out_dir)
-    _check_out_dir(out, force)
+    prepare_out_dir(out, marker="metrics.csv", holds="results", force=force, field="out", error=BenchmarkError)
     clips = load_split(corpus_dir, config.split, progress=progress)
     # Every table and chart is written into a folder built aside and swapped in whole, so an
     # interrupted run (even with force) leaves the earlier results as they were.

@@ -42,10 +42,10 @@ from amd._corpus_scenes import (
     source_pools,
 )
 from amd._corpus_sources import SR, CorpusError, Renderer, tool_versions
-from amd._paths import check_out_dir
+from amd._paths import prepare_out_dir
 from amd.audio import float_to_int16
 from amd.channel import TelephoneChannel
-from atomicdir import atomic_write, recover, staged_dir
+from atomicdir import atomic_write, staged_dir
 from callvocab import ANSWER_KINDS as KINDS  # re-exported: the corpus `kind` column
 from callvocab import TRUTH_OF_KIND
 
@@ -155,15 +155,6 @@ def _sha256(path: Path) -> str:
 CORPUS_OUTPUTS = ("clips", "labels.csv", "corpus.json")
 
 
-def _prepare_out_dir(out_dir: Path, force: bool) -> None:
-    check_out_dir(out_dir, field="out_dir", error=CorpusError)
-    recover(out_dir)  # a corpus folder left half-swapped by a killed build
-    if (out_dir / "labels.csv").exists() and not force:
-        raise CorpusError(
-            f"`out_dir` {out_dir} already holds a corpus (labels.csv); pass --force to overwrite."
-        )
-
-
 def build_corpus(
     out_dir: str | os.PathLike[str],
     *,
@@ -207,7 +198,7 @@ def build_corpus(
         raise CorpusError(f"`n_clips` must be an int <= {MAX_CLIPS} (the documented bound); got {n_clips}.")
     out = Path(out_dir)
     renderer = Renderer()  # fails early, naming the Debian package, if a source is missing
-    _prepare_out_dir(out, force)
+    prepare_out_dir(out, marker="labels.csv", holds="a corpus", force=force, field="out_dir", error=CorpusError)
     # The corpus is built in a hidden folder beside ``out`` and swapped in whole, so an interrupted
     # build (even with force) leaves an earlier corpus exactly as it was.
     with staged_dir(out, replaces=CORPUS_OUTPUTS) as folder:

@@ -75,23 +75,12 @@ from callvocab import (
 )
 from experiments import _abandonment as A
 from experiments import _amd_tables as T
+from experiments import kit as C
 from experiments import plotting as P
 from experiments._amd_loop_charts import STRATEGIES, plot_abandon, plot_fp_scatter, plot_protection
-from experiments.kit import (
-    CONFIGS,
-    ExperimentError,
-    Point,
-    Runner,
-    cli,
-    save_csv,
-    save_fig,
-    summarise,
-    write_config,
-    write_text,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = CONFIGS / "screening_campaign.toml"
+CONFIG = C.CONFIGS / "screening_campaign.toml"
 AMD_RESULTS = Path("results/amd_benchmark")
 SMOKE_BEHAVIOUR = ROOT / "tests" / "data" / "amd_behaviour_smoke.csv"
 SEED = 20261123
@@ -113,11 +102,11 @@ def read_behaviour(amd_results: Path) -> pd.DataFrame:
     """The benchmark's ``behaviour.csv`` (columns ``detector`` plus the behaviour-table columns)."""
     path = Path(amd_results) / "behaviour.csv"
     if not path.is_file():
-        raise ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
+        raise C.ExperimentError(f"--amd-results: no AMD behaviour table at {str(path)!r}; "
                               "run `amd-bench run` (or `make demo`) first, or pass --amd-results DIR.")
     # Every value checked here, before --out is created, not by the first run that samples the table.
     return read_behaviour_table(path, where="--amd-results", columns=BENCHMARK_BEHAVIOUR_COLUMNS,
-                                error=ExperimentError)
+                                error=C.ExperimentError)
 
 
 def detector_table(behaviour: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +130,7 @@ def variants(tables: dict[str, str]) -> dict[str, dict]:
     """
     out: dict[str, dict] = {"off": {"amd.mode": "off"}, "parametric": {"amd.mode": "parametric"}}
     for det, text in tables.items():
-        table = BehaviourTable(pd.read_csv(io.StringIO(text)), where=f"behaviour table of {det}", error=ExperimentError)
+        table = BehaviourTable(pd.read_csv(io.StringIO(text)), where=f"behaviour table of {det}", error=C.ExperimentError)
         out[det] = {"amd.mode": "empirical", "amd.table_path": table}
     return out
 
@@ -184,21 +173,21 @@ def loop_run(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dict
             "protection": pd.DataFrame(protection(result.numbers, config.campaign.n_shifts))}
 
 
-def grid_points(amd_variants: dict, mixes: dict) -> list[Point]:
+def grid_points(amd_variants: dict, mixes: dict) -> list[C.Point]:
     """Every mix x AMD variant x AMD policy; an empirical variant's points carry its behaviour table."""
     points = []
     for mix, shares in mixes.items():
         for name, overrides in amd_variants.items():
             for policy, setting in policies(overrides).items():
-                points.append(Point({"mix": mix, "variant": name, "policy": policy},
+                points.append(C.Point({"mix": mix, "variant": name, "policy": policy},
                                     {"population.strategy_mix": dict(shares), **overrides, **setting}))
     return points
 
 
 def run_grid(config: ds.DialerConfig, amd_variants: dict, mixes: dict, *, replications: int,
-             seed: int, runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+             seed: int, runner: C.Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every point x replication on the sweep engine (common random numbers): the run table and protection table."""
-    res = (runner or Runner()).run("amd_in_the_loop", config, grid_points(amd_variants, mixes), loop_run,
+    res = (runner or C.Runner()).run("amd_in_the_loop", config, grid_points(amd_variants, mixes), loop_run,
                                    replications=replications, seed=seed)
     return res.summaries(), res.table("protection")
 
@@ -213,7 +202,7 @@ def compliance_cost(table: pd.DataFrame) -> pd.DataFrame:
     wait = table[table["policy"] == "wait"].set_index(key)[COST_METRICS]
     now = table[table["policy"] == "connect_at_deadline"].set_index(key)[COST_METRICS]
     diff = (now - wait.reindex(now.index)).reset_index()
-    return summarise(diff, ["mix", "variant"], COST_METRICS)
+    return C.summarise(diff, ["mix", "variant"], COST_METRICS)
 
 
 def compliance_cost_lines(cost: pd.DataFrame, rule: str) -> list[str]:
@@ -300,7 +289,7 @@ def behaviour_source(amd_results: Path, behaviour: pd.DataFrame | None,
 
 def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESULTS,
          behaviour: pd.DataFrame | None = None, behaviour_name: str | None = None, mixes: dict | None = None,
-         replications: int = REPLICATIONS, seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
+         replications: int = REPLICATIONS, seed: int = SEED, runner: C.Runner | None = None) -> pd.DataFrame:
     """Run every mix and AMD variant (on ``runner``, default one process); write the tables, three charts,
     config.json and REPORT.md.
 
@@ -315,30 +304,30 @@ def main(config: ds.DialerConfig, out_dir: Path, *, amd_results: Path = AMD_RESU
     recorded = T.write_tables(tables, out_dir)
     amd_variants = variants(tables)
     table, prot = run_grid(config, amd_variants, mixes, replications=replications, seed=seed, runner=runner)
-    summary = summarise(table, ["mix", "variant", "policy"], METRICS)
+    summary = C.summarise(table, ["mix", "variant", "policy"], METRICS)
     summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
-    psum = summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
+    psum = C.summarise(prot, ["mix", "variant", "policy", "strategy"], PROTECTION)
     detectors = detector_table(behaviour)
     cost = compliance_cost(table)
     for df, name in ((table, "amd_in_the_loop.csv"), (summary, "amd_in_the_loop_summary.csv"),
                      (prot, "protection.csv"), (psum, "protection_summary.csv"), (detectors, "detectors.csv"),
                      (cost, "compliance_cost.csv")):
-        save_csv(df, out_dir / name)
+        C.save_csv(df, out_dir / name)
     today, ptoday = (df[df["policy"] != "connect_at_deadline"] for df in (summary, psum))  # charts: today's dialer
     today.attrs["window_s"] = config.abandon.window_s
     today.attrs["pacing"] = ptoday.attrs["pacing"] = config.pacing.policy
     fig, axes = P.figure(1, today["mix"].nunique(), size=(14, 5.5), sharey=True, squeeze=False)
-    save_fig(plot_abandon(list(axes[0]), today)[0].figure, out_dir / "abandon.png")
+    C.save_fig(plot_abandon(list(axes[0]), today)[0].figure, out_dir / "abandon.png")
     fig, ax = P.figure(size=(10, 6))
-    save_fig(plot_fp_scatter(ax, today).figure, out_dir / "fp_vs_abandon.png")
+    C.save_fig(plot_fp_scatter(ax, today).figure, out_dir / "fp_vs_abandon.png")
     if (prot["strategy"] == "silent_answer").any():
         fig, axes = P.figure(4, 1, size=(10, 11), sharex=True)
-        save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
-    write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
+        C.save_fig(plot_protection(axes, ptoday)[0].figure, out_dir / "silent_protection.png")
+    C.write_config(out_dir, "amd_in_the_loop", seed=seed, config=config, replications=replications, mixes=mixes,
                  amd_variants=variants_record(amd_variants, recorded), behaviour_source=source,
                  behaviour_tables=recorded)
-    write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
-    write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
+    C.write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
+    C.write_text(out_dir / "REPORT.md", report(summary, psum, detectors, cost, config, replications=replications,
                                             seed=seed, source=source["path"]))
     return summary
 
@@ -348,7 +337,7 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"agents.n_agents": 3, "campaign.n_numbers": 2000, "campaign.n_shifts": 10})
 
 
-def run_smoke(out_dir: Path, *, runner: Runner | None = None, seed: int = SEED,
+def run_smoke(out_dir: Path, *, runner: C.Runner | None = None, seed: int = SEED,
               config: ds.DialerConfig | None = None):
     """The --smoke run on tests/data/amd_behaviour_smoke.csv (CI compares it with tests/data/)."""
     base = ds.load_config(CONFIG) if config is None else config
@@ -383,7 +372,7 @@ def _check(args) -> None:
 
 def cli_main(argv=None) -> int:
     """The command line (the shared one of every experiment); returns the exit status."""
-    return cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_args, check=_check)
+    return C.cli("amd_in_the_loop", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_args, check=_check)
 
 
 if __name__ == "__main__":

@@ -49,8 +49,9 @@ from dialer_sim.model import p_fined
 from dialer_sim.records import active_agent_hours, billable_minutes, draw_orders, sales_contacts
 from experiments import _consumer_charts as charts
 from experiments import kit as C
+from experiments._consent_campaign import CONFIG, check_config
+from experiments.kit import format_ci as _fmt
 
-CONFIG = C.CONFIGS / "consent_campaign.toml"
 SEED = 20261204
 SMOKE_TABLE = "campaign_economics.csv"
 LISTS = ("cold", "opt_in", "harvest")
@@ -256,13 +257,6 @@ def win_lines(wins: pd.DataFrame) -> list[str]:
     return out
 
 
-def _fmt(row, m: str, spec: str) -> str:
-    if not np.isfinite(row[m]):
-        return "–"
-    half = row[f"{m}_ci95"]
-    return f"{row[m]:{spec}}" + ("" if not np.isfinite(half) else f" ± {half:{spec}}")
-
-
 def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     """The --smoke variant: a fixed dialling ratio instead of the adaptive controller."""
     return ds.apply_overrides(config, {"pacing.policy": "ratio", "pacing.lines_per_agent": 1.3})
@@ -273,37 +267,17 @@ DEMO = {"replications": 3, "scale": "demo"}
 REPLICATIONS = 4
 
 
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, SMOKE), demo=C.Size(kwargs=DEMO), replications=REPLICATIONS)
+
+
 def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
     """The --smoke run CI compares with tests/data/campaign_economics_smoke.csv."""
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
-
-
-def _run(args, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
-    elif args.demo:
-        main(config, args.out, seed=args.seed, runner=args.runner, **DEMO)
-    else:
-        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
-
-
-def _check(args) -> None:
-    if args.replications < 2:
-        raise C.ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
-    config = ds.load_config(args.config)
-    if config.consent is None or config.economics is None:
-        raise C.ExperimentError(f"--config {str(args.config)!r} needs [population], [consent] and [economics] sections "
-                                "(see experiments/configs/consent_campaign.toml).")
-
-
-def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="the smaller run `make demo` runs")
-    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
+    return RUNS.run("smoke", ds.load_config(CONFIG), out_dir, seed=SEED, runner=runner)
 
 
 def cli_main(argv=None) -> int:
     """The command line (:func:`experiments.kit.cli`); returns the exit status."""
-    return C.cli("campaign_economics", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("campaign_economics", __doc__, CONFIG, SEED, RUNS, argv=argv, check=check_config)
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ import dialer_sim as ds
 from experiments import _abandonment as A
 from experiments import _consumer_charts as charts
 from experiments import kit as C
+from experiments._consent_campaign import CONFIG, check_config
+from experiments.kit import format_ci as _fmt
 
-CONFIG = C.CONFIGS / "consent_campaign.toml"
 SEED = 20261203
 SMOKE_TABLE = "consent_vs_cold.csv"
 LISTS = ("cold", "cold_withheld", "opt_in", "renewal")
@@ -126,13 +127,6 @@ def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 5, seed:
     return runs
 
 
-def _fmt(row, m: str, spec: str) -> str:
-    if not np.isfinite(row[m]):
-        return "–"
-    half = row[f"{m}_ci95"]
-    return f"{row[m]:{spec}}" + ("" if not np.isfinite(half) else f" ± {half:{spec}}")
-
-
 def report(summary: pd.DataFrame, config: ds.DialerConfig, replications: int, seed: int, cold_numbers: int,
            opt_in_numbers: int) -> str:
     c, k = config, config.consent
@@ -199,37 +193,18 @@ def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"agents.n_agents": 4, "campaign.n_shifts": 7})
 
 
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, SMOKE), demo=C.Size(demo_config, DEMO), replications=REPLICATIONS,
+               replications_help="replications per list (full run)")
+
+
 def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
     """The --smoke run CI compares with tests/data/consent_vs_cold_smoke.csv."""
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
-
-
-def _run(args, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
-    elif args.demo:
-        main(demo_config(config), args.out, seed=args.seed, runner=args.runner, **DEMO)
-    else:
-        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
-
-
-def _check(args) -> None:
-    if args.replications < 2:
-        raise C.ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
-    config = ds.load_config(args.config)
-    if config.consent is None or config.economics is None:
-        raise C.ExperimentError(f"--config {str(args.config)!r} needs [population], [consent] and [economics] sections "
-                                "(see experiments/configs/consent_campaign.toml).")
-
-
-def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="the smaller run `make demo` runs")
-    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per list (full run)")
+    return RUNS.run("smoke", ds.load_config(CONFIG), out_dir, seed=SEED, runner=runner)
 
 
 def cli_main(argv=None) -> int:
     """The command line (:func:`experiments.kit.cli`); returns the exit status."""
-    return C.cli("consent_vs_cold", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("consent_vs_cold", __doc__, CONFIG, SEED, RUNS, argv=argv, check=check_config)
 
 
 if __name__ == "__main__":

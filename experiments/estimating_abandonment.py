@@ -61,12 +61,12 @@ from scipy import stats
 
 import dialer_sim
 from atomicdir import atomic_write, atomic_write_json, staged_dir
-from dialer_sim import MAX_DAYS, ConfigError, DialerSimError, key_shown, read_toml, shown
-from dialer_sim.cli import OneLineParser
+from dialer_sim import MAX_DAYS, ConfigError, key_shown, read_toml, shown
 from dialer_sim.compliance import REGIMES, binomial_interval, compliance_rates
 from dialer_sim.sweep import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS
 from experiments import plotting as P
-from experiments.kit import CONFIGS, ExperimentError, Point, Runner, prepare_out, store_dir
+from experiments.kit import CONFIGS, ExperimentError, Point, Runner, prepare_out, run_command, store_dir
+from oneline import OneLineParser
 
 #: Poisson mean of live answers a day in the Bernoulli simulation (a very large campaign).
 MAX_LIVE_ANSWERS_PER_DAY = 1_000_000
@@ -311,21 +311,14 @@ def cli_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
     path = args.config or (SMOKE_CONFIG if args.smoke else DEFAULT_CONFIG)
-    try:
-        runner = _runner(args)
-        config = load_experiment_config(path)
-        summary = main(config, args.out, force=args.force, runner=runner)
-        shutil.rmtree(runner.store, ignore_errors=True)  # the result set is in place: nothing left to resume
-    except (DialerSimError, OSError) as exc:
-        print(f"estimating_abandonment: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"estimating_abandonment: interrupted; earlier results in {str(args.out)!r} are as they were (run "
-              "the same command again to resume).", file=sys.stderr)
-        return 130
-    print(" ".join(f"{k}={v}" for k, v in summary.items()))
-    return 0
 
+    def body() -> None:
+        runner = _runner(args)
+        summary = main(load_experiment_config(path), args.out, force=args.force, runner=runner)
+        shutil.rmtree(runner.store, ignore_errors=True)  # the result set is in place: nothing left to resume
+        print(" ".join(f"{k}={v}" for k, v in summary.items()))
+
+    return run_command("estimating_abandonment", args.out, body)
 
 if __name__ == "__main__":
     # Run the package's copy of this module, so that workers import campaign_counts by its name.

@@ -12,7 +12,8 @@ An experiment is a module ``experiments/NAME.py`` with
   its tables, charts, ``config.json`` and ``REPORT.md`` from the results;
 - a command line built by :func:`cli`:
   ``python experiments/NAME.py --out DIR [--smoke] [--config FILE] [--seed N]
-  [--workers N | --scheduler ADDRESS] [--force] [--quiet]``.
+  [--workers N | --scheduler ADDRESS] [--force] [--quiet]``; with :class:`Sizes` as its
+  ``run`` it also takes ``--demo`` and ``--replications N`` and picks the size to run.
 
 :meth:`Runner.run` hands the points to :func:`dialer_sim.sweep.run_sweep` (local
 worker processes, or a Dask cluster with ``--scheduler``) with a progress bar, and
@@ -56,11 +57,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 import dialer_sim as ds
 from atomicdir import atomic_write, atomic_write_json, atomic_write_text, recover, staged_dir
-from dialer_sim.cli import OneLineParser
 from dialer_sim.sweep import (
     MAX_REPLICATIONS,
     MAX_SEED,
@@ -71,13 +72,18 @@ from dialer_sim.sweep import (
     run_sweep,
     summarise,
 )
+from oneline import OneLineParser, report_errors
 
 __all__ = [
     "CONFIGS",
     "ExperimentError",
     "Point",
     "Runner",
+    "Size",
+    "Sizes",
     "cli",
+    "format_ci",
+    "run_command",
     "save_csv",
     "save_fig",
     "store_dir",
@@ -88,8 +94,6 @@ __all__ = [
 
 #: The experiments' configuration files.
 CONFIGS = Path(__file__).resolve().parent / "configs"
-#: True after ``--quiet`` (:func:`cli` sets it), for experiments that draw progress bars of their own.
-QUIET = False
 
 
 class ExperimentError(ds.DialerSimError):
@@ -171,6 +175,90 @@ class Runner:
                 raise ExperimentError(f"{len(report.failures)} of {report.n_runs} runs failed; the first: "
                                       f"{first.line()}")
             return SweepStore(store, spec).results()
+
+
+class Size(NamedTuple):
+    """One size of an experiment's run: ``--smoke``, ``--demo`` or the full run.
+
+    Parameters
+    ----------
+    config : callable or None
+        ``config(base) -> DialerConfig``, the variant of the base configuration this size runs;
+        None runs the base itself.
+    kwargs : dict
+        Keyword arguments of the experiment's ``main`` for this size. Where they name no
+        ``replications``, an experiment with ``--replications`` is given its value.
+    """
+
+    config: Callable[[ds.DialerConfig], ds.DialerConfig] | None = None
+    kwargs: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """An experiment's sizes: the ``run`` of :func:`cli` that runs ``--smoke``, ``--demo`` or the full size.
+
+    Parameters
+    ----------
+    main : callable
+        ``main(config, out_dir, *, seed, runner, **kwargs)``, the experiment's ``main``.
+    smoke, full : Size
+    demo : Size or None
+        None: the experiment has no ``--demo``.
+    replications : int >= 2 or None
+        The default of ``--replications`` (replications of the runs that do not fix their
+        own); None: the experiment has no ``--replications``.
+    demo_help, replications_help : str
+        The options' help lines.
+    """
+
+    main: Callable[..., object]
+    smoke: Size
+    demo: Size | None = None
+    full: Size = Size()
+    replications: int | None = None
+    demo_help: str = "the smaller run `make demo` runs"
+    replications_help: str = "replications per point (full run)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Add ``--demo`` and ``--replications`` where the experiment has them."""
+        if self.demo is not None:
+            parser.add_argument("--demo", action="store_true", help=self.demo_help)
+        if self.replications is not None:
+            parser.add_argument("--replications", type=int, default=self.replications, help=self.replications_help)
+
+    def check(self, args: argparse.Namespace) -> None:
+        """``--replications`` of at least 2, for 95 % intervals."""
+        if self.replications is not None and args.replications < 2:
+            raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); "
+                                  f"got {args.replications}.")
+
+    def run(self, size: str, config: ds.DialerConfig, out_dir: Path, *, seed: int, runner: Runner | None = None,
+            replications: int | None = None):
+        """Run ``main`` at ``size`` (``'smoke'``, ``'demo'`` or ``'full'``) on ``config``; return what it returns."""
+        chosen: Size = getattr(self, size)
+        kwargs = dict(chosen.kwargs)
+        if replications is not None:
+            kwargs.setdefault("replications", replications)
+        base = config if chosen.config is None else chosen.config(config)
+        return self.main(base, out_dir, seed=seed, runner=runner, **kwargs)
+
+    def __call__(self, args: argparse.Namespace, config: ds.DialerConfig) -> None:
+        size = "smoke" if args.smoke else "demo" if getattr(args, "demo", False) else "full"
+        self.run(size, config, args.out, seed=args.seed, runner=args.runner,
+                 replications=getattr(args, "replications", None))
+
+
+def format_ci(row: Mapping[str, Any], col: str, spec: str) -> str:
+    """``'12.3 ± 0.4'``: a summary row's mean ``col`` and its ``col_ci95`` half-width in format ``spec``.
+
+    ``'–'`` where the mean is not finite (a ratio with no denominator); the mean alone where the
+    half-width is not (a single replication).
+    """
+    if not np.isfinite(row[col]):
+        return "–"
+    half = row[f"{col}_ci95"]
+    return f"{row[col]:{spec}}" + ("" if not np.isfinite(half) else f" ± {half:{spec}}")
 
 
 def _holds_other_sweep(store: Path, sha256: str) -> bool:
@@ -265,37 +353,47 @@ def cli(name: str, doc: str, default_config: Path, seed: int,
         check: Callable[[argparse.Namespace], None] | None = None) -> int:
     """Parse the standard arguments, load the config, call ``run(args, config)``; return the exit status.
 
-    ``run`` writes into ``args.out`` (a staging folder swapped into ``--out`` when it returns)
-    and passes ``args.runner`` (a :class:`Runner` with ``--workers``, ``--scheduler``, the
+    ``run`` (a function, or :class:`Sizes`) writes into ``args.out`` (a staging folder swapped
+    into ``--out`` when it returns) and passes ``args.runner`` (a :class:`Runner` with ``--workers``, ``--scheduler``, the
     progress bar and the resumable work folder) to :meth:`Runner.run`. ``check(args)``
     validates the experiment's own inputs before anything is created. Errors are one line
     on stderr and exit status 2; Ctrl-C is 130.
     """
     p = _parser(name, doc, default_config, seed)
+    if isinstance(run, Sizes):
+        run.add_arguments(p)
     if extra_args is not None:
         extra_args(p)
     args = p.parse_args(argv)
-    out = args.out
-    global QUIET
-    QUIET = args.quiet
-    try:
-        _check_arguments(args)
-        config = ds.load_config(args.config)
-        if check is not None:
-            check(args)
-        out = prepare_out(args.out, force=args.force)
-        store = store_dir(out)
-        args.runner = Runner(workers=args.workers, scheduler=args.scheduler, progress=not args.quiet, store=store)
-        with staged_dir(out) as args.out:
-            run(args, config)
-        args.out = out
-        shutil.rmtree(store, ignore_errors=True)  # the result set is in place: nothing left to resume
-    except (ds.DialerSimError, OSError) as exc:
-        print(f"{name}: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{name}: interrupted; earlier results in {str(out)!r} are as they were (run the same command "
-              "again to resume).", file=sys.stderr)
-        return 130
-    print(f"{name}: wrote {args.out}", file=sys.stderr)
-    return 0
+    status = run_command(name, args.out, lambda: _checked_run(args, run, check))
+    if status == 0:
+        print(f"{name}: wrote {args.out}", file=sys.stderr)
+    return status
+
+
+def _checked_run(args: argparse.Namespace, run, check) -> None:
+    """Check every input, run into a staging folder swapped into ``--out``, then drop the work folder."""
+    _check_arguments(args)
+    config = ds.load_config(args.config)
+    if isinstance(run, Sizes):
+        run.check(args)
+    if check is not None:
+        check(args)
+    out = prepare_out(args.out, force=args.force)
+    store = store_dir(out)
+    args.runner = Runner(workers=args.workers, scheduler=args.scheduler, progress=not args.quiet, store=store)
+    with staged_dir(out) as args.out:
+        run(args, config)
+    args.out = out
+    shutil.rmtree(store, ignore_errors=True)  # the result set is in place: nothing left to resume
+
+
+def run_command(name: str, out: Path, body: Callable[[], object]) -> int:
+    """Run an experiment's ``body()``; return its exit status: 0, 2 on bad input, 130 on Ctrl-C.
+
+    The project's errors and ``OSError`` become one line on stderr (``oneline.report_errors``);
+    Ctrl-C says that the earlier results in ``out`` are as they were and the same command resumes.
+    """
+    return report_errors(name, body, errors=(ds.DialerSimError, OSError),
+                         interrupted=f"earlier results in {str(out)!r} are as they were (run the same command "
+                                     "again to resume).")

@@ -50,21 +50,11 @@ import pandas as pd
 import dialer_sim as ds
 from dialer_sim.queueing import open_loop_frontier
 from experiments import _abandonment as A
+from experiments import kit as C
 from experiments import plotting as P
-from experiments.kit import (
-    CONFIGS,
-    Point,
-    Runner,
-    cli,
-    save_csv,
-    save_fig,
-    summarise,
-    write_config,
-    write_text,
-)
 from experiments.policies import POLICIES
 
-CONFIG = CONFIGS / "predictive_campaign.toml"
+CONFIG = C.CONFIGS / "predictive_campaign.toml"
 SEED = 20261122
 TEAMS = (10, 20, 50, 100)
 REPLICATIONS = 5
@@ -101,11 +91,11 @@ def run_point(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dic
 
 
 def run_grid(config: ds.DialerConfig, *, teams, replications: int, seed: int,
-             runner: Runner | None = None) -> pd.DataFrame:
+             runner: C.Runner | None = None) -> pd.DataFrame:
     """Every policy x team x replication, on common random numbers: one row per run."""
-    points = [Point({"policy": name, "n_agents": int(n)}, {**team_overrides(config, n), **overrides})
+    points = [C.Point({"policy": name, "n_agents": int(n)}, {**team_overrides(config, n), **overrides})
               for n in teams for name, overrides in POLICIES.items()]
-    res = (runner or Runner()).run("pacing_vs_abandonment", config, points, run_point, replications=replications,
+    res = (runner or C.Runner()).run("pacing_vs_abandonment", config, points, run_point, replications=replications,
                                    seed=seed)
     return res.summaries()
 
@@ -220,21 +210,21 @@ def report(summary: pd.DataFrame, config: ds.DialerConfig, *, teams, replication
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, teams=TEAMS, replications: int = REPLICATIONS,
-         seed: int = SEED, runner: Runner | None = None) -> pd.DataFrame:
+         seed: int = SEED, runner: C.Runner | None = None) -> pd.DataFrame:
     """Run every policy on every team; write pacing.csv, the summary, pacing.png, config.json and REPORT.md."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     teams = tuple(int(n) for n in teams)
     table = run_grid(config, teams=teams, replications=replications, seed=seed, runner=runner)
     handle_s = handle_time_s(config)
-    summary = add_bounds(summarise(table, ["n_agents", "policy"], METRICS), handle_s)
+    summary = add_bounds(C.summarise(table, ["n_agents", "policy"], METRICS), handle_s)
     summary["abandonment_regime"], summary["abandonment_clock"] = A.rule(table)
-    save_csv(table, out_dir / "pacing.csv")
-    save_csv(summary, out_dir / "pacing_summary.csv")
-    save_fig(plot_pacing(summary, teams, handle_s), out_dir / "pacing.png")
-    write_config(out_dir, "pacing_vs_abandonment", seed=seed, config=config, teams=list(teams),
+    C.save_csv(table, out_dir / "pacing.csv")
+    C.save_csv(summary, out_dir / "pacing_summary.csv")
+    C.save_fig(plot_pacing(summary, teams, handle_s), out_dir / "pacing.png")
+    C.write_config(out_dir, "pacing_vs_abandonment", seed=seed, config=config, teams=list(teams),
                  replications=replications, policies=POLICIES, handle_time_s=handle_s, tau_s=TAU_S)
-    write_text(out_dir / "REPORT.md", report(summary, config, teams=teams, replications=replications, seed=seed,
+    C.write_text(out_dir / "REPORT.md", report(summary, config, teams=teams, replications=replications, seed=seed,
                                             handle_s=handle_s))
     return summary
 
@@ -244,35 +234,27 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
     return ds.apply_overrides(config, {"campaign.shift_length_s": 3600.0})
 
 
-def run_smoke(out_dir: Path, runner: Runner | None = None, *, seed: int = SEED,
-              config: ds.DialerConfig | None = None):
-    """The --smoke run CI compares with tests/data/pacing_vs_abandonment_smoke.csv."""
-    base = ds.load_config(CONFIG) if config is None else config
-    return main(smoke_config(base), out_dir, teams=SMOKE_TEAMS, replications=SMOKE_REPLICATIONS, seed=seed,
-                runner=runner)
+def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
+    """The `make demo` variant: a 4 h shift (the full run: 8 h)."""
+    return ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0})
 
 
 #: `make demo`: three teams on a 4 h shift, 3 replications (the full run: 4 teams, 8 h, 5 replications).
 DEMO = {"teams": (10, 20, 50), "replications": 3}
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, {"teams": SMOKE_TEAMS, "replications": SMOKE_REPLICATIONS}),
+             demo=C.Size(demo_config, DEMO), demo_help="the smaller grid `make demo` runs")
 
 
-def _run(args, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        run_smoke(args.out, args.runner, seed=args.seed, config=config)
-    elif args.demo:
-        main(ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0}), args.out, seed=args.seed,
-             runner=args.runner, **DEMO)
-    else:
-        main(config, args.out, seed=args.seed, runner=args.runner)
-
-
-def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="the smaller grid `make demo` runs")
+def run_smoke(out_dir: Path, runner: C.Runner | None = None, *, seed: int = SEED,
+              config: ds.DialerConfig | None = None):
+    """The --smoke run CI compares with tests/data/pacing_vs_abandonment_smoke.csv."""
+    return RUNS.run("smoke", ds.load_config(CONFIG) if config is None else config, out_dir, seed=seed,
+                    runner=runner)
 
 
 def cli_main(argv=None) -> int:
     """The command line (:func:`experiments.kit.cli`); returns the exit status."""
-    return cli("pacing_vs_abandonment", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra)
+    return C.cli("pacing_vs_abandonment", __doc__, CONFIG, SEED, RUNS, argv=argv)
 
 
 if __name__ == "__main__":

@@ -192,14 +192,13 @@ def main(config: ds.DialerConfig, out_dir: Path, *, size: str = "full", seed: in
     return table
 
 
+RUNS = C.Sizes(main, smoke=C.Size(kwargs={"size": "smoke"}), demo=C.Size(kwargs={"size": "demo"}),
+               full=C.Size(kwargs={"size": "full"}), demo_help="the smaller sweep `make demo` runs (a few minutes)")
+
+
 def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
     """The ``--smoke`` run CI compares with tests/data/ping_calls_smoke.csv."""
-    return main(ds.load_config(CONFIG), Path(out_dir), size="smoke", runner=runner)
-
-
-def _run(args, config: ds.DialerConfig) -> None:
-    size = "smoke" if args.smoke else ("demo" if args.demo else "full")
-    main(config, args.out, size=size, seed=args.seed, runner=args.runner)
+    return RUNS.run("smoke", ds.load_config(CONFIG), Path(out_dir), seed=SEED, runner=runner)
 
 
 def _check(args) -> None:
@@ -209,13 +208,9 @@ def _check(args) -> None:
                                 "campaign such as experiments/configs/ping_campaign.toml.")
 
 
-def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs (a few minutes)")
-
-
 def cli_main(argv=None) -> int:
     """The command line (:func:`experiments.kit.cli`); returns the exit status."""
-    return C.cli("ping_calls", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("ping_calls", __doc__, CONFIG, SEED, RUNS, argv=argv, check=_check)
 
 
 if __name__ == "__main__":

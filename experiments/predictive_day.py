@@ -25,7 +25,6 @@ Run: ``python experiments/predictive_day.py --out results/predictive_day [--smok
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -39,22 +38,11 @@ import pandas as pd
 import dialer_sim as ds
 from dialer_sim.queueing import open_loop_frontier
 from experiments import _abandonment as A
+from experiments import kit as C
 from experiments import plotting as P
-from experiments.kit import (
-    CONFIGS,
-    ExperimentError,
-    Point,
-    Runner,
-    cli,
-    save_csv,
-    save_fig,
-    summarise,
-    write_config,
-    write_text,
-)
 from experiments.policies import POLICIES
 
-CONFIG = CONFIGS / "predictive_campaign.toml"
+CONFIG = C.CONFIGS / "predictive_campaign.toml"
 SEED = 20261121
 
 
@@ -76,10 +64,10 @@ def run_policy(config: ds.DialerConfig, seed: np.random.SeedSequence, params: di
 
 
 def run_policies(config: ds.DialerConfig, *, replications: int, seed: int,
-                 runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 runner: C.Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every policy on the same call streams (common random numbers): one row per run, and the hourly table."""
-    points = [Point({"policy": name}, overrides) for name, overrides in POLICIES.items()]
-    res = (runner or Runner()).run("predictive_day", config, points, run_policy, replications=replications,
+    points = [C.Point({"policy": name}, overrides) for name, overrides in POLICIES.items()]
+    res = (runner or C.Runner()).run("predictive_day", config, points, run_policy, replications=replications,
                                    seed=seed)
     return res.summaries(), res.table("hourly", keys="last")
 
@@ -91,7 +79,7 @@ METRICS = ["agent_utilisation", "abandon_rate_live", "abandon_or_amd_fp_rate_liv
 
 def summarise_policies(table: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95 % half-width across replications for the headline metrics, and each policy's rule."""
-    out = summarise(table, ["policy"], METRICS).drop(columns="n_replications")
+    out = C.summarise(table, ["policy"], METRICS).drop(columns="n_replications")
     first = table.drop_duplicates("policy").set_index("policy")
     for label in A.LABELS:
         out[label] = out["policy"].map(first[label])
@@ -169,28 +157,28 @@ def plot_dispositions(ax, table: pd.DataFrame):
 
 
 def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = 3, seed: int = SEED,
-         runner: Runner | None = None) -> pd.DataFrame:
+         runner: C.Runner | None = None) -> pd.DataFrame:
     """Run the experiment (on ``runner``, default one process) and write its tables, charts, config.json
     and REPORT.md into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     table, hours = run_policies(config, replications=replications, seed=seed, runner=runner)
     summary = summarise_policies(table)
-    save_csv(table, out_dir / "policies.csv")
-    save_csv(summary, out_dir / "policies_summary.csv")
-    save_csv(hours, out_dir / "hourly.csv")
+    C.save_csv(table, out_dir / "policies.csv")
+    C.save_csv(summary, out_dir / "policies_summary.csv")
+    C.save_csv(hours, out_dir / "hourly.csv")
     fig, ax = P.figure(size=(10, 5))
-    save_fig(plot_policies(ax, summary, config).figure, out_dir / "policies.png", dpi=120)
+    C.save_fig(plot_policies(ax, summary, config).figure, out_dir / "policies.png", dpi=120)
     fig, ax = P.figure(size=(12, 5.2))
-    save_fig(plot_breakdown(ax, summary).figure, out_dir / "abandonment.png", dpi=120)
+    C.save_fig(plot_breakdown(ax, summary).figure, out_dir / "abandonment.png", dpi=120)
     fig, axes = P.figure(2, 1, size=(11, 7), sharex=True)
     plot_day(axes, hours)
-    save_fig(fig, out_dir / "day.png", dpi=120)
+    C.save_fig(fig, out_dir / "day.png", dpi=120)
     fig, ax = P.figure(size=(12, 5))
-    save_fig(plot_dispositions(ax, table).figure, out_dir / "dispositions.png", dpi=120)
-    write_config(out_dir, "predictive_day", seed=seed, config=config, replications=replications, policies=POLICIES)
-    write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
-    write_text(out_dir / "REPORT.md", report(summary, config, replications, seed))
+    C.save_fig(plot_dispositions(ax, table).figure, out_dir / "dispositions.png", dpi=120)
+    C.write_config(out_dir, "predictive_day", seed=seed, config=config, replications=replications, policies=POLICIES)
+    C.write_text(out_dir / "headline.md", "\n".join(headline(summary, replications)) + "\n")
+    C.write_text(out_dir / "REPORT.md", report(summary, config, replications, seed))
     return summary
 
 
@@ -224,27 +212,19 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
                                        "campaign.n_numbers": 5000})
 
 
-def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        config, args.replications = smoke_config(config), 2
-    elif args.demo:  # `make demo`: the same team on a 4 h shift
-        config = ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0})
-    main(config, args.out, replications=args.replications, seed=args.seed, runner=args.runner)
+def demo_config(config: ds.DialerConfig) -> ds.DialerConfig:
+    """The `make demo` variant: the same team on a 4 h shift."""
+    return ds.apply_overrides(config, {"campaign.shift_length_s": 14400.0})
 
 
-def _extra(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--replications", type=int, default=3, help="replications per policy (default 3; 2 with --smoke)")
-    p.add_argument("--demo", action="store_true", help="the shorter shift `make demo` runs (4 h)")
-
-
-def _check(args: argparse.Namespace) -> None:
-    if args.replications < 2:
-        raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, {"replications": 2}), demo=C.Size(demo_config), replications=3,
+             demo_help="the shorter shift `make demo` runs (4 h)",
+             replications_help="replications per policy (default 3; 2 with --smoke)")
 
 
 def cli_main(argv=None) -> int:
     """The command line (the shared one of every experiment); returns the exit status."""
-    return cli("predictive_day", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("predictive_day", __doc__, CONFIG, SEED, RUNS, argv=argv)
 
 
 if __name__ == "__main__":

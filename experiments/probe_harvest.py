@@ -61,22 +61,12 @@ import pandas as pd
 
 import dialer_sim as ds
 from experiments import _abandonment as A
+from experiments import kit as C
 from experiments import plotting as P
 from experiments._probe_charts import write_figures
 from experiments._probe_sales import SALES_OVERRIDES, sales_config, sales_pair, sales_summary
-from experiments.kit import (
-    CONFIGS,
-    ExperimentError,
-    Point,
-    Runner,
-    cli,
-    save_csv,
-    summarise,
-    write_config,
-    write_text,
-)
 
-CONFIG = CONFIGS / "probe_range.toml"
+CONFIG = C.CONFIGS / "probe_range.toml"
 SEED = 20261122
 STRATEGIES = ("screen_unknown", "silent_answer", "screening_assistant", "block_withheld", "never_answer")
 ADOPTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -140,7 +130,7 @@ def probe_run(config: ds.DialerConfig, seed: np.random.SeedSequence, params: dic
     return out
 
 
-def probe_points(caller_ids, strategies, adoptions, *, sales_days: int = 0) -> list[Point]:
+def probe_points(caller_ids, strategies, adoptions, *, sales_days: int = 0) -> list[C.Point]:
     """The probe points; adoption 0 once per caller ID (as answer_all), shared by every strategy's curve.
 
     The first caller ID's points at SALES_ADOPTIONS also run the sales stage (``sales_days`` > 0).
@@ -150,7 +140,7 @@ def probe_points(caller_ids, strategies, adoptions, *, sales_days: int = 0) -> l
         if 0.0 in adoptions:
             pts.append((cid, "answer_all", 0.0))
         pts += [(cid, s, a) for s in strategies for a in adoptions if a > 0]
-    return [Point({"caller_id": c, "strategy": s, "adoption": a,
+    return [C.Point({"caller_id": c, "strategy": s, "adoption": a,
                    "sales_days": sales_days if c == caller_ids[0] and a in SALES_ADOPTIONS else 0},
                   point_overrides(c, s, a)) for c, s, a in pts]
 
@@ -173,10 +163,10 @@ def sales_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_probes(config, *, caller_ids, strategies, adoptions, replications, seed, sales_days=SALES_DAYS,
-               runner: Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+               runner: C.Runner | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every probe point x replication on the sweep engine; the harvest table and the sales table."""
     points = probe_points(caller_ids, strategies, adoptions, sales_days=sales_days)
-    res = (runner or Runner()).run("probe_harvest", config, points, probe_run, replications=replications,
+    res = (runner or C.Runner()).run("probe_harvest", config, points, probe_run, replications=replications,
                                    seed=seed)
     return harvest_table(res.table("harvest"), strategies), sales_table(res.table("sales"))
 def _count(v) -> str:
@@ -223,7 +213,7 @@ def report(summary, sales_summ, config, *, replications, seed, caller_ids, harve
 
 def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICATIONS, seed: int = SEED,
          strategies=STRATEGIES, adoptions=ADOPTIONS, caller_ids=CALLER_IDS, sales_days: int = SALES_DAYS,
-         runner: Runner | None = None) -> pd.DataFrame:
+         runner: C.Runner | None = None) -> pd.DataFrame:
     """Run both stages (on ``runner``, default one process) and write tables, charts, config.json and
     REPORT.md into ``out_dir``; return the summary."""
     if config.probe is None:
@@ -233,19 +223,19 @@ def main(config: ds.DialerConfig, out_dir: Path, *, replications: int = REPLICAT
     harvest, sales = run_probes(config, caller_ids=caller_ids, strategies=strategies, adoptions=adoptions,
                                 replications=replications, seed=seed, sales_days=sales_days, runner=runner)
     last = harvest[harvest["day"] == harvest["day"].max()]
-    summary = summarise(last, KEYS, HARVEST_METRICS)
+    summary = C.summarise(last, KEYS, HARVEST_METRICS)
     sales_summ = sales_summary(sales) if len(sales) else pd.DataFrame()
-    save_csv(harvest, out_dir / "harvest.csv")
-    save_csv(summary, out_dir / "harvest_summary.csv")
-    save_csv(sales, out_dir / "sales.csv")
-    save_csv(sales_summ, out_dir / "sales_summary.csv")
+    C.save_csv(harvest, out_dir / "harvest.csv")
+    C.save_csv(summary, out_dir / "harvest_summary.csv")
+    C.save_csv(sales, out_dir / "sales.csv")
+    C.save_csv(sales_summ, out_dir / "sales_summary.csv")
     write_figures(out_dir, harvest, summary, sales_summ, list(caller_ids), list(strategies), sales_days,
                   n_sales_agents=SALES_OVERRIDES["agents.n_agents"])
-    write_config(out_dir, "probe_harvest", seed=seed, config=config, replications=replications,
+    C.write_config(out_dir, "probe_harvest", seed=seed, config=config, replications=replications,
                  strategies=list(strategies), adoptions=list(adoptions), caller_ids=list(caller_ids),
                  sales_adoptions=list(SALES_ADOPTIONS), sales_overrides=SALES_OVERRIDES,
                  sales_config=ds.config_to_dict(sales_config(config, n_days=sales_days)))
-    write_text(out_dir / "REPORT.md", report(summary, sales_summ, config, replications=replications, seed=seed,
+    C.write_text(out_dir / "REPORT.md", report(summary, sales_summ, config, replications=replications, seed=seed,
                                              caller_ids=caller_ids, harvest=harvest))
     return summary
 
@@ -259,40 +249,26 @@ def smoke_config(config: ds.DialerConfig) -> ds.DialerConfig:
 SMOKE = {"replications": 2, "adoptions": (0.0, 0.5, 1.0), "caller_ids": ("withheld",), "sales_days": 1}
 
 
-def run_smoke(out_dir: Path, *, runner: Runner | None = None) -> pd.DataFrame:
+#: `make demo`: adoption 0/50/100 % for both caller IDs, three replications.
+DEMO = {"replications": 3, "adoptions": (0.0, 0.5, 1.0)}
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, SMOKE), demo=C.Size(kwargs=DEMO), replications=REPLICATIONS,
+             demo_help="the smaller sweep `make demo` runs")
+
+
+def run_smoke(out_dir: Path, *, runner: C.Runner | None = None) -> pd.DataFrame:
     """The --smoke run CI compares with tests/data/probe_harvest_smoke.csv."""
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
+    return RUNS.run("smoke", ds.load_config(CONFIG), out_dir, seed=SEED, runner=runner)
 
 
 def _check(args: argparse.Namespace) -> None:
     """The experiment's own inputs, checked before --out is created."""
-    if args.replications < 2:
-        raise ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
     if ds.load_config(args.config).probe is None:
         raise ds.ConfigError(f"--config {str(args.config)!r} must have a [probe] section (a probing robot); got none.")
 
 
-#: `make demo`: adoption 0/50/100 % for both caller IDs, three replications.
-DEMO = {"replications": 3, "adoptions": (0.0, 0.5, 1.0)}
-
-
-def _run(args: argparse.Namespace, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
-    elif args.demo:
-        main(config, args.out, seed=args.seed, runner=args.runner, **DEMO)
-    else:
-        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
-
-
-def _extra(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
-    p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs")
-
-
 def cli_main(argv=None) -> int:
     """The command line; returns the exit status (2 with a one-line message on bad input)."""
-    return cli("probe_harvest", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("probe_harvest", __doc__, CONFIG, SEED, RUNS, argv=argv, check=_check)
 
 
 if __name__ == "__main__":

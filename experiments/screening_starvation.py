@@ -48,6 +48,7 @@ from experiments import _abandonment as A
 from experiments import _starvation_charts as charts
 from experiments import kit as C
 from experiments import plotting as P
+from experiments.kit import format_ci as _fmt
 
 CONFIG = C.CONFIGS / "screening_campaign.toml"
 SEED = 20261121
@@ -223,13 +224,6 @@ def main(config: ds.DialerConfig, out_dir: Path, *, levels=LEVELS, replications:
     return summary
 
 
-def _fmt(row, m: str, spec: str) -> str:
-    if not np.isfinite(row[m]):
-        return "–"  # e.g. dials per contact with no contact at all
-    half = row[f"{m}_ci95"]
-    return f"{row[m]:{spec}}" + ("" if not np.isfinite(half) else f" ± {half:{spec}}")
-
-
 def report(summary: pd.DataFrame, groups: pd.DataFrame, config: ds.DialerConfig, replications: int,
            seed: int) -> str:
     c = config
@@ -325,37 +319,25 @@ DEMO = {"levels": (0.0, 0.5, 1.0), "replications": 3}
 REPLICATIONS = 5
 
 
+RUNS = C.Sizes(main, smoke=C.Size(smoke_config, SMOKE), demo=C.Size(demo_config, DEMO), replications=REPLICATIONS,
+               demo_help="the smaller sweep `make demo` runs (a few minutes)")
+
+
 def run_smoke(out_dir: Path, runner: C.Runner | None = None) -> pd.DataFrame:
     """The --smoke run CI compares with tests/data/screening_starvation_smoke.csv."""
-    return main(smoke_config(ds.load_config(CONFIG)), out_dir, seed=SEED, runner=runner, **SMOKE)
-
-
-def _run(args, config: ds.DialerConfig) -> None:
-    if args.smoke:
-        main(smoke_config(config), args.out, seed=args.seed, runner=args.runner, **SMOKE)
-    elif args.demo:
-        main(demo_config(config), args.out, seed=args.seed, runner=args.runner, **DEMO)
-    else:
-        main(config, args.out, seed=args.seed, runner=args.runner, replications=args.replications)
+    return RUNS.run("smoke", ds.load_config(CONFIG), out_dir, seed=SEED, runner=runner)
 
 
 def _check(args) -> None:
-    if args.replications < 2 and not (args.smoke or args.demo):
-        raise C.ExperimentError(f"--replications must be an integer >= 2 (for 95 % intervals); got {args.replications}.")
     config = ds.load_config(args.config)
     if not config.list_mode:
         raise C.ExperimentError(f"--config {str(args.config)!r} has no [population] section; the sweep needs a list "
                                 "campaign such as experiments/configs/screening_campaign.toml.")
 
 
-def _extra(p) -> None:
-    p.add_argument("--demo", action="store_true", help="the smaller sweep `make demo` runs (a few minutes)")
-    p.add_argument("--replications", type=int, default=REPLICATIONS, help="replications per point (full run)")
-
-
 def cli_main(argv=None) -> int:
     """The command line (:func:`experiments.kit.cli`); returns the exit status."""
-    return C.cli("screening_starvation", __doc__, CONFIG, SEED, _run, argv=argv, extra_args=_extra, check=_check)
+    return C.cli("screening_starvation", __doc__, CONFIG, SEED, RUNS, argv=argv, check=_check)
 
 
 if __name__ == "__main__":

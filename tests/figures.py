@@ -9,6 +9,9 @@ from matplotlib.figure import Figure
 
 from experiments.plotting import figure_problems
 
+#: The first eight bytes of every PNG file.
+PNG = b"\x89PNG\r\n\x1a\n"
+
 
 @contextlib.contextmanager
 def figure_checks():
@@ -26,3 +29,15 @@ def figure_checks():
 
     with mock.patch.object(Figure, "savefig", savefig):
         yield found
+
+
+def run_checking_figures(tmp_path_factory, name: str, run):
+    """Run ``run(out)`` in a fresh folder ``name``; return ``(out, what run returned, figures)``.
+
+    ``figures`` holds ``(title, problems)`` of every figure the run saved (:func:`figure_checks`);
+    the experiments' smoke fixtures share it.
+    """
+    out = tmp_path_factory.mktemp(name)
+    with figure_checks() as found:
+        result = run(out)
+    return out, result, found

@@ -71,6 +71,16 @@ def test_predictive_day_tables_do_not_depend_on_workers():
     assert len(one[0]) == 2 * len(predictive_day.POLICIES)
 
 
+@pytest.mark.parametrize("name", ["amd_in_the_loop", "pacing_vs_abandonment"])
+def test_the_script_refuses_an_out_folder_holding_results(tmp_path, name):
+    """Earlier results are kept without --force: one line on stderr, exit 2, nothing overwritten."""
+    (tmp_path / "config.json").write_text("{}")
+    proc = _script(name, "--smoke", "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert "--force" in _one_line(proc.stderr)
+    assert (tmp_path / "config.json").read_text() == "{}"
+
+
 def test_a_usage_mistake_is_one_line_without_the_usage_block(tmp_path):
     proc = _script("pacing_vs_abandonment", "--smoke", "--workers", "x", "--out", str(tmp_path / "o"))
     assert proc.returncode == 2

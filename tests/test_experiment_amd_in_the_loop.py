@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import run_checking_figures
 
 from dialer_sim.model import load_behaviour_table
 from dialer_sim.sweep import build_sweep
@@ -37,10 +37,7 @@ FIGURES: list = []
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("amd_loop_smoke")
-    with figure_checks() as found:
-        summary = ail.run_smoke(out)
-    FIGURES[:] = found
+    out, summary, FIGURES[:] = run_checking_figures(tmp_path_factory, "amd_loop_smoke", ail.run_smoke)
     return out, summary.set_index(["mix", "variant", "policy"])
 
 
@@ -208,16 +205,6 @@ def test_cli_names_the_missing_behaviour_table(tmp_path):
     assert len(lines) == 1
     assert str(missing / "behaviour.csv") in lines[0]
     assert "amd-bench run" in lines[0]
-
-
-def test_cli_refuses_an_out_folder_holding_results(tmp_path):
-    """Earlier results are kept without --force: one line on stderr, exit 2."""
-    (tmp_path / "config.json").write_text("{}")
-    proc = _cli("--smoke", "--out", str(tmp_path))
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert "--force" in proc.stderr
-    assert (tmp_path / "config.json").read_text() == "{}"
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import PNG, run_checking_figures
 from generate_data import smoke_reference
 
 from experiments import campaign_economics as E
@@ -23,23 +23,16 @@ from experiments.kit import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL = 1e-9
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def consent_smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("consent")
-    with figure_checks() as figures:
-        runs = V.run_smoke(out, Runner(workers=2))
-    return out, runs, figures
+    return run_checking_figures(tmp_path_factory, "consent", lambda out: V.run_smoke(out, Runner(workers=2)))
 
 
 @pytest.fixture(scope="module")
 def economics_smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("economics")
-    with figure_checks() as figures:
-        table = E.run_smoke(out, Runner(workers=2))
-    return out, table, figures
+    return run_checking_figures(tmp_path_factory, "economics", lambda out: E.run_smoke(out, Runner(workers=2)))
 
 
 def _outputs(out: Path, pngs, name: str) -> None:

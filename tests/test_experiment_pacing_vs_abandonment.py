@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import run_checking_figures
 
 import dialer_sim as ds
 from dialer_sim.stats import mean_ci
@@ -29,10 +29,7 @@ FIGURES: list = []
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pacing_smoke")
-    with figure_checks() as found:
-        summary = pva.run_smoke(out)
-    FIGURES[:] = found
+    out, summary, FIGURES[:] = run_checking_figures(tmp_path_factory, "pacing_smoke", pva.run_smoke)
     return out, summary
 
 
@@ -121,16 +118,6 @@ def test_results_do_not_depend_on_workers():
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=120)
-
-
-def test_cli_refuses_an_out_folder_holding_results(tmp_path):
-    """Earlier results are kept: one line on stderr, exit 2, nothing overwritten."""
-    (tmp_path / "config.json").write_text("{}")
-    proc = _cli("--smoke", "--out", str(tmp_path))
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert "--force" in proc.stderr
-    assert (tmp_path / "config.json").read_text() == "{}"
 
 
 def test_cli_rejects_zero_workers(tmp_path):

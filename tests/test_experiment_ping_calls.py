@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import run_checking_figures
 from generate_data import smoke_reference
 
 from experiments import ping_calls
@@ -25,10 +25,8 @@ FIGURES: list = []
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> Path:
     """One --smoke run on 2 workers (the stored reference was made on 1)."""
-    out = tmp_path_factory.mktemp("ping_smoke")
-    with figure_checks() as found:
-        ping_calls.run_smoke(out, Runner(workers=2))
-    FIGURES[:] = found
+    out, _, FIGURES[:] = run_checking_figures(tmp_path_factory, "ping_smoke",
+                                              lambda out: ping_calls.run_smoke(out, Runner(workers=2)))
     return out
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import run_checking_figures
 
 import dialer_sim as ds
 from experiments import probe_harvest
@@ -31,10 +31,7 @@ FIGURES: list = []
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory) -> Path:
     """One --smoke run shared by the tests that read its outputs."""
-    out = tmp_path_factory.mktemp("probe_smoke")
-    with figure_checks() as found:
-        probe_harvest.run_smoke(out)
-    FIGURES[:] = found
+    out, _, FIGURES[:] = run_checking_figures(tmp_path_factory, "probe_smoke", probe_harvest.run_smoke)
     return out
 
 

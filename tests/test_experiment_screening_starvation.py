@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from figures import figure_checks
+from figures import PNG, run_checking_figures
 from generate_data import smoke_reference
 
 from experiments import screening_starvation as S
@@ -19,15 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Results are a pure function of config and seed; the tolerance absorbs last-digit libm differences only.
 RTOL = 1e-9
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("starvation")
-    with figure_checks() as figures:
-        summary = S.run_smoke(out, Runner(workers=2))
-    return out, summary, figures
+    return run_checking_figures(tmp_path_factory, "starvation", lambda out: S.run_smoke(out, Runner(workers=2)))
 
 
 @pytest.mark.slow

@@ -107,24 +107,26 @@ def _check(tmp_path: Path, path: Path, fmt: str, regime: str, skip: bool) -> Non
         assert (out / "earlier.txt").read_text(encoding="utf-8") == "an earlier result\n"
 
 
+def _check_csv(tmp_path_factory, name: str, data: bytes, fmt: str, regime: str, skip: bool) -> None:
+    """:func:`_check` on ``data`` written as ``name`` in a fresh folder."""
+    tmp_path = tmp_path_factory.mktemp("r")
+    (tmp_path / name).write_bytes(data)
+    _check(tmp_path, tmp_path / name, fmt, regime, skip)
+
+
 @FUZZ
 @given(ops=_frame_ops(list(CDR.columns)), text_ops=TEXT_OPS, regime=st.sampled_from(REGIMES["cdr"]),
        skip=st.booleans())
 def test_fuzz_cdr_csv(tmp_path_factory, ops, text_ops, regime, skip):
-    tmp_path = tmp_path_factory.mktemp("r")
-    path = tmp_path / "records.csv"
-    path.write_bytes(_encode(_apply(CDR, ops), text_ops))
-    _check(tmp_path, path, "cdr", regime, skip)
+    _check_csv(tmp_path_factory, "records.csv", _encode(_apply(CDR, ops), text_ops), "cdr", regime, skip)
 
 
 @FUZZ
 @given(ops=_frame_ops(list(VICIDIAL.columns)), text_ops=TEXT_OPS, regime=st.sampled_from(REGIMES["vicidial"]),
        skip=st.booleans())
 def test_fuzz_vicidial_log(tmp_path_factory, ops, text_ops, regime, skip):
-    tmp_path = tmp_path_factory.mktemp("r")
-    path = tmp_path / "vicidial_log.csv"
-    path.write_bytes(_encode(_apply(VICIDIAL, ops), text_ops))
-    _check(tmp_path, path, "vicidial", regime, skip)
+    _check_csv(tmp_path_factory, "vicidial_log.csv", _encode(_apply(VICIDIAL, ops), text_ops), "vicidial", regime,
+               skip)
 
 
 PARQUET_TYPES = st.sampled_from(["timestamp", "timedelta", "string", "bool", "float32", "int8", "object_mixed",

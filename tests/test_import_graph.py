@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = tuple(p for p in ("dialer_sim", "amd", "atomicdir", "callvocab", "experiments") if (ROOT / p).is_dir())
+PACKAGES = tuple(p for p in ("dialer_sim", "amd", "atomicdir", "callvocab", "oneline", "experiments") if (ROOT / p).is_dir())
 
 
 def _module_name(path: Path) -> str:

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dialer_sim as ds
+from callvocab import DISPOSITIONS
 from dialer_sim.pacing import (
     DialerState,
     ErlangPredictiveParams,
@@ -25,11 +26,6 @@ from dialer_sim.pacing import (
 )
 from dialer_sim.pacing.ratio import ratio_lines
 from dialer_sim.pacing.vicidial import N_SAMPLES, stored_level
-
-DISPOSITIONS = [
-    "no_answer", "busy", "unobtainable", "rejected", "fax", "machine_hangup", "machine_to_agent",
-    "human_to_agent", "abandoned", "amd_false_positive", "callee_hung_up",
-]  # fmt: skip
 
 
 class _StraightVicidial(VicidialAdaptPolicy):

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dialer_sim.pacing as pacing
+from callvocab import DISPOSITIONS
 from dialer_sim.pacing import (
     CiscoGainParams,
     DialerState,
@@ -19,11 +20,6 @@ from dialer_sim.pacing import (
     VicidialAdaptParams,
     make_policy,
 )
-
-DISPOSITIONS = [
-    "no_answer", "busy", "unobtainable", "rejected", "fax", "machine_hangup", "machine_to_agent",
-    "human_to_agent", "abandoned", "amd_false_positive", "callee_hung_up",
-]  # fmt: skip
 
 
 @st.composite

@@ -11,7 +11,7 @@ import pytest
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 MODULES = ["dialer_sim", "dialer_sim.pacing", "dialer_sim.compliance", "dialer_sim.sweep", "dialer_sim.queueing",
            "dialer_sim.queueing.validation", "dialer_sim.config", "dialer_sim.model", "dialer_sim.records",
-           "dialer_sim.cli", "dialer_sim.stats", "amd", "callvocab", "atomicdir", "experiments.kit"]
+           "dialer_sim.cli", "dialer_sim.stats", "amd", "callvocab", "atomicdir", "oneline", "experiments.kit"]
 
 
 def documented() -> dict[str, list[str]]:

@@ -1,8 +1,9 @@
 """The ``dialer-sim`` command line: ``run``, ``sweep``, ``compliance``, ``validate`` and ``bench``.
 """
 
+from oneline import OneLineParser  # re-exported: the parser of every command of the project
+
 from ._main import main
-from ._parser import OneLineParser
 
 __all__ = [
     "OneLineParser",

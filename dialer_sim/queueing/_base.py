@@ -47,6 +47,12 @@ def check_positive(name: str, value: object) -> float:
     return number
 
 
+def check_mmn(arrival_rate_per_s: object, service_rate_per_s: object, n_agents: object) -> tuple[float, float, int]:
+    """``(λ, μ, n)`` of an M/M/n model: both rates finite and > 0, ``n`` an integer >= 1 (checked in that order)."""
+    return (check_positive("arrival_rate_per_s", arrival_rate_per_s),
+            check_positive("service_rate_per_s", service_rate_per_s), check_n_agents(n_agents))
+
+
 def check_nonnegative(name: str, value: object) -> float:
     """Return ``value`` as a finite ``float`` >= 0."""
     number = _as_real(name, value)

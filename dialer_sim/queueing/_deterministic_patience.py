@@ -10,9 +10,8 @@ from scipy import special
 
 from ._base import (
     QueueMetrics,
-    check_n_agents,
+    check_mmn,
     check_nonnegative,
-    check_positive,
     erlang_b_recursion,
 )
 
@@ -72,9 +71,7 @@ def mmn_deterministic_patience(
     >>> round(m.p_wait, 6), round(m.p_abandon, 6)
     (0.621104, 0.103517)
     """
-    lam = check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = check_positive("service_rate_per_s", service_rate_per_s)
-    n = check_n_agents(n_agents)
+    lam, mu, n = check_mmn(arrival_rate_per_s, service_rate_per_s, n_agents)
     tau = check_nonnegative("window_s", window_s)
     nmu = n * mu
     u = (nmu - lam) * tau  # δτ

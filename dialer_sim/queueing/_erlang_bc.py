@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import ConfigError
 from ._base import (
     QueueMetrics,
+    check_mmn,
     check_n_agents,
     check_nonnegative,
     check_positive,
@@ -129,9 +130,7 @@ def erlang_b_metrics(arrival_rate_per_s: float, service_rate_per_s: float, n_age
     >>> round(m.p_abandon, 6), round(m.utilisation, 6)
     (0.121661, 0.702671)
     """
-    lam = check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = check_positive("service_rate_per_s", service_rate_per_s)
-    n = check_n_agents(n_agents)
+    lam, mu, n = check_mmn(arrival_rate_per_s, service_rate_per_s, n_agents)
     blocking = erlang_b_recursion(n, lam / mu)
     return QueueMetrics(blocking, blocking, 0.0, lam * (1.0 - blocking) / (n * mu))
 
@@ -153,8 +152,6 @@ def erlang_c_metrics(arrival_rate_per_s: float, service_rate_per_s: float, n_age
     >>> round(m.p_wait, 6), round(m.mean_wait_s, 6), m.utilisation
     (0.40918, 0.20459, 0.8)
     """
-    lam = check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = check_positive("service_rate_per_s", service_rate_per_s)
-    n = check_n_agents(n_agents)
+    lam, mu, n = check_mmn(arrival_rate_per_s, service_rate_per_s, n_agents)
     c = erlang_c(n, lam / mu)
     return QueueMetrics(c, 0.0, c / (n * mu - lam), lam / (n * mu))

@@ -41,6 +41,7 @@ from scipy import optimize, special
 from ..errors import ConfigError
 from ._base import (
     QueueMetrics,
+    check_mmn,
     check_n_agents,
     check_nonnegative,
     check_positive,
@@ -48,25 +49,7 @@ from ._base import (
     erlang_b_recursion,
 )
 from ._deterministic_patience import mmn_deterministic_patience
-from ._erlang_bc import erlang_b, erlang_b_metrics, erlang_c, erlang_c_metrics, erlang_c_wait_tail
-from ._general_patience import mmn_general_patience
-
-__all__ = [
-    "ABANDON_MODELS",
-    "OpenLoopFrontier",
-    "QueueMetrics",
-    "arrival_rate_at_abandon_target",
-    "erlang_a",
-    "erlang_b",
-    "erlang_b_metrics",
-    "erlang_c",
-    "erlang_c_metrics",
-    "erlang_c_wait_tail",
-    "mmn_deterministic_patience",
-    "mmn_general_patience",
-    "open_loop_frontier",
-    "utilisation_at_abandon_target",
-]
+from ._erlang_bc import erlang_b_metrics
 
 
 def _log_erlang_a_factor(x: float, y: float) -> float:
@@ -117,9 +100,7 @@ def erlang_a(
     >>> round(m.p_wait, 6), round(m.p_abandon, 6)
     (0.471912, 0.162738)
     """
-    lam = check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = check_positive("service_rate_per_s", service_rate_per_s)
-    n = check_n_agents(n_agents)
+    lam, mu, n = check_mmn(arrival_rate_per_s, service_rate_per_s, n_agents)
     theta = check_positive("patience_rate_per_s", patience_rate_per_s)
     rho = lam / (n * mu)
     log_a = _log_erlang_a_factor(n * mu / theta, lam / theta)

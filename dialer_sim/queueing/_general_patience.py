@@ -11,7 +11,7 @@ import numpy as np
 from scipy import integrate, optimize, special
 
 from ..errors import ConfigError
-from ._base import QueueMetrics, check_n_agents, check_positive, erlang_b_recursion
+from ._base import QueueMetrics, check_mmn, check_positive, erlang_b_recursion
 
 __all__ = ["mmn_general_patience"]
 
@@ -91,9 +91,7 @@ def mmn_general_patience(
     >>> round(m.p_wait, 6), round(m.p_abandon, 6)
     (0.621104, 0.103517)
     """
-    lam = check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = check_positive("service_rate_per_s", service_rate_per_s)
-    n = check_n_agents(n_agents)
+    lam, mu, n = check_mmn(arrival_rate_per_s, service_rate_per_s, n_agents)
     if not callable(patience_cdf):
         raise ConfigError(f"patience_cdf must be callable; got {patience_cdf!r}.")
     marks = sorted({check_positive("breakpoints_s", b) for b in breakpoints_s})
