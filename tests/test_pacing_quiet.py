@@ -162,3 +162,14 @@ def test_shifts_with_gaps_give_records_equal_ticking_every_second():
 def test_bench_list_campaign_records_equal_ticking_every_second():
     """The bench's ``list_campaign`` workload (its smallest scale, 1000 numbers over 30 days)."""
     _assert_identical_runs(_config("list_campaign", 0.0, ROOT), 0)
+
+
+def test_strict_max_over_vicidial_records_equal_ticking_every_second():
+    """Strict Max forwards the closed form to its VICIdial base (a 2 % maximum, so it may fall back)."""
+    config = ds.load_config(ROOT / "experiments" / "configs" / "predictive_campaign.toml")
+    overrides = {"campaign.shift_length_s": 3600.0, "campaign.n_numbers": 6000, "pacing.policy": "strict_max",
+                 "pacing.base_policy": "vicidial_adapt", "pacing.max_abandon_pct": 2.0,
+                 "pacing.base": {"adaptive_dropped_percentage": 50.0}}
+    config = ds.apply_overrides(config, overrides)
+    assert make_policy(config.pacing.params).advance_quiet is not None
+    _assert_identical_runs(config, 3)

@@ -52,6 +52,9 @@ Conventions
   Seconds it skipped (the model does not call it between shifts) are loops in
   which VICIdial saw no agent: they enter the 15-sample window as zeros, so the
   first loop of the next shift works from that shift's samples alone.
+- In a quiet stretch (the same samples every second) :meth:`VicidialAdaptPolicy.advance_quiet`
+  runs the loops before the next level update at once, with exactly the effect of one
+  :meth:`~VicidialAdaptPolicy.update` per second; the placement cannot change among them.
 - VICIdial's optional "dial level threshold" (force 1.0 under a minimum agent
   count) is not modelled.
 """
