@@ -17,6 +17,8 @@ would have run, so the run is event for event the one that ticks every second.
 
 from __future__ import annotations
 
+from .._time import EXACT_CLOCK_S, n_steps_before
+
 __all__ = ["PacingTicks"]
 
 
@@ -25,7 +27,10 @@ class PacingTicks:
 
     def _policy_updates(self):
         """Start the policy's periodic ticks (a chain of timeout callbacks, no process resumed per tick)."""
-        self._tick_dt = self.policy.update_interval_s
+        policy = self.policy
+        self._tick_dt = policy.update_interval_s
+        self._tick_ahead = bool(getattr(policy, "pure_placement", False))
+        self._tick_advance = getattr(policy, "advance_quiet", None) if self._tick_ahead else None
         self._tick_days = iter(range(self.cfg.campaign.n_shifts))
         self._next_tick_day()
         return
@@ -36,9 +41,21 @@ class PacingTicks:
         for day in self._tick_days:
             bounds = self.shift_bounds(day)
             if bounds is not None:
-                self._tick_end = bounds[1]
-                self.env.timeout(bounds[0] - self.env.now).callbacks.append(self._schedule_tick)
+                start, self._tick_end = bounds
+                self._tick_last = self._last_quiet_tick(start)
+                self.env.timeout(start - self.env.now).callbacks.append(self._schedule_tick)
                 return
+
+    def _last_quiet_tick(self, start: float) -> float | None:
+        """The day's last tick that may run ahead (not the day's last tick), when the ticks are exact sums.
+
+        ``None`` when the policy has no ``advance_quiet``, or when the ticks ``start + k·dt`` are not whole
+        seconds below :data:`EXACT_CLOCK_S`: the ticks are then run ahead one by one.
+        """
+        dt, end = float(self._tick_dt), self._tick_end
+        if self._tick_advance is None or not (float(start).is_integer() and dt.is_integer() and end < EXACT_CLOCK_S):
+            return None
+        return start + dt * n_steps_before(start + 2 * dt, dt, end, 1 << 62, inclusive=True)
 
     def _schedule_tick(self, _event=None) -> None:
         """Schedule the next tick, after running ahead the ticks that provably launch nothing.
@@ -55,18 +72,63 @@ class PacingTicks:
             self._next_tick_day()
             return
         step_done = False
-        if getattr(self.policy, "pure_placement", False) and not self._list_exhausted():
-            horizon = min(env.peek(), self.source.next_due_s())
-            st = self.state
-            # Not the day's last tick (it schedules the next day), and only while t - now is exact.
-            while t < horizon and t + dt <= end and now + (t + dt - now) == t + dt:
-                st.now_s = t
-                self.policy.update(st)
-                if self._tick_would_place():
-                    step_done = True
-                    break
-                t += dt
+        if self._tick_ahead and not self._list_exhausted():
+            horizon = env.peek()
+            due = self.source.next_due_s()
+            if due < horizon:
+                horizon = due
+            if self._tick_last is not None:
+                t, step_done = self._run_ahead_closed_form(t, horizon)
+            else:
+                st, update = self.state, self.policy.update
+                # Not the day's last tick (it schedules the next day), and only while t - now is exact.
+                while t < horizon and t + dt <= end and now + (t + dt - now) == t + dt:
+                    st.now_s = t
+                    update(st)
+                    if self._tick_would_place():
+                        step_done = True
+                        break
+                    t += dt
         env.timeout(t - now).callbacks.append(self._tick_place if step_done else self._tick)
+
+    def _run_ahead_closed_form(self, t: float, horizon: float) -> tuple[float, bool]:
+        """The quiet ticks from ``t`` on, the policy advancing whole stretches of them at once.
+
+        The quiet ticks are the whole seconds ``t, t + dt, ...`` before ``horizon``, up to the day's last
+        quiet tick; the state is the same at each. The placement is asked before the first tick's step (the
+        answer holds at every tick whose step cannot change it) and after every step that may change it;
+        the policy's ``advance_quiet`` runs the steps in between. Returns the tick to schedule and whether
+        its step already ran (it places).
+        """
+        dt = self._tick_dt
+        n_left = int((self._tick_last - t) / dt) + 1  # exact: whole seconds
+        if horizon - t < n_left * dt:
+            n_left = n_steps_before(t, dt, horizon, n_left)
+        if n_left <= 0:
+            return t, False
+        st, update, advance = self.state, self.policy.update, self._tick_advance
+        st.now_s = t
+        if self._tick_would_place():  # before t's step: the step may change that, so take it and ask again
+            update(st)
+            if self._tick_would_place():
+                return t, True
+            t += dt
+            n_left -= 1
+        while n_left:
+            st.now_s = t
+            n = advance(st, n_left)
+            if n:
+                t += n * dt
+                n_left -= n
+                if not n_left:
+                    break
+                st.now_s = t
+            update(st)  # a step that may change the placement
+            if self._tick_would_place():
+                return t, True
+            t += dt
+            n_left -= 1
+        return t, False
 
     def _tick_would_place(self) -> bool:
         """Whether :meth:`_place` at ``state.now_s`` would launch a line or wake a retry (sets what it sets)."""

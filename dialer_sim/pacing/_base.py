@@ -123,6 +123,13 @@ class PacingPolicy:
     #: run the periodic updates of a quiet stretch ahead of time and skip their placements when they
     #: would launch nothing (``docs/pacing.md``); a policy that counts its calls leaves it False.
     pure_placement: bool = False
+    #: Optional, for a policy with ``pure_placement``: ``advance_quiet(state, n_updates) -> int`` runs at once
+    #: the longest prefix of the next ``n_updates`` periodic updates (the k-th at ``state.now_s + k ×
+    #: update_interval_s``, all seeing the same ``state``) after none of which ``lines_to_launch`` can answer
+    #: differently, exactly as calling ``update`` for each would, and returns its length (``state.now_s`` left at
+    #: the last one's clock). The model then asks for placement only where it may change (``docs/pacing.md``).
+    #: None, the default, means no closed form: the model calls ``update`` for every update.
+    advance_quiet = None
 
     def lines_to_launch(self, state: DialerState) -> int:
         """How many new lines to dial now (>= 0)."""

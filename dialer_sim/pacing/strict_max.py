@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialer_sim._time import SECONDS_PER_DAY
+from dialer_sim._time import SECONDS_PER_DAY, n_steps_before
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PacingParams
@@ -129,6 +129,9 @@ class StrictMaxPolicy(PolicyBase):
         self._day_end_s = SECONDS_PER_DAY
         self._max_pct = params.max_abandon_pct
         self._over_all_calls = params.abandon_denominator == "all"
+        self._base_advance = getattr(self.base, "advance_quiet", None)
+        if self._base_advance is None:
+            self.advance_quiet = None  # no closed form: the model steps every second
 
     @property
     def abandon_pct_today(self) -> float:
@@ -150,6 +153,14 @@ class StrictMaxPolicy(PolicyBase):
         if state.now_s >= self._day_end_s:
             self._roll_day(state.now_s)
         self.base.update(state)
+
+    def advance_quiet(self, state: DialerState, n_loops: int) -> int:
+        """The base's closed-form steps of a quiet stretch (``docs/pacing.md``), those before midnight only.
+
+        Midnight starts a new day, which may change the mode; the model steps that second itself.
+        """
+        n = n_steps_before(state.now_s, self.update_interval_s, self._day_end_s, n_loops)
+        return self._base_advance(state, n) if n else 0
 
     def on_outcome(self, now_s: float, disposition: str) -> None:
         """Forward to the base, then recompute the day's rate and switch mode."""

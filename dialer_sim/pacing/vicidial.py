@@ -52,6 +52,9 @@ Conventions
   Seconds it skipped (the model does not call it between shifts) are loops in
   which VICIdial saw no agent: they enter the 15-sample window as zeros, so the
   first loop of the next shift works from that shift's samples alone.
+- In a quiet stretch (the same samples every second) :meth:`VicidialAdaptPolicy.advance_quiet`
+  runs the loops before the next level update at once, with exactly the effect of one
+  :meth:`~VicidialAdaptPolicy.update` per second; the placement cannot change among them.
 - VICIdial's optional "dial level threshold" (force 1.0 under a minimum agent
   count) is not modelled.
 """
@@ -60,8 +63,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from itertools import repeat
 
-from dialer_sim._time import SECONDS_PER_DAY, SECONDS_PER_MINUTE
+from dialer_sim._time import SECONDS_PER_DAY, SECONDS_PER_MINUTE, n_steps_before
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PacingParams
@@ -253,6 +257,65 @@ class VicidialAdaptPolicy(PolicyBase):
             self._skipped_loops(now_s)
         self._loop(now_s, state.n_agents_idle, state.n_calls_waiting, state.n_agents)
         self._last_loop_s = now_s
+
+    def advance_quiet(self, state: DialerState, n_loops: int) -> int:
+        """Run at once the loops of a quiet stretch before the next level update (placement is constant there).
+
+        The loops are consecutive seconds, the first at ``state.now_s``, all sampling ``state``, which does
+        not change between them. Until the next level update none of them changes ``dial_level``, so
+        :meth:`lines_to_launch` gives the same answer after each. Their effect is computed in closed form:
+        each window is extended by the repeated sample (its sums are integer sums, so a level update
+        computes the same floats afterwards), the loop counter grows by their number, and a drop-statistics
+        refresh that falls among them runs at its own second. The result is exactly that of calling
+        :meth:`update` once per second (``tests/test_pacing_quiet.py``).
+
+        Parameters
+        ----------
+        state : DialerState
+            The samples of every loop; loop k (from 0) runs at clock ``state.now_s + k`` (seconds).
+        n_loops : int >= 0
+            Loops available in the stretch.
+
+        Returns
+        -------
+        int
+            Loops run, from 0 to ``n_loops``: all of them, or those before the next level update. 0 also
+            when the first loop follows skipped seconds or no agent is logged in; ``update`` then runs
+            that loop. ``state.now_s`` is left at the last loop's clock.
+        """
+        n = N_SAMPLES - 1 - self._n_loops_since_level  # loops before the next level update (< 15)
+        if n > n_loops:
+            n = n_loops
+        now_s, last_s, n_agents = state.now_s, self._last_loop_s, state.n_agents
+        if n <= 0 or not n_agents or (last_s is not None and now_s - last_s > SAMPLE_INTERVAL_S):
+            return 0
+        n_idle, n_waiting = state.n_agents_idle, state.n_calls_waiting
+        last_s = now_s + (n - 1) * SAMPLE_INTERVAL_S
+        if self._next_stats_at_s > last_s:  # no drop-statistics refresh among them
+            self._extend_windows(n, n_idle, n_waiting, n_agents)
+        else:  # the refresh's loop runs as one loop, at its own second (there is no level update in it)
+            to_stats = n_steps_before(now_s, SAMPLE_INTERVAL_S, self._next_stats_at_s, n)
+            self._extend_windows(to_stats, n_idle, n_waiting, n_agents)
+            self._loop(now_s + to_stats * SAMPLE_INTERVAL_S, n_idle, n_waiting, n_agents)
+            self._extend_windows(n - to_stats - 1, n_idle, n_waiting, n_agents)
+        state.now_s = self._last_loop_s = last_s
+        return n
+
+    def _extend_windows(self, n_loops: int, n_idle: int, n_waiting: int, n_agents: int) -> None:
+        """``n_loops`` (< 15) loops with one sample, ``n_agents`` > 0, and neither refresh nor level update."""
+        if n_loops <= 0:
+            return
+        agents = self._agents
+        if n_loops == 1:
+            self._ready.append(n_idle)
+            self._waiting.append(n_waiting)
+            agents.append(n_agents)
+        else:
+            self._ready.extend(repeat(n_idle, n_loops))
+            self._waiting.extend(repeat(n_waiting, n_loops))
+            agents.extend(repeat(n_agents, n_loops))
+        self._n_agent_samples_nonzero = len(agents) - agents.count(0)
+        self._n_loops_since_level += n_loops
 
     def _skipped_loops(self, now_s: float) -> None:
         """Run the loops missed since the last call as loops with no agent logged in."""
