@@ -37,9 +37,10 @@ FIGURES: list = []
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
+    """One --smoke run on 2 workers (the stored reference was made on 1)."""
     out = tmp_path_factory.mktemp("amd_loop_smoke")
     with figure_checks() as found:
-        summary = ail.run_smoke(out)
+        summary = ail.run_smoke(out, runner=Runner(workers=2))
     FIGURES[:] = found
     return out, summary.set_index(["mix", "variant", "policy"])
 
