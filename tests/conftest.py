@@ -22,3 +22,13 @@ def rng_factory():
 def rng(rng_factory) -> np.random.Generator:
     """A fresh generator with a fixed seed."""
     return rng_factory(0)
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory):
+    """One 45-clip corpus (seed 11), built once and only read by the tests that run detectors on it."""
+    from amd.corpus import build_corpus
+
+    corpus = tmp_path_factory.mktemp("small_corpus") / "corpus"
+    build_corpus(corpus, seed=11, n_clips=45, progress=False)
+    return corpus

@@ -9,16 +9,14 @@ import pandas as pd
 import pytest
 
 from amd.benchmark import AmdBenchmarkConfig, BenchmarkError, run_benchmark, train_from_corpus
-from amd.corpus import build_corpus
 
 
 @pytest.mark.slow
-def test_small_corpus_train_and_benchmark(tmp_path):
+def test_small_corpus_train_and_benchmark(tmp_path, small_corpus):
     """A 45-clip corpus: training is reproducible, the benchmark writes every table and chart,
     rates lie in [0, 1] with intervals around them, and behaviour.csv has one row per
     (detector, test clip)."""
-    corpus = tmp_path / "corpus"
-    build_corpus(corpus, seed=11, n_clips=45, progress=False)
+    corpus = small_corpus
     model_a = tmp_path / "a.json"
     model_b = tmp_path / "b.json"
     train_from_corpus(corpus, model_a, seed=2, progress=False)

@@ -231,16 +231,13 @@ def test_german_voicemail_with_the_multilingual_model(renderer):
 
 
 @pytest.mark.slow
-def test_words_on_a_small_corpus_offline(tmp_path):
+def test_words_on_a_small_corpus_offline(tmp_path, small_corpus):
     """``amd-bench run`` and ``amd-bench classify`` run ``words`` on a small built corpus with
     sockets refused: no person is called machine before the 2 s deadline, fax is machine,
     and classify gives the benchmark's labels."""
     import pandas as pd
 
-    from amd.corpus import build_corpus
-
-    corpus, out = tmp_path / "corpus", tmp_path / "bench"
-    build_corpus(corpus, seed=11, n_clips=45, progress=False)
+    corpus, out = small_corpus, tmp_path / "bench"
     assert amd_bench(["run", "--corpus", str(corpus), "--out", str(out), "--detectors", "words", "--no-sweep"]) == 0
     rows = pd.read_csv(out / "behaviour.csv")
     labels = pd.read_csv(corpus / "labels.csv")

@@ -37,7 +37,9 @@ FIGURES: list = []
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    out, summary, FIGURES[:] = run_checking_figures(tmp_path_factory, "amd_loop_smoke", ail.run_smoke)
+    """One --smoke run on 2 workers (the stored reference was made on 1)."""
+    out, summary, FIGURES[:] = run_checking_figures(
+        tmp_path_factory, "amd_loop_smoke", lambda out: ail.run_smoke(out, runner=Runner(workers=2)))
     return out, summary.set_index(["mix", "variant", "policy"])
 
 

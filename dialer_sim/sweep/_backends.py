@@ -206,11 +206,13 @@ class DaskBackend:
     address : str
         The scheduler, e.g. ``"tcp://10.0.0.5:8786"``. Every worker must have
         this package installed.
-    timeout_s : float > 0
-        How long to wait for the scheduler to answer.
+    timeout_s : float > 0 or None
+        How long to wait for the scheduler to answer; None takes Dask's
+        ``distributed.comm.timeouts.connect`` setting (30 s unless configured,
+        e.g. by ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5s``).
     """
 
-    def __init__(self, address: str, *, timeout_s: float = 30.0) -> None:
+    def __init__(self, address: str, *, timeout_s: float | None = None) -> None:
         if not isinstance(address, str) or "://" not in address:
             raise SweepError(f"`--scheduler` must be an address like tcp://host:8786; got {address!r}.")
         self.address = address
@@ -222,7 +224,8 @@ class DaskBackend:
         from distributed import Client
 
         try:
-            self._client = Client(self.address, timeout=f"{self.timeout_s}s", set_as_default=False)
+            timeout = {} if self.timeout_s is None else {"timeout": f"{self.timeout_s}s"}
+            self._client = Client(self.address, set_as_default=False, **timeout)
         except (OSError, TimeoutError) as exc:
             msg = " ".join(str(exc).split())
             raise SweepError(f"cannot reach the Dask scheduler at {self.address!r}: {msg}") from None
