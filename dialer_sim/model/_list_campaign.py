@@ -147,10 +147,10 @@ class ListCampaign(QueuedNumbers):
         due = self.calling_list.after_attempt(number_id, seen_as, call.amd_label, end_s, live=live, received=disp)
         if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
             due = self.calling_list.drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
-        if self.calling_list.status_of(number_id) == SUCCESSFUL:
-            self.harvest_live[number_id] = live
-        if due is not None:
+        if due is not None:  # the number stays active: only a number without a retry can have succeeded
             self.retry_at(due, number_id, call.attempt + 1)
+        elif self.calling_list.status_of(number_id) == SUCCESSFUL:
+            self.harvest_live[number_id] = live
 
     # -- daily snapshots --------------------------------------------------------------------------
     def _days(self):
