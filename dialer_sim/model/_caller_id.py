@@ -34,6 +34,7 @@ class CommunityBlocklist:
     def __init__(self, config: BlocklistConfig):
         self.cfg = config
         self._events: dict[str, deque] = {}
+        self._window_s = config.window_days * SECONDS_PER_DAY
         self._weight: dict[str, float] = {}
         self.first_flagged_at_s: dict[str, float] = {}
 
@@ -41,7 +42,7 @@ class CommunityBlocklist:
         events = self._events.get(caller_id)
         if not events:
             return 0.0
-        horizon = now_s - self.cfg.window_days * SECONDS_PER_DAY
+        horizon = now_s - self._window_s
         w = self._weight[caller_id]
         while events and events[0][0] < horizon:
             w -= events.popleft()[1]
@@ -129,7 +130,7 @@ class CallerIdPool:
         if recent is None:
             return
         recent.append(answered)
-        n = self.cfg.answer_rate_window_calls
+        n = recent.maxlen  # cfg.answer_rate_window_calls
         if len(recent) == n and caller_id not in self._baseline:
             self._baseline[caller_id] = sum(recent) / n
         if self._policy != "rotating" or caller_id not in self.active:
