@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from run_fingerprints import CASES, fingerprint
 
 STORED = json.loads((Path(__file__).parent / "data" / "run_fingerprints.json").read_text())
