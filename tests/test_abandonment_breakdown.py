@@ -238,3 +238,22 @@ def test_a_person_released_by_a_late_verdict_is_one_false_positive_not_also_a_la
     assert b["n_dialer_drops"] == 0
     assert b["n_amd_false_positives"] > 0
     assert parts_sum(b) == pytest.approx(b["n_abandoned"])
+
+
+@pytest.mark.parametrize("regime", sorted(REGIMES))
+@pytest.mark.parametrize("amd", [True, False])
+def test_the_vectorised_rows_equal_one_breakdown_per_row(regime, amd):
+    """breakdown_rows (the run summary's per-day figures in one pass) gives each day what breakdown_from_totals does."""
+    from dialer_sim.compliance._breakdown import breakdown_from_totals, breakdown_rows, breakdown_totals
+
+    # Day 1 has no live answer, so it is not computable (None); the others hold one call of each part.
+    rows = one_of_each(0, amd=amd) + [call(86400.0 + 9 * 3600, "machine_beep", end=20.0)] + one_of_each(2, amd=amd)
+    totals = breakdown_totals(records_to_frame(rows), regime=regime, threshold_s=None, by="day")
+    used = bool(totals["n_amd_labelled"].sum() > 0) if "n_amd_labelled" in totals else None
+    vectorised = breakdown_rows(totals, regime=regime, amd_used=used)
+    one_by_one = [breakdown_from_totals(row, regime=regime, amd_used=used) for _, row in totals.iterrows()]
+    assert len(vectorised) == 3
+    for i, expected in enumerate(one_by_one):
+        got = {k: (None if isinstance(v, float) and v != v else v) for k, v in vectorised.iloc[i].items()
+               if k in expected and k not in ("threshold_s", "unit")}
+        assert got == {k: expected[k] for k in got}

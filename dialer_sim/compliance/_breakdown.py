@@ -26,8 +26,8 @@ from ._parts import PARTS
 from ._regimes import REGIMES, RESULT_COLUMNS, _check_options, _check_records, _finish, _per_call_counts
 from ._report import _plain
 
-__all__ = ["BREAKDOWN_KEYS", "abandonment_breakdown", "breakdown_from_totals", "breakdown_totals",
-           "not_computable_rows"]
+__all__ = ["BREAKDOWN_KEYS", "abandonment_breakdown", "breakdown_from_totals", "breakdown_rows",
+           "breakdown_totals", "not_computable_rows"]
 
 BREAKDOWN_KEYS = (
     "regime", "clock", "threshold_s", "unit", "adjustment", "n_live_answers", "n_abandoned", "rate",
@@ -70,19 +70,31 @@ def breakdown_from_totals(totals: pd.Series, *, regime: str = "ofcom2010", thres
     are the records' attributes (what their source did not record).
     """
     opt = _options(regime, threshold_s, amd_used)
-    attrs = {} if attrs is None else attrs
-    out = pd.DataFrame([totals.astype(float)])
-    out.insert(0, "campaign_id", "")
-    out.insert(1, "window_start_s", np.nan)
-    out.insert(2, "window_end_s", np.nan)
-    if regime == "ofcom2010":
-        out["campaign_amd_used"] = bool(totals.get("n_amd_labelled", 0.0) > 0)
-    from_statuses = attrs.get("source") == "vicidial" and regime == "vicidial"
-    row = _finish(out, attrs, opt, from_statuses).rename(columns=_RENAMED).iloc[0]
+    row = breakdown_rows(pd.DataFrame([totals]), regime=regime, threshold_s=threshold_s, amd_used=amd_used,
+                         attrs=attrs).iloc[0]
     result = {key: _plain(row[key]) for key in BREAKDOWN_KEYS if key in row.index}
     result["threshold_s"] = opt.threshold_s
     result["unit"] = f"proportion of the {regime} denominator (n_live_answers)"
     return {key: result.get(key) for key in BREAKDOWN_KEYS}
+
+
+def breakdown_rows(totals: pd.DataFrame, *, regime: str = "ofcom2010", threshold_s: float | None = None,
+                   amd_used: bool | None = None, attrs: Mapping | None = None) -> pd.DataFrame:
+    """The breakdown of each row of ``totals`` (e.g. :func:`breakdown_totals` ``by="day"``) in one vectorised pass.
+
+    One row per row of ``totals`` with the columns of :func:`breakdown_from_totals`'s dictionary (numbers as
+    floats, NaN where that function gives None). ``amd_used`` None infers it per row from its AMD labels.
+    """
+    opt = _options(regime, threshold_s, amd_used)
+    attrs = {} if attrs is None else attrs
+    out = totals.astype(float).reset_index(drop=True)
+    out.insert(0, "campaign_id", "")
+    out.insert(1, "window_start_s", np.nan)
+    out.insert(2, "window_end_s", np.nan)
+    if regime == "ofcom2010":
+        out["campaign_amd_used"] = (out["n_amd_labelled"] > 0) if "n_amd_labelled" in out else False
+    from_statuses = attrs.get("source") == "vicidial" and regime == "vicidial"
+    return _finish(out, attrs, opt, from_statuses).rename(columns=_RENAMED)
 
 
 def abandonment_breakdown(records: pd.DataFrame, *, regime: str = "ofcom2010",

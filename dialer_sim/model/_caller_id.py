@@ -25,6 +25,7 @@ from ._population import Caller
 __all__ = ["CallerIdPool", "CommunityBlocklist", "WITHHELD"]
 
 WITHHELD = "withheld"
+_WITHHELD_CALLER = Caller(WITHHELD, True, False)
 
 
 class CommunityBlocklist:
@@ -33,6 +34,7 @@ class CommunityBlocklist:
     def __init__(self, config: BlocklistConfig):
         self.cfg = config
         self._events: dict[str, deque] = {}
+        self._window_s = config.window_days * SECONDS_PER_DAY
         self._weight: dict[str, float] = {}
         self.first_flagged_at_s: dict[str, float] = {}
 
@@ -40,7 +42,7 @@ class CommunityBlocklist:
         events = self._events.get(caller_id)
         if not events:
             return 0.0
-        horizon = now_s - self.cfg.window_days * SECONDS_PER_DAY
+        horizon = now_s - self._window_s
         w = self._weight[caller_id]
         while events and events[0][0] < horizon:
             w -= events.popleft()[1]
@@ -81,6 +83,8 @@ class CallerIdPool:
         self._recent: dict[str, deque] = {}
         self._baseline: dict[str, float] = {}
         self._turn = 0
+        self._policy = config.policy
+        self._callers: dict[tuple[str, bool], Caller] = {}
         if config.policy == "rotating":
             for _ in range(config.pool_size):
                 self._take_fresh()
@@ -106,14 +110,19 @@ class CallerIdPool:
 
     def next_caller(self, now_s: float) -> Caller:
         """The caller ID for an attempt placed now."""
-        if self.cfg.policy == "withheld":
-            return Caller(WITHHELD, True, False)
-        if self.cfg.policy == "rotating":
+        policy = self._policy
+        if policy == "withheld":
+            return _WITHHELD_CALLER
+        if policy == "rotating":
             self._turn = (self._turn + 1) % len(self.active)
             number = self.active[self._turn]
         else:
             number = self.active[0]
-        return Caller(number, False, self.blocklist.is_flagged(number, now_s))
+        key = (number, self.blocklist.is_flagged(number, now_s))
+        caller = self._callers.get(key)  # a Caller is immutable: one object per (number, flagged) serves all calls
+        if caller is None:
+            caller = self._callers[key] = Caller(number, False, key[1])
+        return caller
 
     def on_result(self, caller_id: str, answered: bool, now_s: float) -> None:
         """Record whether an attempt was answered; retire a rotating number that is flagged or answered less."""
@@ -121,10 +130,10 @@ class CallerIdPool:
         if recent is None:
             return
         recent.append(answered)
-        n = self.cfg.answer_rate_window_calls
+        n = recent.maxlen  # cfg.answer_rate_window_calls
         if len(recent) == n and caller_id not in self._baseline:
             self._baseline[caller_id] = sum(recent) / n
-        if self.cfg.policy != "rotating" or caller_id not in self.active:
+        if self._policy != "rotating" or caller_id not in self.active:
             return
         reason = ""
         if self.cfg.retire_when_flagged and self.blocklist.is_flagged(caller_id, now_s):

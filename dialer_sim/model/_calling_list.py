@@ -25,6 +25,8 @@ import math
 
 import numpy as np
 
+from callvocab.cdr import DISPOSITIONS
+
 from .._time import SECONDS_PER_DAY, SECONDS_PER_WEEK
 from ..config._dialer import DialerConfig
 from ..pacing._base import observed_outcome
@@ -33,6 +35,10 @@ __all__ = ["ACTIVE", "DROPPED", "SUCCESSFUL", "CallingList"]
 
 ACTIVE, SUCCESSFUL, DROPPED = 0, 1, 2
 _REASON = {"no_answer": 0, "busy": 0, "machine": 1, "rejected": 2, "unobtainable": 3, "fax": 4}
+#: The hygiene reason each disposition counts towards (None: none), and the dispositions the dialer sees as a
+#: drop: looked up once per attempt instead of mapping through ``observed_outcome`` each time.
+_REASON_OF = {d: _REASON.get("machine" if observed_outcome(d) == "machine" else d) for d in DISPOSITIONS}
+_SEEN_AS_DROP = frozenset(d for d in DISPOSITIONS if observed_outcome(d) == "drop")
 #: Dispositions a person experiences as a silent call: dead air until dropped or until they hang up.
 SILENT = frozenset({"abandoned", "callee_hung_up"})
 
@@ -57,6 +63,7 @@ class CallingList:
         r = self.rules
         self._windows = [r.window_s(wd) for wd in range(7)]
         self._start_weekday = r.start_weekday
+        self._max_attempts = r.max_attempts_per_campaign
         n = int(n_numbers)
         # Per-number state in Python lists (one element access is ~10x cheaper than numpy's); the public
         # numpy views below are built when read, at most once a day.
@@ -143,24 +150,18 @@ class CallingList:
         """
         day = int(end_s // SECONDS_PER_DAY)
         self._count_received(number_id, disposition if received is None else received, live)
-        if self._is_success(disposition, amd_label):
+        if (amd_label == "human") if self._probe else (disposition == "human_to_agent"):  # a success: passed on
             self._status[number_id], self._status_day[number_id] = SUCCESSFUL, day
             return None
-        seen = observed_outcome(disposition)
-        reason = _REASON.get("machine" if seen == "machine" else disposition)
+        reason = _REASON_OF[disposition]
         if reason is not None:
             i = number_id * 5 + reason
-            self._reasons[i] += 1
-            if self._reasons[i] >= self._limits[reason]:
+            n = self._reasons[i] = self._reasons[i] + 1
+            if n >= self._limits[reason]:
                 return self.drop(number_id, day)
-        if self._attempts[number_id] >= self.rules.max_attempts_per_campaign:
+        if self._attempts[number_id] >= self._max_attempts:
             return self.drop(number_id, day)
         return self.next_allowed(number_id, end_s, disposition, amd_label)
-
-    def _is_success(self, disposition: str, amd_label: str) -> bool:
-        if self._probe:
-            return amd_label == "human"
-        return disposition == "human_to_agent"
 
     def drop(self, number_id: int, day: int) -> None:
         """Take ``number_id`` off the list on ``day`` (status ``DROPPED``); returns None, "no retry"."""
@@ -182,22 +183,24 @@ class CallingList:
         """The earliest time the rules allow the next attempt on ``number_id`` after one ending at ``end_s``."""
         r = self.rules
         due = end_s + r.min_gap_s
-        if r.ofcom_abandoned_gap_s > 0 and disposition and observed_outcome(disposition) == "drop":
+        if r.ofcom_abandoned_gap_s > 0 and disposition in _SEEN_AS_DROP:
             # Every drop the dialer saw, including a callee who hung up in dead air: it cannot guarantee that
             # the person was not abandoned (Ofcom counts a hang-up after the 2 s deadline as abandoned).
             due = max(due, end_s + r.ofcom_abandoned_gap_s)
         if r.ofcom_no_same_day_after_machine and amd_label == "machine":
             due = max(due, (end_s // SECONDS_PER_DAY + 1) * SECONDS_PER_DAY)
+        day_of_last, n_day = self._day_of_last[number_id], self._n_day[number_id]
+        week_of_last, n_week = self._week_of_last[number_id], self._n_week[number_id]
         for _ in range(16):  # each pass moves to a later day or week, or returns
             due = self.next_window_open(due)
             if due == math.inf:
                 return None
             day = int(due // SECONDS_PER_DAY)
-            if day == self._day_of_last[number_id] and self._n_day[number_id] >= r.max_attempts_per_day:
+            if day == day_of_last and n_day >= r.max_attempts_per_day:
                 due = (day + 1) * SECONDS_PER_DAY
                 continue
-            week = self.week(day)
-            if week == self._week_of_last[number_id] and self._n_week[number_id] >= r.max_attempts_per_week:
+            week = (self._start_weekday + day) // 7  # self.week(day), inlined
+            if week == week_of_last and n_week >= r.max_attempts_per_week:
                 due = (week + 1) * SECONDS_PER_WEEK - r.start_weekday * SECONDS_PER_DAY
                 continue
             return due

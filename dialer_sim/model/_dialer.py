@@ -96,7 +96,6 @@ class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
         self.cfg = config
         self.env = simpy.Environment()
         self.sink = sink
-        self._append_row = sink.append_row
         self.trace = trace
         self.state = DialerState()
         self.stats = CampaignCounters()
@@ -120,6 +119,12 @@ class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
         else:
             self.source = (OpenLoopArrivals(self, streams) if config.open_loop is not None
                            else SingleList(self, streams, dial_list))
+        # Bound once: _place and _record call these on every state change and every ended attempt.
+        self._paced = self.source.paced
+        self._n_ready, self._dial_next = self.source.n_ready, self.source.dial_next
+        self._after_attempt = self.source.after_attempt
+        self._lines_to_launch, self._on_outcome = self.policy.lines_to_launch, self.policy.on_outcome
+        self._sink_rows, self._batch_rows = sink.pending_rows, sink.batch_rows
 
     # -- setup ---------------------------------------------------------------------------------------
     def _draws(self, s) -> None:
@@ -188,25 +193,27 @@ class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
         Unfinished counts every attempt not yet recorded, including calls playing a message after a drop
         or on a voicemail, which are no longer lines up for the pacing.
         """
-        return self.source.exhausted() and self._next_call == self.stats.n_dials
+        return self._next_call == self.stats.n_dials and self.source.exhausted()  # the cheap test first
 
     def _place(self) -> None:
         """Ask the policy for lines and launch them (called on every state change)."""
         now = self.env.now
         if now >= self._shift_end:
             return
-        st, source = self.state, self.source
+        st = self.state
         st.now_s = now
-        left = source.n_ready(now)
+        left = self._n_ready(now)
         st.n_numbers_left = left
-        n = self.policy.lines_to_launch(st)
+        n = self._lines_to_launch(st)
         if n > left:
             n = left
-        for _ in range(n):
-            source.dial_next()
+        if n:
+            dial_next = self._dial_next
+            for _ in range(n):
+                dial_next()
         if n < left:
             return
-        due = source.next_due_s()
+        due = self.source.next_due_s()
         if due < self._retry_wake_at:  # nothing to dial now, but a number becomes ready later
             self._retry_wake_at = due
             self.env.timeout(due - now).callbacks.append(self._retry_wake)
@@ -379,16 +386,19 @@ class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
         dropped for want of an agent looks like any other drop to the pacing policy).
         """
         dial_at = call.dial_at_s
-        self._append_row((self._campaign_id, int(dial_at // SECONDS_PER_DAY), call.number_id, call.attempt,
-                          call.caller_id, dial_at, call.network_outcome, call.ring_s, call.kind,
-                          call.speech_start_at_s, call.greeting_end_at_s, call.amd_label, call.amd_decided_at_s,
-                          call.agent_id, call.connected_at_s, end, ended_by, disp))
-        self.sink.maybe_flush()
+        rows = self._sink_rows
+        rows.append((self._campaign_id, int(dial_at // SECONDS_PER_DAY), call.number_id, call.attempt,
+                     call.caller_id, dial_at, call.network_outcome, call.ring_s, call.kind,
+                     call.speech_start_at_s, call.greeting_end_at_s, call.amd_label, call.amd_decided_at_s,
+                     call.agent_id, call.connected_at_s, end, ended_by, disp))
+        if len(rows) >= self._batch_rows:  # RecordSink.maybe_flush, inlined: once per ended attempt
+            self.sink.flush()
         if self.trace is not None:
             self.trace_call(call, disp, end)
         self.stats.add(disp, call.silence_from_s, call.connected_at_s, end, call.human)
-        if not self.source.paced:  # open loop: no dialer, no pacing, no retries
+        if not self._paced:  # open loop: no dialer, no pacing, no retries
             return
-        self.policy.on_outcome(end, seen_as or disp)
-        self.source.after_attempt(call, disp, seen_as or disp, end)
+        seen = seen_as or disp
+        self._on_outcome(end, seen)
+        self._after_attempt(call, disp, seen, end)
         self._place()

@@ -36,6 +36,8 @@ from ._population import Population
 __all__ = ["ListCampaign"]
 
 _STATUS = {ACTIVE: "active", SUCCESSFUL: "successful", DROPPED: "dropped"}
+_NOT_RUNG = frozenset({"busy", "unobtainable", "rejected"})  # the phone never rang
+_SILENT_OR_FP = SILENT | {"amd_false_positive"}  # what a live person may complain about as a silent call
 
 
 class _FixedLines(PacingPolicy):
@@ -78,8 +80,8 @@ class ListCampaign(QueuedNumbers):
         self._last = dict.fromkeys(("dials", "contacts", "busy_s", "logged_in_s", "live", "amd_fp"), 0.0)
         bl = cfg.blocklist
         self._label_shown = bl.label_shown_to_all
-        self._p_complaint = (bl.p_complaint_silent, bl.p_complaint_contact)
-        self._short_call = (bl.short_call_s, bl.short_call_weight)
+        self._p_silent, self._p_contact = bl.p_complaint_silent, bl.p_complaint_contact
+        self._short_call_s, self._short_call_weight = bl.short_call_s, bl.short_call_weight
         self._leaves_message = cfg.amd.machine_action == "leave_message"
 
     def start(self) -> None:
@@ -125,21 +127,19 @@ class ListCampaign(QueuedNumbers):
         drives its retry rules and hygiene (a machine dropped for want of an agent is a drop to the dialer).
         """
         number_id, caller_id, kind, disp = call.number_id, call.caller_id, call.kind, disposition
-        live = kind in HUMAN_KINDS or (kind == "screening_assistant" and disp == "human_to_agent")
+        contact = disp == "human_to_agent"
+        live = kind in HUMAN_KINDS or (contact and kind == "screening_assistant")
         pop = self.population
-        if disp not in ("busy", "unobtainable", "rejected"):
+        if disp not in _NOT_RUNG:
             pop.unwanted_call(number_id)  # it rang (or went to voicemail): the owner sees the missed call
         self.pool.on_result(caller_id, kind != "", end_s)
-        p_silent, p_contact = self._p_complaint
-        p = p_silent if (live and (disp in SILENT or disp == "amd_false_positive")) else (
-            p_contact if disp == "human_to_agent" else 0.0)
+        p = self._p_silent if (live and disp in _SILENT_OR_FP) else (self._p_contact if contact else 0.0)
         if p > 0 and self._u() < p:
             self.blocklist.complain(caller_id, end_s)
-        short_s, short_weight = self._short_call
-        if kind and end_s - (call.dial_at_s + call.ring_s) < short_s:
-            self.blocklist.complain(caller_id, end_s, short_weight)
+        if kind and end_s - (call.dial_at_s + call.ring_s) < self._short_call_s:
+            self.blocklist.complain(caller_id, end_s, self._short_call_weight)
         if self.consent is not None:
-            self.consent.after_call(number_id, end_s, live=live, contact=disp == "human_to_agent",
+            self.consent.after_call(number_id, end_s, live=live, contact=contact,
                                     withheld=caller_id == WITHHELD)
         if (disp == "machine_hangup" and self._leaves_message
                 and STRATEGIES[pop.strategy[number_id]] == "screen_unknown" and pop.calls_back()):
@@ -147,10 +147,10 @@ class ListCampaign(QueuedNumbers):
         due = self.calling_list.after_attempt(number_id, seen_as, call.amd_label, end_s, live=live, received=disp)
         if due is not None and self.consent is not None and not self.consent.may_dial(number_id, due):
             due = self.calling_list.drop(number_id, int(end_s // SECONDS_PER_DAY))  # no lawful retry
-        if self.calling_list.status_of(number_id) == SUCCESSFUL:
-            self.harvest_live[number_id] = live
-        if due is not None:
+        if due is not None:  # the number stays active: only a number without a retry can have succeeded
             self.retry_at(due, number_id, call.attempt + 1)
+        elif self.calling_list.status_of(number_id) == SUCCESSFUL:
+            self.harvest_live[number_id] = live
 
     # -- daily snapshots --------------------------------------------------------------------------
     def _days(self):

@@ -107,23 +107,44 @@ class QueuedNumbers(NumberSource):
     """
 
     def __init__(self, dial_list: list[int]):
-        self.dial_list = dial_list
         self._fresh = 0               # fresh numbers dialled so far
         self._ready: deque = deque()  # (number_id, attempt) due now, dialled before fresh numbers
         self._retry_heap: list = []   # (due_s, number_id, attempt) not yet due
+        self._due_s = INF             # the heap's earliest due time (inf: empty)
+        self.dial_list = dial_list    # sets _n_left
+
+    # n_ready, next_due_s and exhausted run several times per dial: they read two counters kept up to date
+    # (_n_left, _due_s) instead of measuring the queues each time.
+    @property
+    def dial_list(self) -> list[int]:
+        """The fresh numbers in dialling order (a source may narrow it before the run starts)."""
+        return self._dial_list
+
+    @dial_list.setter
+    def dial_list(self, numbers: list[int]) -> None:
+        self._dial_list = numbers
+        self._n_left = len(numbers) - self._fresh + len(self._ready)  # fresh numbers left plus ready retries
 
     def n_ready(self, now_s: float) -> int:
-        heap = self._retry_heap
+        if self._due_s <= now_s:
+            self._move_due(now_s)
+        return self._n_left
+
+    def _move_due(self, now_s: float) -> None:
+        """Move the retries due at ``now_s`` from the heap to the ready queue."""
+        heap, ready = self._retry_heap, self._ready
         while heap and heap[0][0] <= now_s:
             _, number_id, attempt = heapq.heappop(heap)
-            self._ready.append((number_id, attempt))
-        return (len(self.dial_list) - self._fresh) + len(self._ready)
+            ready.append((number_id, attempt))
+            self._n_left += 1
+        self._due_s = heap[0][0] if heap else INF
 
     def dial_next(self) -> None:
+        self._n_left -= 1
         if self._ready:
             number_id, attempt = self._ready.popleft()
         else:
-            number_id, attempt = self.dial_list[self._fresh], 1
+            number_id, attempt = self._dial_list[self._fresh], 1
             self._fresh += 1
         self.dial(number_id, attempt)
 
@@ -134,12 +155,14 @@ class QueuedNumbers(NumberSource):
     def retry_at(self, due_s: float, number_id: int, attempt: int) -> None:
         """Put ``number_id`` back: attempt ``attempt`` becomes ready at ``due_s``."""
         heapq.heappush(self._retry_heap, (due_s, number_id, attempt))
+        if due_s < self._due_s:
+            self._due_s = due_s
 
     def next_due_s(self) -> float:
-        return self._retry_heap[0][0] if self._retry_heap else INF
+        return self._due_s
 
     def exhausted(self) -> bool:
-        return self._fresh >= len(self.dial_list) and not self._ready and not self._retry_heap
+        return self._n_left == 0 and not self._retry_heap
 
 
 class SingleList(QueuedNumbers):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..compliance._breakdown import breakdown_from_totals, breakdown_totals
+from ..compliance._breakdown import breakdown_from_totals, breakdown_rows, breakdown_totals
 from ..config._dialer import DialerConfig
 from ._cdr import RecordSink, frame_from_arrow
 
@@ -62,10 +62,10 @@ def run_abandonment(config: DialerConfig, sink: RecordSink,
     # Ofcom: whether AMD was used is inferred from the AMD labels, exactly as `dialer-sim compliance` does.
     used = bool(per_day["n_amd_labelled"].sum() > 0) if "n_amd_labelled" in per_day else None
     b = breakdown_from_totals(per_day.sum(), regime=regime, threshold_s=config.abandon.window_s, amd_used=used)
+    per_day_abandoned = breakdown_rows(per_day, regime=regime, threshold_s=config.abandon.window_s,
+                                       amd_used=used)["n_abandoned"] if len(per_day) else []
     days = pd.DataFrame({
-        "regime_abandoned_day": [breakdown_from_totals(row, regime=regime, threshold_s=config.abandon.window_s,
-                                                       amd_used=used)["n_abandoned"]
-                                 for _, row in per_day.iterrows()],
+        "regime_abandoned_day": [float(v) if v == v else None for v in per_day_abandoned],  # None: not computable
         "dialer_drops_day": per_day["n_own_drops"].to_numpy(),
     }, index=per_day.index)
     return {

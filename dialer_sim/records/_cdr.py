@@ -105,8 +105,9 @@ class RecordSink:
             self._schema = self._schema.with_metadata({START_DATE_KEY: start_date})
         self.batch_rows = int(batch_rows)
         self._rows: list[tuple] = []
-        #: Bound method: ``sink.append_row(values_tuple)`` is the hot path of the model.
-        self.append_row = self._rows.append
+        #: The buffered rows (tuples in CDR column order): the model appends to this list directly and calls
+        #: :meth:`flush` once it holds ``batch_rows`` (the hot path of the model).
+        self.pending_rows = self._rows
         self.n_rows = 0
         self._tables: list[pa.Table] = []
         self._writer: pq.ParquetWriter | None = None
