@@ -42,7 +42,7 @@ from .errors import DialerSimError
 __all__ = ["N_WORKERS", "run_sample", "sample_runs", "summarise_sample"]
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Worker processes per side (the issue's target is the wall time on 2 workers).
+#: Worker processes per side (the full sweep's speed target is its wall time on 2 workers).
 N_WORKERS = 2
 #: Runs in the full default sweep (75 points x 5 replications), for the extrapolation.
 FULL_DEFAULT_RUNS = 375
