@@ -47,7 +47,7 @@ else
 endif
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check callvocab dialer_sim amd experiments tests
+	$(VENV)/bin/ruff check callvocab oneline atomicdir dialer_sim amd experiments tests scripts
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
