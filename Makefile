@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml scripts/install_system_deps.sh
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(RESULTS)
 
+# Two pytest workers, each taking whole test files (module fixtures stay shared); TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test-quick: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
