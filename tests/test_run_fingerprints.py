@@ -1,12 +1,15 @@
 """Whole runs are event-for-event those of the reference revision: same records, daily and number frames, summary.
 
-The stored hashes in ``tests/data/run_fingerprints.json`` were generated at commit 20b83e8 with
+The stored hashes in ``tests/data/run_fingerprints.json`` are those of commit 20b83e8, made by this revision's
+``tests/run_fingerprints.py`` with a checkout of 20b83e8 first on ``PYTHONPATH``:
 
-    .venv/bin/python tests/run_fingerprints.py > tests/data/run_fingerprints.json
+    git worktree add --detach /tmp/ref 20b83e8 && cp tests/run_fingerprints.py /tmp/ref/tests/
+    PYTHONPATH=/tmp/ref .venv/bin/python /tmp/ref/tests/run_fingerprints.py > tests/data/run_fingerprints.json
 
 They cover list campaigns with every screening strategy, each caller-ID policy, AMD off, leave-message,
 connect-at-deadline, several pacing policies, consent (cold and lawful), a ping dialer, a probing robot, the plain
-campaign list and three open-loop queues. Any change to a draw, its stream or its order, or to a record, changes a
+campaign list and three open-loop queues. Floats are hashed to 12 significant digits (`FLOAT_FORMAT`), so another
+machine's libm last digits do not count; any change to a draw, its stream or its order, or to a record, changes a
 hash.
 """
 
