@@ -46,6 +46,7 @@ from ..pacing import make_policy
 from ..pacing._base import DialerState
 from ..records._cdr import HUMAN_KINDS, RecordSink
 from ._amd import make_amd
+from ._amd_stage import AmdStage
 from ._call import Call
 from ._counters import CampaignCounters
 from ._deadline_connect import DeadlineConnect
@@ -73,7 +74,7 @@ _DELAY_GROUP = {
 }
 
 
-class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
+class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
     """One replication of one campaign (closed loop) or of the open-loop queue.
 
     Parameters
@@ -327,51 +328,6 @@ class CampaignModel(AgentRouting, DeadlineConnect, PacingTicks):
 
     def _fax_detected(self, event) -> None:
         self._record(event.value, "fax", "dialer", self.env.now)
-
-    def _in_amd(self, call: Call) -> None:
-        """The call is in AMD until its verdict (or the deadline, when undecided calls connect then)."""
-        self.state.n_calls_in_amd += 1
-        until = min(call.verdict_at_s, self._undecided_route_at(call))
-        if call.hang_up_at_s < until:  # the live callee hangs up in dead air first
-            self.env.timeout(call.hang_up_at_s - self.env.now, call).callbacks.append(self._hung_up_in_amd)
-        else:
-            self.env.timeout(until - self.env.now, call).callbacks.append(self._amd_done)
-
-    def _hung_up_in_amd(self, event) -> None:
-        self.state.n_calls_in_amd -= 1
-        self._record(event.value, "callee_hung_up", "callee", self.env.now)
-
-    def _amd_done(self, event) -> None:
-        call = event.value
-        self.state.n_calls_in_amd -= 1
-        if self._undecided_route_at(call) < INF:
-            self._route_undecided(call)
-            return
-        label = call.verdict
-        self.trace_call(call, "amd_decided_at", call.verdict_at_s)
-        call.amd_label, call.amd_decided_at_s = label, (call.verdict_at_s if label else NAN)
-        if self._hangs_up(label):
-            call.amd_decided_at_s = call.verdict_at_s
-            self._amd_hangup(call)
-        else:
-            self.route(call)
-
-    def _amd_hangup(self, call: Call) -> None:
-        """The dialer hangs up on a verdict; on a machine it may first wait for the beep and leave a message."""
-        if not call.human and call.kind != "fax" and self.cfg.amd.machine_action == "leave_message":
-            now, ge = self.env.now, call.greeting_end_at_s
-            start = max(now, ge if ge == ge else now)
-            self.env.timeout(start - now + self.cfg.amd.message_s, call).callbacks.append(self._hung_up_by_amd)
-        else:
-            self._record(call, self._amd_disposition(call), "dialer", self.env.now)
-
-    def _hung_up_by_amd(self, event) -> None:
-        call = event.value
-        self._record(call, self._amd_disposition(call), "dialer", self.env.now)
-
-    @staticmethod
-    def _amd_disposition(call: Call) -> str:
-        return "amd_false_positive" if call.human else ("fax" if call.kind == "fax" else "machine_hangup")
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def trace_call(self, call: Call, event: str, t: float) -> None:
