@@ -10,6 +10,7 @@ from ._caller_id import WITHHELD, CallerIdPool, CommunityBlocklist
 from ._calling_list import ACTIVE, DROPPED, SUCCESSFUL, CallingList
 from ._consent import CUSTOMER, NONE, OPT_IN, ConsentLedger, p_fined
 from ._dialer import CampaignModel
+from ._environment import DialerEnvironment
 from ._list_campaign import ListCampaign
 from ._number_sources import NumberSource, QueuedNumbers, SingleList
 from ._open_loop import OpenLoopArrivals
@@ -29,6 +30,7 @@ __all__ = [
     "CommunityBlocklist",
     "ConsentLedger",
     "DROPPED",
+    "DialerEnvironment",
     "EmpiricalAmd",
     "ListCampaign",
     "NONE",

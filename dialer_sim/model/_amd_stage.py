@@ -34,9 +34,9 @@ class AmdStage:
         self.state.n_calls_in_amd += 1
         until = min(call.verdict_at_s, self._undecided_route_at(call))
         if call.hang_up_at_s < until:  # the live callee hangs up in dead air first
-            self.env.timeout(call.hang_up_at_s - self.env.now, call).callbacks.append(self._hung_up_in_amd)
+            self.env.call_later(call.hang_up_at_s - self.env.now, self._hung_up_in_amd, call)
         else:
-            self.env.timeout(until - self.env.now, call).callbacks.append(self._amd_done)
+            self.env.call_later(until - self.env.now, self._amd_done, call)
 
     def _hung_up_in_amd(self, event) -> None:
         self.state.n_calls_in_amd -= 1
@@ -62,7 +62,7 @@ class AmdStage:
         if not call.human and call.kind != "fax" and self.cfg.amd.machine_action == "leave_message":
             now, ge = self.env.now, call.greeting_end_at_s
             start = max(now, ge if ge == ge else now)
-            self.env.timeout(start - now + self.cfg.amd.message_s, call).callbacks.append(self._hung_up_by_amd)
+            self.env.call_later(start - now + self.cfg.amd.message_s, self._hung_up_by_amd, call)
         else:
             self._record(call, self._amd_disposition(call), "dialer", self.env.now)
 

@@ -22,6 +22,7 @@ Conventions
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 
@@ -41,6 +42,20 @@ _REASON_OF = {d: _REASON.get("machine" if observed_outcome(d) == "machine" else 
 _SEEN_AS_DROP = frozenset(d for d in DISPOSITIONS if observed_outcome(d) == "drop")
 #: Dispositions a person experiences as a silent call: dead air until dropped or until they hang up.
 SILENT = frozenset({"abandoned", "callee_hung_up"})
+
+
+#: The typed-array code of a 32-bit signed integer on this platform (C ``int`` wherever numpy runs).
+_INT32 = next(code for code in "ilq" if array(code).itemsize == 4)
+
+
+def _filled(typecode: str, value: int, n: int) -> array:
+    """A typed array of ``n`` copies of ``value`` (``"b"``: int8, ``"i"``: a 32-bit integer)."""
+    return array(_INT32 if typecode == "i" else typecode, [value]) * n
+
+
+def _numpy(values: array, dtype=np.int32) -> np.ndarray:
+    """A numpy copy of a typed array (its buffer, reinterpreted, then copied: later updates do not show)."""
+    return np.frombuffer(values, dtype=dtype).copy() if len(values) else np.zeros(0, dtype=dtype)
 
 
 class CallingList:
@@ -65,38 +80,36 @@ class CallingList:
         self._start_weekday = r.start_weekday
         self._max_attempts = r.max_attempts_per_campaign
         n = int(n_numbers)
-        # Per-number state in Python lists (one element access is ~10x cheaper than numpy's); the public
-        # numpy views below are built when read, at most once a day.
-        self._status = [ACTIVE] * n
-        self._attempts = [0] * n
-        self._reasons = [0] * (5 * n)        # [number_id * 5 + reason]
-        self._status_day = [-1] * n          # day the number was dropped or marked successful
-        self._first_day = [-1] * n           # day of the number's first attempt
-        self._calls = [0] * n                # attempts that rang or were answered
-        self._silent = [0] * n               # silent calls heard by the person
-        self._amd_hangups = [0] * n          # the person was hung up on as a machine
-        self._contacts = [0] * n             # the person talked to an agent
-        self._callbacks = [0] * n            # a screener called back after a message
-        self._day_of_last = [-1] * n
-        self._n_day = [0] * n
-        self._week_of_last = [-1] * n
-        self._n_week = [0] * n
+        # Per-number state in typed arrays: one element access costs what a list's does (~10x cheaper than
+        # numpy's), and the public numpy copies below are a memcpy of the buffer, built at most once a day.
+        self._status = _filled("b", ACTIVE, n)
+        self._attempts = _filled("i", 0, n)
+        self._reasons = _filled("i", 0, 5 * n)  # [number_id * 5 + reason]
+        self._status_day = _filled("i", -1, n)  # day the number was dropped or marked successful
+        self._first_day = _filled("i", -1, n)   # day of the number's first attempt
+        self._calls = _filled("i", 0, n)        # attempts that rang or were answered
+        self._silent = _filled("i", 0, n)       # silent calls heard by the person
+        self._amd_hangups = _filled("i", 0, n)  # the person was hung up on as a machine
+        self._contacts = _filled("i", 0, n)     # the person talked to an agent
+        self._callbacks = _filled("i", 0, n)    # a screener called back after a message
+        self._day_of_last = _filled("i", -1, n)
+        self._n_day = _filled("i", 0, n)
+        self._week_of_last = _filled("i", -1, n)
+        self._n_week = _filled("i", 0, n)
 
-    # -- per-number arrays (numpy, built on read) ------------------------------------------------
-    status = property(lambda self: np.array(self._status, dtype=np.int8), doc="List status of each number.")
-    attempts = property(lambda self: np.array(self._attempts, dtype=np.int32), doc="Attempts placed per number.")
-    reasons = property(lambda self: np.array(self._reasons, dtype=np.int32).reshape(-1, 5),
+    # -- per-number arrays (numpy copies of the typed arrays) ------------------------------------
+    status = property(lambda self: _numpy(self._status, np.int8), doc="List status of each number.")
+    attempts = property(lambda self: _numpy(self._attempts), doc="Attempts placed per number.")
+    reasons = property(lambda self: _numpy(self._reasons).reshape(-1, 5),
                        doc="Hygiene counts per number: no answer, machine, rejected, unobtainable, fax.")
-    status_day = property(lambda self: np.array(self._status_day, dtype=np.int32),
+    status_day = property(lambda self: _numpy(self._status_day),
                           doc="Day each number was dropped or marked successful (-1: still active).")
-    first_day = property(lambda self: np.array(self._first_day, dtype=np.int32), doc="Day of the first attempt.")
-    calls = property(lambda self: np.array(self._calls, dtype=np.int32), doc="Attempts that rang or were answered.")
-    silent = property(lambda self: np.array(self._silent, dtype=np.int32), doc="Silent calls heard by the person.")
-    amd_hangups = property(lambda self: np.array(self._amd_hangups, dtype=np.int32),
-                           doc="Times the person was hung up on as a machine.")
-    contacts = property(lambda self: np.array(self._contacts, dtype=np.int32), doc="Times the person talked to an agent.")
-    callbacks = property(lambda self: np.array(self._callbacks, dtype=np.int32),
-                         doc="Times a screener called back after a message.")
+    first_day = property(lambda self: _numpy(self._first_day), doc="Day of the first attempt.")
+    calls = property(lambda self: _numpy(self._calls), doc="Attempts that rang or were answered.")
+    silent = property(lambda self: _numpy(self._silent), doc="Silent calls heard by the person.")
+    amd_hangups = property(lambda self: _numpy(self._amd_hangups), doc="Times the person was hung up on as a machine.")
+    contacts = property(lambda self: _numpy(self._contacts), doc="Times the person talked to an agent.")
+    callbacks = property(lambda self: _numpy(self._callbacks), doc="Times a screener called back after a message.")
 
     def status_of(self, number_id: int) -> int:
         """The list status of one number (:data:`ACTIVE`, :data:`SUCCESSFUL` or :data:`DROPPED`)."""

@@ -44,7 +44,7 @@ class OpenLoopArrivals(NumberSource):
 
     def start(self) -> None:
         if self.n_calls > 0:
-            self.model.env.timeout(self._iat()).callbacks.append(self._arrive)
+            self.model.env.call_later(self._iat(), self._arrive)
 
     def _arrive(self, _event) -> None:
         m = self.model
@@ -58,7 +58,7 @@ class OpenLoopArrivals(NumberSource):
             call.hang_up_at_s = now + self._patience()
         m.route(call)
         if self._i < self.n_calls:
-            m.env.timeout(self._iat()).callbacks.append(self._arrive)
+            m.env.call_later(self._iat(), self._arrive)
 
     def n_ready(self, now_s: float) -> int:
         return 0

@@ -52,7 +52,7 @@ class AgentRouting:
         deadline = INF if self._hold_queue else call.deadline_at_s
         give_up = min(deadline, call.hang_up_at_s, self._verdict_while_waiting(call))
         if give_up < INF:
-            self.env.timeout(max(0.0, give_up - now), call).callbacks.append(self._give_up)
+            self.env.call_later(max(0.0, give_up - now), self._give_up, call)
 
     def _give_up(self, event) -> None:
         """The wait ends before an agent came: the late verdict hangs up, the callee hangs up, or the drop."""
@@ -77,7 +77,7 @@ class AgentRouting:
         self.trace_call(call, "dropped_at", now)
         end = now + (self.cfg.abandon.message_s if self.cfg.abandon.drop_action == "message" else 0.0)
         if end > now:
-            self.env.timeout(end - now, (call, end)).callbacks.append(self._dropped)
+            self.env.call_later(end - now, self._dropped, (call, end))
         else:
             self._dropped_at(call, end)
 
@@ -107,9 +107,9 @@ class AgentRouting:
         if call.pending:  # connected at the deadline, the detector still listening
             release_at = self._late_verdict(call, now, hold, person)
             if release_at < INF:
-                self.env.timeout(release_at - now, call).callbacks.append(self._released_by_verdict)
+                self.env.call_later(release_at - now, self._released_by_verdict, call)
                 return
-        self.env.timeout(hold, call).callbacks.append(self._talk_done)
+        self.env.call_later(hold, self._talk_done, call)
 
     def _talk_done(self, event) -> None:
         call, st = event.value, self.state
@@ -119,7 +119,7 @@ class AgentRouting:
         st.n_agents_wrap_up += wrap > 0  # before the record: the placement it triggers sees the agent in wrap-up
         self._record(call, "human_to_agent" if person else "machine_to_agent", "agent", self.env.now)
         if wrap > 0:
-            self.env.timeout(wrap, call).callbacks.append(self._wrap_done)
+            self.env.call_later(wrap, self._wrap_done, call)
         else:
             self._agent_done(call)
 

@@ -2,7 +2,8 @@
 
 A mixin of :class:`dialer_sim.model.CampaignModel` (it uses the model's ``env``,
 ``policy``, ``state``, ``source``, :meth:`shift_bounds`, :meth:`_place` and
-:meth:`_list_exhausted`). Ticks are a chain of timeout callbacks, not a process
+:meth:`_list_exhausted`). Ticks are a chain of callbacks in the environment's tick slot
+(:meth:`DialerEnvironment.schedule_tick <dialer_sim.model.DialerEnvironment.schedule_tick>`), not a process
 resumed every ``update_interval_s``.
 
 Conventions
@@ -19,16 +20,21 @@ from __future__ import annotations
 
 from .._time import EXACT_CLOCK_S, n_steps_before
 
-__all__ = ["PacingTicks"]
+__all__ = ["PacingTicks", "SHORT_STRETCH_TICKS"]
+
+INF = float("inf")
+#: Quiet stretches up to this many ticks are stepped one by one: cheaper than the closed form's set-up.
+SHORT_STRETCH_TICKS = 4
 
 
 class PacingTicks:
     """Mixin of :class:`dialer_sim.model.CampaignModel`: the policy's periodic updates and placements."""
 
     def _policy_updates(self):
-        """Start the policy's periodic ticks (a chain of timeout callbacks, no process resumed per tick)."""
+        """Start the policy's periodic ticks (a chain of tick-slot callbacks, no process resumed per tick)."""
         policy = self.policy
         self._tick_dt = policy.update_interval_s
+        self._tick_update = policy.update
         self._tick_ahead = bool(getattr(policy, "pure_placement", False))
         self._tick_advance = getattr(policy, "advance_quiet", None) if self._tick_ahead else None
         self._tick_days = iter(range(self.cfg.campaign.n_shifts))
@@ -43,7 +49,7 @@ class PacingTicks:
             if bounds is not None:
                 start, self._tick_end = bounds
                 self._tick_last = self._last_quiet_tick(start)
-                self.env.timeout(start - self.env.now).callbacks.append(self._schedule_tick)
+                self.env.schedule_tick(start - self.env.now, self._schedule_tick)
                 return
 
     def _last_quiet_tick(self, start: float) -> float | None:
@@ -62,34 +68,45 @@ class PacingTicks:
 
         A tick before the next queued event and the next retry falling due sees the state the previous one
         left, so its controller step can run now with the tick's clock; its placement is skipped when it would
-        launch no line and wake no retry. The first tick that may place is a real event at its instant in
+        launch no line and wake no retry. The first tick that may place is scheduled at its instant in
         SimPy's order, so the run is event for event the one that ticks every ``update_interval_s``.
+        A stretch of up to :data:`SHORT_STRETCH_TICKS` ticks is stepped one by one; a longer one, when the
+        policy has ``advance_quiet``, in closed form.
         """
-        env, dt, end = self.env, self._tick_dt, self._tick_end
-        now = env.now
+        env, dt = self.env, self._tick_dt
+        now = env._now
         t = now + dt
-        if t > end:
+        if t > self._tick_end:
             self._next_tick_day()
             return
         step_done = False
-        if self._tick_ahead and not self._list_exhausted():
-            horizon = env.peek()
-            due = self.source.next_due_s()
-            if due < horizon:
-                horizon = due
-            if self._tick_last is not None:
-                t, step_done = self._run_ahead_closed_form(t, horizon)
-            else:
-                st, update = self.state, self.policy.update
-                # Not the day's last tick (it schedules the next day), and only while t - now is exact.
-                while t < horizon and t + dt <= end and now + (t + dt - now) == t + dt:
-                    st.now_s = t
-                    update(st)
-                    if self._tick_would_place():
-                        step_done = True
-                        break
-                    t += dt
-        env.timeout(t - now).callbacks.append(self._tick_place if step_done else self._tick)
+        if self._tick_ahead:
+            queue = env._queue
+            horizon = queue[0][0] if queue else INF
+            if t < horizon and not self._list_exhausted():
+                due = self.source.next_due_s()
+                if due < horizon:
+                    horizon = due
+                if t >= horizon:
+                    pass
+                elif self._tick_last is not None and horizon - t > SHORT_STRETCH_TICKS * dt:
+                    t, step_done = self._run_ahead_closed_form(t, horizon)
+                else:
+                    t, step_done = self._run_ahead_stepwise(t, horizon)
+        env.schedule_tick(t - now, self._tick_place if step_done else self._tick)
+
+    def _run_ahead_stepwise(self, t: float, horizon: float) -> tuple[float, bool]:
+        """The quiet ticks from ``t`` on, before ``horizon``, one controller step each (see the closed form)."""
+        now, dt, end = self.env._now, self._tick_dt, self._tick_end
+        st, update, would_place = self.state, self.policy.update, self._tick_would_place
+        # Not the day's last tick (it schedules the next day), and only while t - now is exact.
+        while t < horizon and t + dt <= end and now + (t + dt - now) == t + dt:
+            st.now_s = t
+            update(st)
+            if would_place():
+                return t, True
+            t += dt
+        return t, False
 
     def _run_ahead_closed_form(self, t: float, horizon: float) -> tuple[float, bool]:
         """The quiet ticks from ``t`` on, the policy advancing whole stretches of them at once.
@@ -140,10 +157,11 @@ class PacingTicks:
 
     def _tick(self, _event) -> None:
         """One periodic update: the policy's controller step, then a placement."""
-        if self._list_exhausted():
+        if self._next_call == self.stats.n_dials and self.source.exhausted():  # _list_exhausted, inlined
             return  # nothing can ever be dialled again: the controller has nothing left to steer
-        self.state.now_s = self.env.now
-        self.policy.update(self.state)
+        st = self.state
+        st.now_s = self.env._now
+        self._tick_update(st)
         self._place()
         self._schedule_tick()
 
