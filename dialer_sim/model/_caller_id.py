@@ -37,6 +37,8 @@ class CommunityBlocklist:
         self._window_s = config.window_days * SECONDS_PER_DAY
         self._weight: dict[str, float] = {}
         self.first_flagged_at_s: dict[str, float] = {}
+        #: ``is_flagged``'s last answer per caller ID, valid until a complaint arrives or one leaves the window.
+        self._flagged: dict[str, bool] = {}
 
     def _prune(self, caller_id: str, now_s: float) -> float:
         events = self._events.get(caller_id)
@@ -44,6 +46,8 @@ class CommunityBlocklist:
             return 0.0
         horizon = now_s - self._window_s
         w = self._weight[caller_id]
+        if events[0][0] < horizon:
+            self._flagged.pop(caller_id, None)
         while events and events[0][0] < horizon:
             w -= events.popleft()[1]
         w = max(w, 0.0) if events else 0.0
@@ -55,6 +59,7 @@ class CommunityBlocklist:
         if caller_id == WITHHELD or weight <= 0:
             return  # a withheld number cannot be rated
         self._events.setdefault(caller_id, deque()).append((now_s, weight))
+        self._flagged.pop(caller_id, None)
         self._weight[caller_id] = self._weight.get(caller_id, 0.0) + weight
         if caller_id not in self.first_flagged_at_s and self.is_flagged(caller_id, now_s):
             self.first_flagged_at_s[caller_id] = now_s
@@ -65,10 +70,22 @@ class CommunityBlocklist:
         return 1.0 + 8.0 * c / (c + self.cfg.half_score_weight)
 
     def is_flagged(self, caller_id: str, now_s: float) -> bool:
-        """Listed now: the score is at least ``flag_score``."""
-        if caller_id == WITHHELD or caller_id not in self._events:
+        """Listed now: the score is at least ``flag_score``.
+
+        The answer is kept until a complaint arrives or one leaves the window: asked again in between, the
+        score is the same (the pruned weight does not change when nothing is pruned).
+        """
+        if caller_id == WITHHELD:
             return False
-        return self.score(caller_id, now_s) >= self.cfg.flag_score - 1e-12
+        events = self._events.get(caller_id)
+        if events is None:
+            return False
+        if events and events[0][0] >= now_s - self._window_s:  # nothing leaves the window now
+            flagged = self._flagged.get(caller_id)
+            if flagged is not None:
+                return flagged
+        flagged = self._flagged[caller_id] = self.score(caller_id, now_s) >= self.cfg.flag_score - 1e-12
+        return flagged
 
 
 class CallerIdPool:

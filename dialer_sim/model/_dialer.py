@@ -135,6 +135,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
         self._next_call = 0
         self._retry_wake_at = INF
         self._shift_end = -INF
+        self._shift_bounds: dict[int, tuple[float, float] | None] = {}
         if source_factory is not None:
             self.source: NumberSource = source_factory(self, streams, dial_list)
         elif self.list is not None:
@@ -188,10 +189,16 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
             self.env.run()
 
     def shift_bounds(self, day: int) -> tuple[float, float] | None:
-        """Start and end of day ``day``'s shift (inside the source's calling window), or None."""
-        c = self.cfg.campaign
-        start, end = day * SECONDS_PER_DAY + c.shift_start_s, day * SECONDS_PER_DAY + c.shift_start_s + c.shift_length_s
-        return self.source.clip_to_window(day, start, end)
+        """Start and end of day ``day``'s shift (inside the source's calling window), or None.
+
+        Computed once per day (every agent's release asks for its shift's end).
+        """
+        bounds = self._shift_bounds.get(day, False)
+        if bounds is False:
+            c = self.cfg.campaign
+            start = day * SECONDS_PER_DAY + c.shift_start_s
+            bounds = self._shift_bounds[day] = self.source.clip_to_window(day, start, start + c.shift_length_s)
+        return bounds
 
     def _shifts(self):
         st = self.state

@@ -98,13 +98,12 @@ class DialerEnvironment(simpy.Environment):
         queue = self._queue
         t = self._tick_at
         if t != INF:
-            if not queue:
-                self._run_tick(t)
-                return
-            head = queue[0]
-            head_t = head[0]
-            if t < head_t or (t == head_t and (NORMAL < head[1] or (NORMAL == head[1] and self._tick_eid < head[2]))):
-                self._run_tick(t)
+            head = queue[0] if queue else None
+            if head is None or t < head[0] or (t == head[0] and (NORMAL < head[1] or (
+                    NORMAL == head[1] and self._tick_eid < head[2]))):
+                self._now = t
+                callback, self._tick_callback, self._tick_at = self._tick_callback, None, INF
+                callback(None)
                 return
         try:
             self._now, _, _, event = heappop(queue)
@@ -122,8 +121,3 @@ class DialerEnvironment(simpy.Environment):
             exc = type(event._value)(*event._value.args)
             exc.__cause__ = event._value
             raise exc
-
-    def _run_tick(self, t: float) -> None:
-        self._now = t
-        callback, self._tick_callback, self._tick_at = self._tick_callback, None, INF
-        callback(None)

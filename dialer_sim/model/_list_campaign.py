@@ -72,6 +72,7 @@ class ListCampaign(QueuedNumbers):
             self.population.in_contacts = self.consent.in_contacts
             # The lawful filter on this number source: a lawful campaign's list holds only what it may dial.
             self.dial_list = self.consent.dialable(self.dial_list)
+        self._groups: list[tuple[str, np.ndarray]] | None = None
         self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
         self.on_list[np.asarray(self.dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
@@ -185,13 +186,10 @@ class ListCampaign(QueuedNumbers):
             "n_caller_ids_used": self.pool.n_used,
             "n_caller_ids_flagged": len(self.blocklist.first_flagged_at_s),
         }
-        lst, strat = self.calling_list, self.population.strategy
-        on = self.on_list
-        groups = [("all", on)]
-        groups += [(name, on & (strat == i)) for i, name in enumerate(STRATEGIES) if (on & (strat == i)).any()]
+        lst = self.calling_list
         all_status, calls, silent = lst.status, lst.calls, lst.silent  # each read builds an array: once a day
         amd_hangups, contacts, callbacks = lst.amd_hangups, lst.contacts, lst.callbacks
-        for name, mask in groups:
+        for name, mask in self._snapshot_groups():
             status = all_status[mask]
             self._daily.append({
                 **common,
@@ -206,6 +204,14 @@ class ListCampaign(QueuedNumbers):
                 "contacts": int(contacts[mask].sum()),
                 "callbacks": int(callbacks[mask].sum()),
             })
+
+    def _snapshot_groups(self) -> list[tuple[str, np.ndarray]]:
+        """The daily snapshot's groups: all numbers on the list, then each strategy present (fixed for a run)."""
+        if self._groups is None:
+            on, strat = self.on_list, self.population.strategy
+            masks = [(name, on & (strat == i)) for i, name in enumerate(STRATEGIES)]
+            self._groups = [("all", on)] + [(name, mask) for name, mask in masks if mask.any()]
+        return self._groups
 
     def daily_frame(self) -> pd.DataFrame:
         """One row per (day, strategy), plus ``strategy == "all"``; see the module conventions."""

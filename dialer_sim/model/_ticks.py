@@ -150,10 +150,11 @@ class PacingTicks:
     def _tick_would_place(self) -> bool:
         """Whether :meth:`_place` at ``state.now_s`` would launch a line or wake a retry (sets what it sets)."""
         st = self.state
-        left = self.source.n_ready(st.now_s)
+        left = self._n_ready(st.now_s)
         st.n_numbers_left = left
-        n = min(self.policy.lines_to_launch(st), left)
-        return n > 0 or (left == 0 and self.source.next_due_s() < self._retry_wake_at)
+        if self._lines_to_launch(st) > 0 and left > 0:  # min(lines, left) > 0
+            return True
+        return left == 0 and self.source.next_due_s() < self._retry_wake_at
 
     def _tick(self, _event) -> None:
         """One periodic update: the policy's controller step, then a placement."""
