@@ -67,10 +67,10 @@ INF = math.inf
 #: Fax/modem tones are recognised by call-progress analysis about 1 s after answer
 #: (CED 2100 Hz starts at answer; docs/sources.md §5.3), with or without AMD.
 FAX_DETECT_S = 1.0
-#: Which answer-delay distribution each kind uses: people (and fax machines) pick up after a few rings,
-#: answering machines after 4-5 rings, network voicemail and screening assistants at once.
 #: Allocations between collections of the youngest generation while a model runs (Python's default is 700).
 GC_YOUNG_THRESHOLD = 50_000
+#: Which answer-delay distribution each kind uses: people (and fax machines) pick up after a few rings,
+#: answering machines after 4-5 rings, network voicemail and screening assistants at once.
 _DELAY_GROUP = {
     "human": "human", "human_hello_hello": "human", "human_long_greeting": "human", "human_silent": "human",
     "machine_beep": "machine", "machine_nobeep": "machine",
@@ -80,7 +80,7 @@ _DELAY_GROUP = {
 
 @contextlib.contextmanager
 def _sparse_gc():
-    """Collect reference cycles less often while the model runs (its objects are short-lived and acyclic).
+    """Collect reference cycles less often while the model runs (its objects are short-lived, few form cycles).
 
     The objects that exist before the run (configuration, population, calling list) are frozen out of the
     collector's scans, and the youngest generation is collected every :data:`GC_YOUNG_THRESHOLD`
