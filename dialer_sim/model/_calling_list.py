@@ -49,8 +49,8 @@ _INT32 = next(code for code in "ilq" if array(code).itemsize == 4)
 
 
 def _filled(typecode: str, value: int, n: int) -> array:
-    """A typed array of ``n`` copies of ``value`` (``"b"``: int8, ``"i"``: a 32-bit integer)."""
-    return array(_INT32 if typecode == "i" else typecode, [value]) * n
+    """A typed array of ``n`` copies of ``value``."""
+    return array(typecode, [value]) * n
 
 
 def _numpy(values: array, dtype=np.int32) -> np.ndarray:
@@ -83,19 +83,19 @@ class CallingList:
         # Per-number state in typed arrays: one element access costs what a list's does (~10x cheaper than
         # numpy's), and the public numpy copies below are a memcpy of the buffer, built at most once a day.
         self._status = _filled("b", ACTIVE, n)
-        self._attempts = _filled("i", 0, n)
-        self._reasons = _filled("i", 0, 5 * n)  # [number_id * 5 + reason]
-        self._status_day = _filled("i", -1, n)  # day the number was dropped or marked successful
-        self._first_day = _filled("i", -1, n)   # day of the number's first attempt
-        self._calls = _filled("i", 0, n)        # attempts that rang or were answered
-        self._silent = _filled("i", 0, n)       # silent calls heard by the person
-        self._amd_hangups = _filled("i", 0, n)  # the person was hung up on as a machine
-        self._contacts = _filled("i", 0, n)     # the person talked to an agent
-        self._callbacks = _filled("i", 0, n)    # a screener called back after a message
-        self._day_of_last = _filled("i", -1, n)
-        self._n_day = _filled("i", 0, n)
-        self._week_of_last = _filled("i", -1, n)
-        self._n_week = _filled("i", 0, n)
+        self._attempts = _filled(_INT32, 0, n)
+        self._reasons = _filled(_INT32, 0, 5 * n)  # [number_id * 5 + reason]
+        self._status_day = _filled(_INT32, -1, n)  # day the number was dropped or marked successful
+        self._first_day = _filled(_INT32, -1, n)   # day of the number's first attempt
+        self._calls = _filled(_INT32, 0, n)        # attempts that rang or were answered
+        self._silent = _filled(_INT32, 0, n)       # silent calls heard by the person
+        self._amd_hangups = _filled(_INT32, 0, n)  # the person was hung up on as a machine
+        self._contacts = _filled(_INT32, 0, n)     # the person talked to an agent
+        self._callbacks = _filled(_INT32, 0, n)    # a screener called back after a message
+        self._day_of_last = _filled(_INT32, -1, n)
+        self._n_day = _filled(_INT32, 0, n)
+        self._week_of_last = _filled(_INT32, -1, n)
+        self._n_week = _filled(_INT32, 0, n)
 
     # -- per-number arrays (numpy copies of the typed arrays) ------------------------------------
     status = property(lambda self: _numpy(self._status, np.int8), doc="List status of each number.")
