@@ -16,12 +16,12 @@ Conventions
 -----------
 Audio given to ``transcribe`` is 8 kHz float in [-1, 1]; it is resampled to Whisper's 16 kHz
 with a polyphase filter. Decoding is greedy at temperature 0 on a fixed number of CPU
-threads, so the same audio gives the same transcript. On x86-64 the int8 kernels are those of
-one instruction set, :data:`WHISPER_CPU_ISA`, whatever the processor offers: CTranslate2 picks
-AVX2 or AVX-512 kernels when it can, and their int8 arithmetic rounds differently, enough to
-change the transcript of a hard call (a German announcement through the telephone channel read
-``der Teilnehmer ist zurzeit nicht erreichbar`` with AVX and was garbled with AVX2 and AVX-512 on
-one machine). ``CT2_FORCE_CPU_ISA`` set in the environment overrides it.
+threads, so the same audio gives the same transcript on the same machine. On another processor
+it may not: CTranslate2 picks its int8 kernels by what the processor offers (``CT2_FORCE_CPU_ISA``
+overrides that), and their rounding differs, enough to flip a hard call. A German announcement
+through the telephone channel was read correctly with AVX kernels and garbled with AVX2 on one
+machine, and the other way round on another. Forcing one instruction set therefore does not make
+transcripts portable between machines, and the runtime's own choice is kept.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.resources
 import os
-import platform
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,10 +40,6 @@ from amd.detectors._words_cues import Transcript
 
 __all__ = ["WHISPER_MODELS", "ModelPackageError", "load_whisper", "model_files", "transcribe"]
 
-
-#: The CTranslate2 instruction set the Whisper kernels use on x86-64 (every x86-64 processor since 2011 has it),
-#: so that a transcript does not depend on the processor that decoded it.
-WHISPER_CPU_ISA = "AVX"
 
 
 class ModelPackageError(ValueError):
@@ -151,8 +146,6 @@ def load_whisper(name: str, cpu_threads: int = 1) -> Any:
     """
     files = model_files(name)
     os.environ["HF_HUB_OFFLINE"] = "1"  # before faster_whisper imports huggingface_hub
-    if platform.machine().lower() in ("x86_64", "amd64"):  # before CTranslate2 picks its kernels
-        os.environ.setdefault("CT2_FORCE_CPU_ISA", WHISPER_CPU_ISA)
     from faster_whisper import WhisperModel
 
     return WhisperModel(
