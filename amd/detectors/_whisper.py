@@ -41,7 +41,6 @@ from amd.detectors._words_cues import Transcript
 __all__ = ["WHISPER_MODELS", "ModelPackageError", "load_whisper", "model_files", "transcribe"]
 
 
-
 class ModelPackageError(ValueError):
     """The Python package that carries a model's weights is not installed, or is incomplete.
 
