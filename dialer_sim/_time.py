@@ -27,18 +27,16 @@ def n_steps_before(start_s: float, step_s: float, limit_s: float, n_max: int, *,
     seconds and a whole step, below :data:`EXACT_CLOCK_S`); the count is then exactly what comparing each
     instant with ``limit_s`` gives, at a cost that does not grow with ``n_max``.
     """
-
-    def before(i: int) -> bool:
-        t = start_s + i * step_s
-        return t <= limit_s if inclusive else t < limit_s
-
-    if n_max <= 0 or not before(0):
+    if inclusive:  # count the instants <= limit_s: those < the next float above it
+        limit_s = math.nextafter(limit_s, math.inf)
+    if n_max <= 0 or not start_s < limit_s:
         return 0
-    if before(n_max - 1):
+    if start_s + (n_max - 1) * step_s < limit_s:
         return n_max
-    n = min(max(math.ceil((limit_s - start_s) / step_s), 1), n_max - 1)  # an estimate; the division may round
-    while not before(n - 1):
+    n = math.ceil((limit_s - start_s) / step_s)  # an estimate (the division may round), then exact steps
+    n = 1 if n < 1 else (n_max - 1 if n > n_max - 1 else n)
+    while not start_s + (n - 1) * step_s < limit_s:
         n -= 1
-    while before(n):
+    while start_s + n * step_s < limit_s:
         n += 1
     return n
