@@ -72,7 +72,7 @@ class ListCampaign(QueuedNumbers):
             self.population.in_contacts = self.consent.in_contacts
             # The lawful filter on this number source: a lawful campaign's list holds only what it may dial.
             self.dial_list = self.consent.dialable(self.dial_list)
-        self._groups: list[tuple[str, np.ndarray]] | None = None
+        self._groups: tuple[np.ndarray, list[str]] | None = None
         self.on_list = np.zeros(n, dtype=bool)  # the numbers this campaign dials (all, or a harvested subset)
         self.on_list[np.asarray(self.dial_list, dtype=np.int64)] = True
         self.harvest_live = np.zeros(n, dtype=bool)  # the call that put the number on the list had a person
@@ -187,30 +187,42 @@ class ListCampaign(QueuedNumbers):
             "n_caller_ids_flagged": len(self.blocklist.first_flagged_at_s),
         }
         lst = self.calling_list
-        all_status, calls, silent = lst.status, lst.calls, lst.silent  # each read builds an array: once a day
-        amd_hangups, contacts, callbacks = lst.amd_hangups, lst.contacts, lst.callbacks
-        for name, mask in self._snapshot_groups():
-            status = all_status[mask]
+        group, names = self._snapshot_groups()
+        n = len(names)  # groups 0..n-1; code n is "not on the list"
+        status = np.bincount(group * 3 + lst.status, minlength=3 * (n + 1)).reshape(n + 1, 3)[:n]
+        # Integer counts summed in float64: exact below 2**53. Each read of a list column builds an array.
+        sums = np.array([np.bincount(group, weights=column, minlength=n + 1)[:n]
+                         for column in (lst.calls, lst.silent, lst.amd_hangups, lst.contacts, lst.callbacks)])
+        status = np.vstack([status.sum(axis=0), status]).tolist()  # "all" first
+        sums = np.hstack([sums.sum(axis=1, keepdims=True), sums]).astype(np.int64).T.tolist()
+        for name, (active, successful, dropped), (calls, silent, amd_hangups, contacts, callbacks) in zip(
+                ["all", *names], status, sums, strict=True):
             self._daily.append({
                 **common,
                 "strategy": name,
-                "n_numbers": int(mask.sum()),
-                "n_on_list": int((status == ACTIVE).sum()),
-                "n_successful": int((status == SUCCESSFUL).sum()),
-                "n_dropped": int((status == DROPPED).sum()),
-                "calls": int(calls[mask].sum()),
-                "silent_calls": int(silent[mask].sum()),
-                "amd_hangups": int(amd_hangups[mask].sum()),
-                "contacts": int(contacts[mask].sum()),
-                "callbacks": int(callbacks[mask].sum()),
+                "n_numbers": active + successful + dropped,
+                "n_on_list": active,
+                "n_successful": successful,
+                "n_dropped": dropped,
+                "calls": calls,
+                "silent_calls": silent,
+                "amd_hangups": amd_hangups,
+                "contacts": contacts,
+                "callbacks": callbacks,
             })
 
-    def _snapshot_groups(self) -> list[tuple[str, np.ndarray]]:
-        """The daily snapshot's groups: all numbers on the list, then each strategy present (fixed for a run)."""
+    def _snapshot_groups(self) -> tuple[np.ndarray, list[str]]:
+        """Each number's snapshot group (fixed for a run): the strategies present, in order, then "off the list".
+
+        Returns the group codes (int64, one per number) and the present strategies' names.
+        """
         if self._groups is None:
             on, strat = self.on_list, self.population.strategy
-            masks = [(name, on & (strat == i)) for i, name in enumerate(STRATEGIES)]
-            self._groups = [("all", on)] + [(name, mask) for name, mask in masks if mask.any()]
+            present = [i for i in range(len(STRATEGIES)) if (on & (strat == i)).any()]
+            code = np.full(len(STRATEGIES), len(present), dtype=np.int64)
+            code[present] = np.arange(len(present))
+            group = np.where(on, code[strat], len(present)).astype(np.int64)
+            self._groups = (group, [STRATEGIES[i] for i in present])
         return self._groups
 
     def daily_frame(self) -> pd.DataFrame:
