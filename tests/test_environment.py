@@ -19,7 +19,7 @@ def _simulate(env, plan, tick_dt, n_ticks, *, fast: bool) -> list[tuple]:
         if fast:
             env.call_later(delay, callback, value)
         else:
-            env.timeout(delay, value).callbacks.append(callback)
+            env.timeout(delay, value).callbacks.append(lambda event: callback(event.value))
 
     def spawn(n):
         for _ in range(n):
@@ -28,22 +28,21 @@ def _simulate(env, plan, tick_dt, n_ticks, *, fast: bool) -> list[tuple]:
                 made[0] += 1
                 later(plan[k][0], on_event, k)
 
-    def on_event(event):
-        k = event.value
+    def on_event(k):
         trace.append((env.now, "event", k))
         spawn(plan[k][1])
 
-    def on_tick(_event, i=0):
+    def on_tick(i=0):
         trace.append((env.now, "tick", i))
         if i % 3 == 0:
             spawn(1)
         if i + 1 < n_ticks:
-            def nxt(e, i=i + 1):
-                on_tick(e, i)
+            def nxt(i=i + 1):
+                on_tick(i)
             if fast:
                 env.schedule_tick(tick_dt, nxt)
             else:
-                env.timeout(tick_dt).callbacks.append(nxt)
+                env.timeout(tick_dt).callbacks.append(lambda _event: nxt())
 
     def process():  # a SimPy process alongside: its start is an URGENT event, its timeouts normal ones
         for _ in range(3):
@@ -56,7 +55,7 @@ def _simulate(env, plan, tick_dt, n_ticks, *, fast: bool) -> list[tuple]:
         if fast:
             env.schedule_tick(0, on_tick)
         else:
-            env.timeout(0).callbacks.append(on_tick)
+            env.timeout(0).callbacks.append(lambda _event: on_tick())
     env.run()
     return trace
 
@@ -72,9 +71,9 @@ def test_callbacks_and_ticks_run_in_simpys_order(plan, tick_dt, n_ticks):
 def test_a_tick_on_the_instant_of_an_event_keeps_the_order_it_was_scheduled_in():
     env = DialerEnvironment()
     seen = []
-    env.call_later(2.0, lambda e: seen.append("event scheduled first"))
-    env.schedule_tick(2.0, lambda e: seen.append("tick"))
-    env.call_later(2.0, lambda e: seen.append("event scheduled after"))
+    env.call_later(2.0, lambda _value: seen.append("event scheduled first"))
+    env.schedule_tick(2.0, lambda: seen.append("tick"))
+    env.call_later(2.0, lambda _value: seen.append("event scheduled after"))
     assert env.peek() == 2.0
     env.run()
     assert seen == ["event scheduled first", "tick", "event scheduled after"]
@@ -84,7 +83,7 @@ def test_a_tick_on_the_instant_of_an_event_keeps_the_order_it_was_scheduled_in()
 def test_the_callback_sees_its_value():
     env = DialerEnvironment()
     got = []
-    env.call_later(1.5, lambda e: got.append((env.now, e.value)), ("call", 7))
+    env.call_later(1.5, lambda value: got.append((env.now, value)), ("call", 7))
     env.run()
     assert got == [(1.5, ("call", 7))]
 
@@ -92,7 +91,7 @@ def test_the_callback_sees_its_value():
 def test_a_pending_tick_counts_in_peek_and_keeps_the_run_going():
     env = DialerEnvironment()
     ran = []
-    env.schedule_tick(3.0, lambda e: ran.append(env.now))
+    env.schedule_tick(3.0, lambda: ran.append(env.now))
     assert env.peek() == env.tick_pending_at_s == 3.0
     env.run()  # the queue is empty: the tick alone runs
     assert ran == [3.0]

@@ -38,12 +38,11 @@ class AmdStage:
         else:
             self.env.call_later(until - self.env.now, self._amd_done, call)
 
-    def _hung_up_in_amd(self, event) -> None:
+    def _hung_up_in_amd(self, call: Call) -> None:
         self.state.n_calls_in_amd -= 1
-        self._record(event.value, "callee_hung_up", "callee", self.env.now)
+        self._record(call, "callee_hung_up", "callee", self.env.now)
 
-    def _amd_done(self, event) -> None:
-        call = event.value
+    def _amd_done(self, call: Call) -> None:
         self.state.n_calls_in_amd -= 1
         if self._undecided_route_at(call) < INF:
             self._route_undecided(call)
@@ -66,8 +65,7 @@ class AmdStage:
         else:
             self._record(call, self._amd_disposition(call), "dialer", self.env.now)
 
-    def _hung_up_by_amd(self, event) -> None:
-        call = event.value
+    def _hung_up_by_amd(self, call: Call) -> None:
         self._record(call, self._amd_disposition(call), "dialer", self.env.now)
 
     @staticmethod

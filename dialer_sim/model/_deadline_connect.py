@@ -89,9 +89,8 @@ class DeadlineConnect:
             call.amd_label, call.amd_decided_at_s = label, t_dec
         return INF  # otherwise the call ended before the detector decided: no verdict in the record
 
-    def _released_by_verdict(self, event) -> None:
+    def _released_by_verdict(self, call: Call) -> None:
         """The verdict comes before the agent recognised the call: the dialer releases the agent."""
-        call = event.value
         self.state.n_calls_with_agent -= 1
         self.trace_call(call, "amd_decided_at", call.amd_decided_at_s)
         live = call.human

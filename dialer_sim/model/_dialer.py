@@ -247,7 +247,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
             self._retry_wake_at = due
             self.env.call_later(due - now, self._retry_wake)
 
-    def _retry_wake(self, _event) -> None:
+    def _retry_wake(self, _value=None) -> None:
         self._retry_wake_at = INF
         self._place()
 
@@ -286,8 +286,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
         call.network_outcome, call.ring_s = outcome, ring_s
         self.env.call_later(ring_s, self._unanswered, call)
 
-    def _unanswered(self, event) -> None:
-        call = event.value
+    def _unanswered(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
         self._record(call, call.network_outcome, "dialer", self.env.now)
 
@@ -296,8 +295,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
         call.kind, call.ring_s, call.human = kind, delay_s, kind in HUMAN_KINDS
         self.env.call_later(delay_s, self._hung_up_at_answer, call)
 
-    def _hung_up_at_answer(self, event) -> None:
-        call = event.value
+    def _hung_up_at_answer(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
         now = self.env.now
         call.answered_at_s = now
@@ -327,8 +325,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
         return self._patience()
 
     # -- an answered call ----------------------------------------------------------------------------
-    def _answered(self, event) -> None:
-        call = event.value
+    def _answered(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
         t_ans, kind, amd = self.env.now, call.kind, self._amd
         if self.trace is not None:
@@ -354,8 +351,8 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
         else:
             self.route(call)
 
-    def _fax_detected(self, event) -> None:
-        self._record(event.value, "fax", "dialer", self.env.now)
+    def _fax_detected(self, call: Call) -> None:
+        self._record(call, "fax", "dialer", self.env.now)
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def trace_call(self, call: Call, event: str, t: float) -> None:

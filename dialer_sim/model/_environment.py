@@ -6,8 +6,9 @@ policy ticks every ``update_interval_s`` of a shift, about as often as all the
 calls' events together. :class:`DialerEnvironment` serves both without SimPy's
 event machinery:
 
-- :meth:`DialerEnvironment.call_later` queues a bare record of the callback and
-  its value (``event.value`` in the callback) in SimPy's own event queue;
+- :meth:`DialerEnvironment.call_later` queues a bare ``(callback, value)`` tuple
+  in SimPy's own event queue, and :meth:`DialerEnvironment.step` calls
+  ``callback(value)``;
 - :meth:`DialerEnvironment.schedule_tick` holds the one pending tick in a slot
   outside the queue, and :meth:`DialerEnvironment.step` runs it when it comes
   first.
@@ -39,17 +40,6 @@ __all__ = ["DialerEnvironment"]
 INF = math.inf
 
 
-class _Later:
-    """A queued callback timeout: what :meth:`simpy.Environment.step` reads of an event, and its value."""
-
-    __slots__ = ("callbacks", "value")
-    _ok = True
-
-    def __init__(self, callback: Callable, value) -> None:
-        self.callbacks = [callback]
-        self.value = value
-
-
 class DialerEnvironment(simpy.Environment):
     """:class:`simpy.Environment` plus callback timeouts and one pending tick, in SimPy's event order."""
 
@@ -57,17 +47,17 @@ class DialerEnvironment(simpy.Environment):
         super().__init__(initial_time)
         self._tick_at = INF
         self._tick_eid = 0
-        self._tick_callback: Callable[[None], None] | None = None
+        self._tick_callback: Callable[[], None] | None = None
 
     def call_later(self, delay_s: float, callback: Callable, value=None) -> None:
-        """``callback(event)`` after ``delay_s``, ``event.value`` being ``value``: ordered as
-        ``timeout(delay_s, value).callbacks.append(callback)``, with no event object to build."""
+        """``callback(value)`` after ``delay_s``: ordered as ``timeout(delay_s, value).callbacks.append(...)``,
+        with no event object to build (the queue holds the tuple ``(callback, value)``)."""
         if delay_s < 0:
             raise ValueError(f"Negative delay {delay_s}")
-        heappush(self._queue, (self._now + delay_s, NORMAL, next(self._eid), _Later(callback, value)))
+        heappush(self._queue, (self._now + delay_s, NORMAL, next(self._eid), (callback, value)))
 
-    def schedule_tick(self, delay_s: float, callback: Callable[[None], None]) -> None:
-        """Run ``callback(None)`` after ``delay_s``, ordered as ``timeout(delay_s).callbacks.append(callback)``.
+    def schedule_tick(self, delay_s: float, callback: Callable[[], None]) -> None:
+        """Run ``callback()`` after ``delay_s``, ordered as ``timeout(delay_s).callbacks.append(...)``.
 
         At most one tick is pending: scheduling another while one is pending is an error.
         """
@@ -93,7 +83,8 @@ class DialerEnvironment(simpy.Environment):
     def step(self) -> None:
         """Run the pending tick when it comes before the queue's head, else process the head event.
 
-        The event's part is :meth:`simpy.Environment.step`'s, inlined (this is the model's inner loop).
+        A :meth:`call_later` tuple is called; any other event's part is :meth:`simpy.Environment.step`'s,
+        inlined (this is the model's inner loop).
         """
         queue = self._queue
         t = self._tick_at
@@ -103,12 +94,15 @@ class DialerEnvironment(simpy.Environment):
                     NORMAL == head[1] and self._tick_eid < head[2]))):
                 self._now = t
                 callback, self._tick_callback, self._tick_at = self._tick_callback, None, INF
-                callback(None)
+                callback()
                 return
         try:
             self._now, _, _, event = heappop(queue)
         except IndexError:
             raise EmptySchedule from None
+        if type(event) is tuple:  # call_later's (callback, value)
+            event[0](event[1])
+            return
         callbacks, event.callbacks = event.callbacks, None
         try:
             for callback in callbacks:

@@ -46,7 +46,7 @@ class OpenLoopArrivals(NumberSource):
         if self.n_calls > 0:
             self.model.env.call_later(self._iat(), self._arrive)
 
-    def _arrive(self, _event) -> None:
+    def _arrive(self, _value=None) -> None:
         m = self.model
         i, now = self._i, m.env.now
         self._i = i + 1

@@ -54,9 +54,8 @@ class AgentRouting:
         if give_up < INF:
             self.env.call_later(max(0.0, give_up - now), self._give_up, call)
 
-    def _give_up(self, event) -> None:
+    def _give_up(self, call: Call) -> None:
         """The wait ends before an agent came: the late verdict hangs up, the callee hangs up, or the drop."""
-        call = event.value
         if call not in self._waiting:
             return  # an agent took the call first
         del self._waiting[call]
@@ -81,8 +80,8 @@ class AgentRouting:
         else:
             self._dropped_at(call, end)
 
-    def _dropped(self, event) -> None:
-        self._dropped_at(*event.value)
+    def _dropped(self, call_and_end: tuple[Call, float]) -> None:
+        self._dropped_at(*call_and_end)
 
     def _dropped_at(self, call: Call, end: float) -> None:
         disp = "abandoned" if call.human else ("fax" if call.kind == "fax" else "machine_hangup")
@@ -111,8 +110,8 @@ class AgentRouting:
                 return
         self.env.call_later(hold, self._talk_done, call)
 
-    def _talk_done(self, event) -> None:
-        call, st = event.value, self.state
+    def _talk_done(self, call: Call) -> None:
+        st = self.state
         st.n_calls_with_agent -= 1
         person = call.person_on_line
         wrap = self._wrap() if person else 0.0
@@ -123,9 +122,9 @@ class AgentRouting:
         else:
             self._agent_done(call)
 
-    def _wrap_done(self, event) -> None:
+    def _wrap_done(self, call: Call) -> None:
         self.state.n_agents_wrap_up -= 1
-        self._agent_done(event.value)
+        self._agent_done(call)
 
     def _agent_done(self, call: Call) -> None:
         # Agent time is counted over the shift only (logged-in time), so clip work that runs past its end.

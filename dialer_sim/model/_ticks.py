@@ -63,7 +63,7 @@ class PacingTicks:
             return None
         return start + dt * n_steps_before(start + 2 * dt, dt, end, 1 << 62, inclusive=True)
 
-    def _schedule_tick(self, _event=None) -> None:
+    def _schedule_tick(self) -> None:
         """Schedule the next tick, after running ahead the ticks that provably launch nothing.
 
         A tick before the next queued event and the next retry falling due sees the state the previous one
@@ -156,7 +156,7 @@ class PacingTicks:
             return True
         return left == 0 and self.source.next_due_s() < self._retry_wake_at
 
-    def _tick(self, _event) -> None:
+    def _tick(self) -> None:
         """One periodic update: the policy's controller step, then a placement."""
         if self._next_call == self.stats.n_dials and self.source.exhausted():  # _list_exhausted, inlined
             return  # nothing can ever be dialled again: the controller has nothing left to steer
@@ -166,7 +166,7 @@ class PacingTicks:
         self._place()
         self._schedule_tick()
 
-    def _tick_place(self, _event) -> None:
+    def _tick_place(self) -> None:
         """A tick whose controller step already ran ahead (:meth:`_schedule_tick`): place only."""
         self._place()
         self._schedule_tick()
