@@ -199,6 +199,7 @@ class VicidialAdaptPolicy(PolicyBase):
     def __init__(self, params: VicidialAdaptParams) -> None:
         self.params = params
         self.dial_level = params.initial_dial_level
+        self._target_agents, self._target_level, self._target_lines = -1, 0.0, 0  # lines_to_launch's round(L × N)
         self._ready: deque[int] = deque(maxlen=N_SAMPLES)
         self._waiting: deque[int] = deque(maxlen=N_SAMPLES)
         self._agents: deque[int] = deque(maxlen=N_SAMPLES)
@@ -220,14 +221,20 @@ class VicidialAdaptPolicy(PolicyBase):
 
         The same arithmetic as :func:`~dialer_sim.pacing.ratio.ratio_lines` on
         ``n_agents_dialable`` (or ``n_agents``), inlined: the model asks on every
-        state change and on every tick.
+        state change and on every tick. ``round(L × N)`` is kept for the last
+        (L, N): they change far less often than the lines up, and ``round`` is
+        the dearest step here.
         """
         n_agents = state.n_agents
         if self._wrapup_paused:
             n_agents -= state.n_agents_wrap_up
             if n_agents < 0:
                 n_agents = 0
-        launch = round(self.dial_level * n_agents) - (
+        level = self.dial_level
+        if n_agents != self._target_agents or level != self._target_level:
+            self._target_agents, self._target_level = n_agents, level
+            self._target_lines = round(level * n_agents)
+        launch = self._target_lines - (
             state.n_lines_ringing + state.n_calls_in_amd + state.n_calls_waiting + state.n_calls_with_agent)
         return launch if launch > 0 else 0
 
