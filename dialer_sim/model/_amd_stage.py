@@ -34,13 +34,13 @@ class AmdStage:
         self.state.n_calls_in_amd += 1
         until = min(call.verdict_at_s, self._undecided_route_at(call))
         if call.hang_up_at_s < until:  # the live callee hangs up in dead air first
-            self.env.call_later(call.hang_up_at_s - self.env.now, self._hung_up_in_amd, call)
+            self.env.call_later(call.hang_up_at_s - self.env._now, self._hung_up_in_amd, call)
         else:
-            self.env.call_later(until - self.env.now, self._amd_done, call)
+            self.env.call_later(until - self.env._now, self._amd_done, call)
 
     def _hung_up_in_amd(self, call: Call) -> None:
         self.state.n_calls_in_amd -= 1
-        self._record(call, "callee_hung_up", "callee", self.env.now)
+        self._record(call, "callee_hung_up", "callee", self.env._now)
 
     def _amd_done(self, call: Call) -> None:
         self.state.n_calls_in_amd -= 1
@@ -59,14 +59,14 @@ class AmdStage:
     def _amd_hangup(self, call: Call) -> None:
         """The dialer hangs up on a verdict; on a machine it may first wait for the beep and leave a message."""
         if not call.human and call.kind != "fax" and self.cfg.amd.machine_action == "leave_message":
-            now, ge = self.env.now, call.greeting_end_at_s
+            now, ge = self.env._now, call.greeting_end_at_s
             start = max(now, ge if ge == ge else now)
             self.env.call_later(start - now + self.cfg.amd.message_s, self._hung_up_by_amd, call)
         else:
-            self._record(call, self._amd_disposition(call), "dialer", self.env.now)
+            self._record(call, self._amd_disposition(call), "dialer", self.env._now)
 
     def _hung_up_by_amd(self, call: Call) -> None:
-        self._record(call, self._amd_disposition(call), "dialer", self.env.now)
+        self._record(call, self._amd_disposition(call), "dialer", self.env._now)
 
     @staticmethod
     def _amd_disposition(call: Call) -> str:

@@ -63,7 +63,7 @@ class DeadlineConnect:
     def _route_undecided(self, call: Call) -> None:
         """At the deadline, still undecided: route the call with its verdict pending."""
         self.stats.n_routed_undecided += 1
-        self.trace_call(call, "routed_undecided_at", self.env.now)
+        self.trace_call(call, "routed_undecided_at", self.env._now)
         call.pending = True
         self.route(call)
 

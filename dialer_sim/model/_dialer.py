@@ -207,7 +207,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
             if bounds is None:
                 continue
             start, end = bounds
-            yield self.env.timeout(start - self.env.now)
+            yield self.env.timeout(start - self.env._now)
             self._shift_end = end
             st.n_agents = self.cfg.agents.n_agents
             self.stats.agent_logged_in_s += st.n_agents * (end - start)
@@ -254,7 +254,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
     # -- the line API of number sources (docs/architecture.md, "Number sources") -----------------------
     def new_call(self, number_id: int, attempt: int, caller_id: str) -> Call:
         """Start a dial attempt now: its :class:`Call`, with a line counted as ringing."""
-        call = Call(self._next_call, number_id, attempt, self.env.now, caller_id)
+        call = Call(self._next_call, number_id, attempt, self.env._now, caller_id)
         self._next_call += 1
         self.state.n_lines_ringing += 1
         return call
@@ -288,7 +288,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
 
     def _unanswered(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
-        self._record(call, call.network_outcome, "dialer", self.env.now)
+        self._record(call, call.network_outcome, "dialer", self.env._now)
 
     def hang_up_at_answer(self, call: Call, kind: str, delay_s: float) -> None:
         """``kind`` picks up after ``delay_s`` and the dialer hangs up at once: nobody is connected, nobody speaks."""
@@ -297,7 +297,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
 
     def _hung_up_at_answer(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
-        now = self.env.now
+        now = self.env._now
         call.answered_at_s = now
         self._record(call, "abandoned" if call.human else "machine_hangup", "dialer", now)
 
@@ -327,7 +327,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
     # -- an answered call ----------------------------------------------------------------------------
     def _answered(self, call: Call) -> None:
         self.state.n_lines_ringing -= 1
-        t_ans, kind, amd = self.env.now, call.kind, self._amd
+        t_ans, kind, amd = self.env._now, call.kind, self._amd
         if self.trace is not None:
             self.trace_call(call, "answered_at", t_ans)
         if self._on_answered is not None:
@@ -352,7 +352,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
             self.route(call)
 
     def _fax_detected(self, call: Call) -> None:
-        self._record(call, "fax", "dialer", self.env.now)
+        self._record(call, "fax", "dialer", self.env._now)
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def trace_call(self, call: Call, event: str, t: float) -> None:

@@ -23,6 +23,9 @@ the environment's counter when it is scheduled, and the tick is keyed
 ``(instant, NORMAL, event id)`` like a queued timeout, so ties at one instant
 are broken as SimPy breaks them (``tests/test_run_fingerprints.py`` holds whole
 runs to the records of a revision that used timeouts).
+
+The model reads the clock as ``env._now``, the attribute behind SimPy's ``now``
+property, which would cost a Python call on each of the few reads per attempt.
 """
 
 from __future__ import annotations

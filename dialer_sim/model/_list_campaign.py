@@ -103,7 +103,7 @@ class ListCampaign(QueuedNumbers):
     def dial(self, number_id: int, attempt: int) -> None:
         """Place an attempt on ``number_id`` now (the calling list counts its attempt number)."""
         m = self.model
-        now = m.env.now
+        now = m.env._now
         if self.consent is not None and not self.consent.on_dial(number_id, now):
             self.calling_list.drop(number_id, int(now // SECONDS_PER_DAY))  # consent expired or withdrawn
             return
@@ -157,7 +157,7 @@ class ListCampaign(QueuedNumbers):
     def _days(self):
         env = self.model.env
         for day in range(self.cfg.campaign.n_shifts):
-            yield env.timeout((day + 1) * SECONDS_PER_DAY - env.now)
+            yield env.timeout((day + 1) * SECONDS_PER_DAY - env._now)
             self._snapshot(day)
 
     def _day_totals(self) -> dict[str, float]:

@@ -48,7 +48,7 @@ class OpenLoopArrivals(NumberSource):
 
     def _arrive(self, _value=None) -> None:
         m = self.model
-        i, now = self._i, m.env.now
+        i, now = self._i, m.env._now
         self._i = i + 1
         call = Call(i, i, 1, now, "", ring_s=0.0, kind="human", human=True)
         m.mark_answered(call, now, now, now)

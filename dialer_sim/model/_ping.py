@@ -141,7 +141,7 @@ class PingCallbacks:
             lambda _e, n=number_id, c=caller.caller_id: self._call_back(n, c))
 
     def _call_back(self, number_id: int, caller_id: str) -> None:
-        now = self.env.now
+        now = self.env._now
         self.callbacks[number_id] += 1
         if self.is_shut_down(caller_id, now):
             self.n_unreached += 1  # the number is dead: the call reaches nothing and costs nothing
@@ -156,7 +156,7 @@ class PingCallbacks:
             self.env.timeout(duration).callbacks.append(lambda _e, c=caller_id: self._complain(c))
 
     def _complain(self, caller_id: str) -> None:
-        now = self.env.now
+        now = self.env._now
         self.blocklist.complain(caller_id, now)
         n = self.complaints.get(caller_id, 0) + 1
         self.complaints[caller_id] = n
@@ -221,7 +221,7 @@ class PingCampaign(ListCampaign):
     def dial(self, number_id: int, attempt: int) -> None:
         """Place a ping on ``number_id`` now: the network's draws, then :func:`ping_outcome`, then a short ring."""
         m = self.model
-        now = m.env.now
+        now = m.env._now
         attempt = self.calling_list.on_dial(number_id, now)
         caller = self.pool.next_caller(now)
         call = m.new_call(number_id, attempt, caller.caller_id)

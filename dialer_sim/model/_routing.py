@@ -41,7 +41,7 @@ class AgentRouting:
 
     def route(self, call: Call) -> None:
         """Give an answered call an agent now, or queue it until an agent, its deadline or its hang-up."""
-        now = self.env.now
+        now = self.env._now
         self.state.n_calls_waiting += 1
         if self._on_routed is not None:
             self._on_routed(now, now - call.dial_at_s)
@@ -66,13 +66,13 @@ class AgentRouting:
             call.amd_label, call.amd_decided_at_s = call.verdict, verdict_at
             self._amd_hangup(call)
         elif call.hang_up_at_s <= deadline:
-            self._record(call, "callee_hung_up", "callee", self.env.now)
+            self._record(call, "callee_hung_up", "callee", self.env._now)
         else:
             self._drop(call)
 
     def _drop(self, call: Call) -> None:
         """No agent by the deadline: the dialer drops the call, silently or after a message."""
-        now = self.env.now
+        now = self.env._now
         self.trace_call(call, "dropped_at", now)
         end = now + (self.cfg.abandon.message_s if self.cfg.abandon.drop_action == "message" else 0.0)
         if end > now:
@@ -90,7 +90,7 @@ class AgentRouting:
 
     def _connect(self, call: Call, agent: int) -> None:
         """``agent`` takes the call now: talk (or handle a machine) unless a pending verdict releases it first."""
-        st, now = self.state, self.env.now
+        st, now = self.state, self.env._now
         st.n_calls_waiting -= 1
         st.n_agents_idle -= 1
         st.n_calls_with_agent += 1
@@ -116,7 +116,7 @@ class AgentRouting:
         person = call.person_on_line
         wrap = self._wrap() if person else 0.0
         st.n_agents_wrap_up += wrap > 0  # before the record: the placement it triggers sees the agent in wrap-up
-        self._record(call, "human_to_agent" if person else "machine_to_agent", "agent", self.env.now)
+        self._record(call, "human_to_agent" if person else "machine_to_agent", "agent", self.env._now)
         if wrap > 0:
             self.env.call_later(wrap, self._wrap_done, call)
         else:
@@ -130,7 +130,7 @@ class AgentRouting:
         # Agent time is counted over the shift only (logged-in time), so clip work that runs past its end.
         t_conn = call.connected_at_s
         shift_end = self._shift_end_of(t_conn) if self.source.paced else INF  # open loop: no shifts
-        self.stats.agent_busy_s += max(0.0, min(self.env.now, shift_end) - t_conn)
+        self.stats.agent_busy_s += max(0.0, min(self.env._now, shift_end) - t_conn)
         self._release(call.agent_id)
 
     def _shift_end_of(self, t: float) -> float:
@@ -144,7 +144,7 @@ class AgentRouting:
         del st.agent_busy_since_s[agent]
         st.n_agents_idle += 1
         if self.trace is not None:
-            self.trace.append((f"agent-{agent}", "idle_at", self.env.now))
+            self.trace.append((f"agent-{agent}", "idle_at", self.env._now))
         waiting = self._waiting
         if not waiting:
             self._idle.append(agent)

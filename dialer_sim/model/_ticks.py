@@ -49,7 +49,7 @@ class PacingTicks:
             if bounds is not None:
                 start, self._tick_end = bounds
                 self._tick_last = self._last_quiet_tick(start)
-                self.env.schedule_tick(start - self.env.now, self._schedule_tick)
+                self.env.schedule_tick(start - self.env._now, self._schedule_tick)
                 return
 
     def _last_quiet_tick(self, start: float) -> float | None:
