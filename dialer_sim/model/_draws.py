@@ -17,6 +17,7 @@ inserted, so old seeds keep their meaning.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -68,16 +69,14 @@ class Block:
     ``Block(fill)`` returns a zero-argument callable: each call returns the next
     value as a Python float, and a new block is drawn when one runs out (so the
     generator is consumed in exactly the same order as one value at a time). The
-    callable is a generator's ``__next__``, which Python calls about twice as
-    fast as a ``__call__`` method.
+    callable is the ``__next__`` of an endless ``itertools.chain`` of blocks, all
+    in C between refills: about a quarter faster than a Python generator that
+    yields from each block, and twice as fast as a ``__call__`` method.
     """
 
     def __new__(cls, fill: Callable[[int], np.ndarray], block_size: int = BLOCK_SIZE) -> Callable[[], float]:
-        def values():
-            while True:
-                yield from fill(block_size).tolist()
-
-        return values().__next__
+        blocks = map(lambda n: fill(n).tolist(), repeat(block_size))  # lazy: one block at a time
+        return chain.from_iterable(blocks).__next__
 
     @classmethod
     def uniform(cls, rng: np.random.Generator) -> Callable[[], float]:
