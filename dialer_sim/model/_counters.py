@@ -8,6 +8,8 @@ dial attempt, with the attempt's true disposition.
 
 from __future__ import annotations
 
+from ._call import Call
+
 __all__ = ["CampaignCounters"]
 
 
@@ -26,16 +28,19 @@ class CampaignCounters:
         self.n_routed_undecided = 0
         self.n_released_by_verdict = [0, 0]  # [machines, live people] released by a verdict after connection
 
-    def add(self, disp: str, silence_from_s: float, t_conn: float, end: float, human: bool) -> None:
-        """One ended attempt: ``silence_from_s`` is when dead air may start, ``t_conn`` the connection (or NaN)."""
+    def add(self, disp: str, call: Call, end: float) -> None:
+        """One attempt ended at ``end`` as ``disp``; a live callee's dead air runs from
+        :attr:`Call.silence_from_s` to the connection (or the end)."""
         self.n_dials += 1
         self.by_disposition[disp] = self.by_disposition.get(disp, 0) + 1
         if end > self.last_end_s:
             self.last_end_s = end
+        t_conn = call.connected_at_s
         if disp == "machine_to_agent":
             self.agent_s_on_machines += end - t_conn
-        if human:
+        if call.human:
             self.n_live += 1
             stop = t_conn if t_conn == t_conn else end
+            silence_from_s = call.silence_from_s
             if stop > silence_from_s:
                 self.dead_air_s += stop - silence_from_s

@@ -376,7 +376,7 @@ class CampaignModel(AgentRouting, AmdStage, DeadlineConnect, PacingTicks):
             self.sink.flush()
         if self.trace is not None:
             self.trace_call(call, disp, end)
-        self.stats.add(disp, call.silence_from_s, call.connected_at_s, end, call.human)
+        self.stats.add(disp, call, end)
         if not self._paced:  # open loop: no dialer, no pacing, no retries
             return
         seen = seen_as or disp

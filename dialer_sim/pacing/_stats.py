@@ -71,8 +71,9 @@ class DayTally:
 
     def add(self, now_s: float, observed: str, disposition: str) -> None:
         """Count one finished attempt (observed class and raw disposition)."""
-        self.add_call(now_s)
-        self.add_outcome(now_s, observed, disposition)
+        self.roll(now_s)
+        self.n_calls += 1
+        self._count_outcome(observed, disposition)
 
     def add_call(self, now_s: float) -> None:
         """Count one attempt in ``n_calls`` only (its outcome is counted later)."""
@@ -82,6 +83,9 @@ class DayTally:
     def add_outcome(self, now_s: float, observed: str, disposition: str) -> None:
         """Count the outcome of an attempt already counted with :meth:`add_call`."""
         self.roll(now_s)
+        self._count_outcome(observed, disposition)
+
+    def _count_outcome(self, observed: str, disposition: str) -> None:
         if observed == "live":
             self.n_live += 1
         elif observed == "drop":
