@@ -32,7 +32,9 @@ class AmdStage:
     def _in_amd(self, call: Call) -> None:
         """The call is in AMD until its verdict (or the deadline, when undecided calls connect then)."""
         self.state.n_calls_in_amd += 1
-        until = min(call.verdict_at_s, self._undecided_route_at(call))
+        until, route_at = call.verdict_at_s, self._undecided_route_at(call)
+        if route_at < until:  # min(verdict, route_at), without the builtin's call
+            until = route_at
         if call.hang_up_at_s < until:  # the live callee hangs up in dead air first
             self.env.call_later(call.hang_up_at_s - self.env._now, self._hung_up_in_amd, call)
         else:

@@ -50,7 +50,7 @@ class CommunityBlocklist:
             self._flagged.pop(caller_id, None)
         while events and events[0][0] < horizon:
             w -= events.popleft()[1]
-        w = max(w, 0.0) if events else 0.0
+        w = (0.0 if 0.0 > w else w) if events else 0.0  # max(w, 0.0), without the builtin's call
         self._weight[caller_id] = w
         return w
 

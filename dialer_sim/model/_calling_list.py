@@ -131,7 +131,7 @@ class CallingList:
             if win is not None:
                 start, end = day * SECONDS_PER_DAY + win[0], day * SECONDS_PER_DAY + win[1]
                 if t_s < end:
-                    return max(t_s, start)
+                    return start if start > t_s else t_s  # max(t_s, start), without the builtin's call
             day += 1
         return math.inf
 

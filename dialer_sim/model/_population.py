@@ -122,7 +122,8 @@ class Population:
     def availability(self, t_s: float) -> float:
         """Share of calls at time ``t_s`` that find the person free to answer."""
         day, sec = divmod(t_s, 86_400.0)
-        return self._availability[(self._start_weekday + int(day)) % 7][min(int(sec // 3600.0), 23)]
+        hour = int(sec // 3600.0)
+        return self._availability[(self._start_weekday + int(day)) % 7][hour if hour < 23 else 23]
 
     def p_answer(self, number_id: int, t_s: float, caller: Caller, *, label_shown: bool) -> float:
         """Probability that the person picks up this call themselves (before any voicemail)."""

@@ -387,8 +387,10 @@ class VicidialAdaptPolicy(PolicyBase):
         intensity = params.adaptive_intensity / 100.0
         d_prime = d * abs(intensity - 1.0) if d < 0 else d * (intensity + 1.0)
         level = round(self.dial_level * (1.0 + d_prime), 3)
-        level = min(level, params.adaptive_maximum_level)
-        level = max(level, 1.0)
+        if params.adaptive_maximum_level < level:  # min, max: a level update runs every 15 s of every shift
+            level = params.adaptive_maximum_level
+        if level < 1.0:
+            level = 1.0
         if self.n_calls_one_min > EMERGENCY_MIN_CALLS and self.drops_pct_one_min > EMERGENCY_DROP_PCT:
             level /= 2.0
         if self.n_calls_today > DAILY_MIN_CALLS and self.drops_pct_today > params.adaptive_dropped_percentage:
