@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := espeak-ng asterisk-core-sounds-en-wav libsndfile1
+APT_PACKAGES := espeak-ng asterisk-core-sounds-en-wav libsndfile1 valgrind
 RESULTS ?= results
 
 .PHONY: setup system-deps demo test test-quick bench lint clean
@@ -34,18 +34,20 @@ test-quick: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 # `make bench AGAINST=REV` compares with git revision REV instead (docs/bench.md):
-# BENCH_WORKLOADS and BENCH_ROUNDS choose what runs and how many base/working-tree alternations.
+# BENCH_WORKLOADS and BENCH_ROUNDS choose what runs and how many base/working-tree alternations;
+# BENCH_COUNT=instructions counts each run's instructions under callgrind instead of timing it.
 AGAINST ?=
 BENCH_WORKLOADS ?= erlang_a,list_campaign
-BENCH_ROUNDS ?= 3
+BENCH_COUNT ?= time
+BENCH_ROUNDS ?= $(if $(filter instructions,$(BENCH_COUNT)),1,3)
 
 bench: $(STAMP)
 ifeq ($(AGAINST),)
 	$(VENV)/bin/dialer-sim bench --json $(RESULTS)/bench/dialer.json --force
 	$(VENV)/bin/amd-bench rtf --json $(RESULTS)/bench/amd_rtf.json
 else
-	nice $(VENV)/bin/dialer-sim bench --against $(AGAINST) --rounds $(BENCH_ROUNDS) \
-		--workloads $(BENCH_WORKLOADS) --json $(RESULTS)/bench/against_$(AGAINST).json --force
+	nice $(VENV)/bin/dialer-sim bench --against $(AGAINST) --rounds $(BENCH_ROUNDS) --count $(BENCH_COUNT) \
+		--workloads $(BENCH_WORKLOADS) --json $(RESULTS)/bench/against_$(AGAINST)_$(BENCH_COUNT).json --force
 endif
 
 lint: $(STAMP)

@@ -7,6 +7,12 @@ only what every revision has: ``dialer_sim``'s public ``run``,
 numpy and simpy. The workloads and the reference model are defined here, once,
 so both sides of a comparison run the same code around the model.
 
+``python -c SOURCE NAME SCALE SEED TREE count`` runs under Valgrind's callgrind
+(``dialer-sim bench --against REV --count instructions``): after a warm-up run
+of the workload at its smallest size, it switches the instruction counting on
+just around the measured run (and around the reference's run), with
+``callgrind_control``, and dumps each count under its own label (:func:`counted`).
+
 ``python -c SOURCE serve`` is one worker of the ``screening_sample`` workload
 (:func:`serve`): it reads runs, one JSON object a line, from stdin (a
 configuration file, dotted overrides and a seed, computed by the parent from
@@ -29,12 +35,15 @@ Conventions
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-__all__ = ["DEFAULT_WORKLOADS", "WORKLOADS", "minimal_erlang_a", "run_one", "run_workload", "serve"]
+__all__ = ["DEFAULT_WORKLOADS", "WORKLOADS", "counted", "minimal_erlang_a", "run_one", "run_workload", "serve"]
 
 #: Workload names, in the order the bench runs them.
 WORKLOADS = ("erlang_a", "campaign", "list_campaign", "screening_sample")
@@ -103,21 +112,49 @@ def _config(name: str, scale: float, tree: Path):
     return ds.apply_overrides(config, {"campaign.n_shifts": max(1, round(config.campaign.n_shifts * scale))})
 
 
-def run_workload(name: str, scale: float, seed: int, tree: Path) -> dict:
-    """Run one workload with the ``dialer_sim`` on ``sys.path``; ``erlang_a`` also runs its reference."""
+#: Workload scale of the warm-up run before a counted run (each workload's smallest size).
+WARM_UP_SCALE = 0.001
+
+
+def _callgrind(*args: str) -> None:
+    """Send this process's callgrind a command (``callgrind_control ARGS PID``); it waits for the answer."""
+    subprocess.run(["callgrind_control", *args, str(os.getpid())], capture_output=True, check=True, timeout=600)
+
+
+@contextmanager
+def counted(label: str):
+    """Count the instructions of the block alone, dumped under ``label`` (the process runs under callgrind)."""
+    _callgrind("--instr=on")
+    try:
+        yield
+    finally:
+        _callgrind("--instr=off")
+        _callgrind(f"--dump={label}")
+
+
+def run_workload(name: str, scale: float, seed: int, tree: Path, *, count: bool = False) -> dict:
+    """Run one workload with the ``dialer_sim`` on ``sys.path``; ``erlang_a`` also runs its reference.
+
+    ``count``: the process runs under callgrind; a warm-up run first, then the measured run's instructions
+    (and the reference's) are counted alone (:func:`counted`, labels ``model`` and ``reference``).
+    """
     import dialer_sim as ds
 
+    if count:
+        run_workload(name, WARM_UP_SCALE, seed, tree)  # imports, first-call caches: not counted
     config = _config(name, scale, tree)
     with tempfile.TemporaryDirectory() as tmp:
         kwargs = {"records_path": Path(tmp) / "records.parquet"} if name == "campaign" else {"keep_records": False}
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = ds.run(config, seed, **kwargs)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        with counted("model") if count else nullcontext():
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = ds.run(config, seed, **kwargs)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     dials = int(result.summary["n_dials"])
     row = {"name": name, "dial_attempts": dials, "wall_s": wall, "cpu_s": cpu, "dials_per_s": dials / wall,
            "dials_per_cpu_s": dials / cpu}
     if name == "erlang_a":
-        ref = minimal_erlang_a(dials, seed=seed)
+        with counted("reference") if count else nullcontext():
+            ref = minimal_erlang_a(dials, seed=seed)
         row.update(reference_dials_per_s=ref["calls_per_s"], reference_dials_per_cpu_s=ref["calls_per_cpu_s"],
                    ratio_to_reference=row["dials_per_s"] / ref["calls_per_s"],
                    cpu_ratio_to_reference=row["dials_per_cpu_s"] / ref["calls_per_cpu_s"])
@@ -153,7 +190,7 @@ def serve(lines, out) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -c SOURCE NAME SCALE SEED TREE``: print the workload's result as one JSON line.
+    """``python -c SOURCE NAME SCALE SEED TREE [count]``: print the workload's result as one JSON line.
 
     ``python -c SOURCE serve``: a ``screening_sample`` worker (:func:`serve`) on stdin and stdout.
     """
@@ -161,7 +198,7 @@ def main(argv: list[str]) -> None:
         serve(sys.stdin, sys.stdout)
         return
     name, scale, seed, tree = argv[0], float(argv[1]), int(argv[2]), Path(argv[3])
-    print(json.dumps(run_workload(name, scale, seed, tree)))  # noqa: T201
+    print(json.dumps(run_workload(name, scale, seed, tree, count=argv[4:] == ["count"])))  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from dialer_sim._bench_compare import ROOT
+from dialer_sim._bench_compare import ROOT, callgrind_counts
 from dialer_sim.cli import main
 
 
@@ -51,10 +51,49 @@ def test_against_head_runs_both_trees_on_the_same_workload(tmp_path):
     assert _worktrees() == before  # the temporary checkout was removed
 
 
+def test_against_head_counts_instructions_on_both_trees(tmp_path):
+    """Counted by callgrind: the same code on both sides executes the same instructions, within ASLR's jitter."""
+    out = tmp_path / "counted.json"
+    assert main(["bench", "--json", str(out), "--against", "HEAD", "--count", "instructions", "--scale", "0.005",
+                 "--workloads", "erlang_a"]) == 0
+    result = json.loads(out.read_text())
+    assert result["count"] == "instructions"
+    assert result["rounds"] == 1
+    erlang = result["workloads"]["erlang_a"]
+    assert erlang["dial_attempts"] == {"base": 1000, "work": 1000}
+    base, work = (result["runs"]["erlang_a"][side][0] for side in ("base", "work"))
+    for row in (base, work):
+        # A run of 1000 dials takes about 2e8 instructions; the warm-up and the imports are not counted.
+        assert 5e7 < row["instructions"] < 2e9
+        assert 2e7 < row["reference_instructions"] < 1e9
+    if not subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True,
+                          text=True).stdout.strip():  # a clean checkout: both sides are the same code
+        assert erlang["ratio_instructions"]["median"] == pytest.approx(1.0, abs=0.02)
+    assert erlang["ratio_instructions"]["median"] == pytest.approx(base["instructions"] / work["instructions"])
+    assert erlang["work_instruction_ratio_to_reference"]["median"] == pytest.approx(
+        work["reference_instructions"] / work["instructions"])
+
+
+def test_callgrind_counts_reads_each_labelled_dump(tmp_path):
+    """The header's dump label (after a long cmd: line) and the last line's totals; unlabelled parts are ignored."""
+    header = "# callgrind format\nversion: 1\ncmd:  python -c " + "x" * 20_000 + "\npart: {n}\n{desc}events: Ir\n"
+    body = "fl=(1)\nfn=(1)\n0 5\n" * 2000
+    for n, desc, total in ((1, "desc: Trigger: dump model\n", 1234), (2, "desc: Trigger: dump reference\n", 99),
+                           (3, "desc: Trigger: Program termination\n", 7)):
+        (tmp_path / f"callgrind.out.{n}").write_text(header.format(n=n, desc=desc) + body + f"\ntotals: {total}\n")
+    (tmp_path / "callgrind.out").write_text("totals: 5\n")
+    assert callgrind_counts(tmp_path) == {"model": 1234, "reference": 99}
+
+
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
         (["--against", "no-such-revision-x9"], r"--against 'no-such-revision-x9' is not a commit of the repository"),
+        (["--count", "cycles"], r"--count must be one of time, instructions; got 'cycles'\."),
+        (["--count", "instructions"], r"--count instructions needs --against REV .*; got no --against\."),
+        (["--against", "HEAD", "--count", "instructions", "--workloads", "screening_sample"],
+         r"--count instructions counts one run per workload, of erlang_a,campaign,list_campaign; "
+         r"got 'screening_sample'"),
         (["--against=-x"], r"--against must name a commit .*; got '-x'\."),
         (["--against", "HEAD", "--rounds", "0"], r"--rounds must be an integer in \[1, 20\]; got 0\."),
         (["--against", "HEAD", "--workloads", "erlang_a,fast"], r"--workloads must be a comma-separated subset of "
@@ -67,6 +106,18 @@ def test_bad_against_arguments_give_one_line_and_no_json(tmp_path, capsys, argv,
     assert main(["bench", "--json", str(out), *argv]) == 2
     _one_error_line(capsys, match)
     assert not out.exists()
+
+
+def test_counting_without_valgrind_on_path_is_refused(tmp_path, capsys, monkeypatch):
+    """No valgrind: one line naming the tool and its Debian package, before any checkout."""
+    before = _worktrees()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git either: the tools are checked before any checkout
+    assert main(["bench", "--json", str(tmp_path / "b.json"), "--against", "HEAD", "--count", "instructions",
+                 "--workloads", "erlang_a"]) == 2
+    monkeypatch.undo()
+    _one_error_line(capsys, r"--count instructions needs valgrind on PATH \(Debian package valgrind")
+    assert not (tmp_path / "b.json").exists()
+    assert _worktrees() == before
 
 
 def test_against_a_commit_without_the_package_is_refused(capsys, tmp_path):

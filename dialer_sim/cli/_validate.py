@@ -41,7 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--against", metavar="REV", help="compare with git revision REV: run its workloads and the "
                    "working tree's, interleaved, and report the speed ratios (docs/bench.md)")
     b.add_argument("--rounds", type=int, default=None, help="with --against: base/working-tree alternations "
-                   "(default 3, or 1 when screening_sample runs alone)")
+                   "(default 3, or 1 when screening_sample runs alone or instructions are counted)")
+    b.add_argument("--count", default="time", metavar="{time,instructions}",
+                   help="with --against: compare wall and CPU time (default), or the instructions each run executes, "
+                   "counted by Valgrind's callgrind: the same on a busy machine, about 50 times slower")
     b.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS),
                    help=f"comma-separated workloads to run, of {','.join(WORKLOADS)} "
                    f"(default {','.join(DEFAULT_WORKLOADS)})")
@@ -120,15 +123,22 @@ def _bench(args: argparse.Namespace) -> int:
         raise ConfigError(f"--workloads must be a comma-separated subset of {','.join(WORKLOADS)}; "
                           f"got {args.workloads!r}.")
     _check_sample_args(args, workloads)
+    from .._bench_compare import COUNTS, check_count
+
+    if args.count in COUNTS and args.count != "time" and args.against is None:
+        raise ConfigError(f"--count {args.count} needs --against REV (it compares two revisions); "
+                          "got no --against.")
+    check_count(args.count, workloads)
     _check_json_out(args)
     seed = 0 if args.seed is None else args.seed
-    rounds = args.rounds if args.rounds is not None else 1 if workloads == ["screening_sample"] else 3
+    counting = args.count == "instructions"
+    rounds = args.rounds if args.rounds is not None else 1 if counting or workloads == ["screening_sample"] else 3
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731, T201
     if args.against is not None:
         from ..bench import compare_revisions
 
         result = compare_revisions(args.against, scale=args.scale, seed=seed, rounds=rounds, workloads=workloads,
-                                   log=log)
+                                   count=args.count, log=log)
     else:
         result = run_benchmarks(scale=args.scale, seed=seed, sweep=not args.no_sweep, workloads=workloads, log=log)
     atomic_write_json(args.json, result)
