@@ -65,12 +65,13 @@ from collections import deque
 from dataclasses import dataclass
 from itertools import repeat
 
-from dialer_sim._time import SECONDS_PER_DAY, SECONDS_PER_MINUTE, n_steps_before
+from dialer_sim._time import SECONDS_PER_MINUTE, n_steps_before
 from dialer_sim.errors import ConfigError
 from dialer_sim.pacing._base import DialerState, observed_outcome
 from dialer_sim.pacing._params import PacingParams
 from dialer_sim.pacing._policy import PolicyBase
 from dialer_sim.pacing._stats import ANSWERED_DISPOSITIONS, DayTally, WindowTally
+from dialer_sim.pacing._vicidial_level import server_hhmm, stored_level, tapered_rate
 from dialer_sim.pacing.ratio import MAX_LINES_PER_AGENT
 
 __all__ = [
@@ -86,38 +87,6 @@ DROP_STATS_INTERVAL_S = 60.0  # drop statistics refreshed about once a minute
 EMERGENCY_MIN_CALLS = 20  # "> 20 calls in the last minute"
 EMERGENCY_DROP_PCT = 50.0  # "> 50 % of them dropped"
 DAILY_MIN_CALLS = 50  # daily rule only once "> 50 calls today"
-LEVEL_FIELD_CHARS = 6  # vicidial_campaigns.auto_dial_level is a VARCHAR(6)
-
-
-def stored_level(level: float) -> float:
-    """The level as VICIdial stores it: Perl's text of the number, cut to the column's 6 characters.
-
-    Perl writes a number with 15 significant digits (``%.15g``); MySQL keeps the
-    first 6 characters (2.996001 → "2.9960"), so the level is truncated, never
-    rounded up.
-    """
-    return float(f"{level:.15g}"[:LEVEL_FIELD_CHARS])
-
-
-def server_hhmm(now_s: float) -> int:
-    """Wall-clock time of day of ``now_s`` as an HHMM integer (e.g. 63000.0 s → 1730)."""
-    second_of_day = int(now_s % SECONDS_PER_DAY)
-    return (second_of_day // 3600) * 100 + (second_of_day % 3600) // 60
-
-
-def tapered_rate(latest_hhmm: int, now_s: float) -> float | None:
-    """ADAPT_TAPERED's multiplier r = min(1, (latest − now)/1000) in HHMM arithmetic.
-
-    Returns
-    -------
-    float or None
-        ``None`` when ``now_s`` is past the latest server time (the level is then
-        set to 1.0), else r in [0, 1].
-    """
-    hours_left = latest_hhmm - server_hhmm(now_s)
-    if hours_left < 0:
-        return None
-    return 1.0 if hours_left > 1000 else hours_left / 1000.0
 
 
 @dataclass(frozen=True, kw_only=True)
