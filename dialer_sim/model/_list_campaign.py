@@ -189,14 +189,14 @@ class ListCampaign(QueuedNumbers):
         lst = self.calling_list
         group, names = self._snapshot_groups()
         n = len(names)  # groups 0..n-1; code n is "not on the list"
-        status = np.bincount(group * 3 + lst.status, minlength=3 * (n + 1)).reshape(n + 1, 3)[:n]
+        by_status = np.bincount(group * 3 + lst.status, minlength=3 * (n + 1)).reshape(n + 1, 3)[:n]
         # Integer counts summed in float64: exact below 2**53. Each read of a list column builds an array.
         sums = np.array([np.bincount(group, weights=column, minlength=n + 1)[:n]
                          for column in (lst.calls, lst.silent, lst.amd_hangups, lst.contacts, lst.callbacks)])
-        status = np.vstack([status.sum(axis=0), status]).tolist()  # "all" first
+        statuses = np.vstack([by_status.sum(axis=0), by_status]).tolist()  # "all" first
         sums = np.hstack([sums.sum(axis=1, keepdims=True), sums]).astype(np.int64).T.tolist()
         for name, (active, successful, dropped), (calls, silent, amd_hangups, contacts, callbacks) in zip(
-                ["all", *names], status, sums, strict=True):
+                ["all", *names], statuses, sums, strict=True):
             self._daily.append({
                 **common,
                 "strategy": name,
