@@ -96,10 +96,10 @@ class Population:
         self.voicemail_kind = _pick(u[4], _VOICEMAIL_KINDS, weights)
         self.person_kind = _pick(u[5], _PERSON_KINDS, weights)
         self.person_kind[self.strategy == _S["silent_answer"]] = _PERSON_KINDS.index("human_silent")
-        self.n_unwanted = np.zeros(n, dtype=np.int32)
         self.changed = np.zeros(n, dtype=bool)
         # Python-list copies of the traits for the per-attempt reads (one element access is ~10x cheaper than
-        # numpy's); the numpy arrays above stay the public view, and unwanted_call updates both.
+        # numpy's); the numpy arrays above stay the public view, and unwanted_call updates both. The count of
+        # unwanted calls is a list alone (its numpy view, :attr:`n_unwanted`, is built when asked for).
         self._strategy, self._assigned, self._fax = self.strategy.tolist(), self.assigned.tolist(), self.fax_line.tolist()
         self._voicemail, self._changed, self._n_unwanted = self.has_voicemail.tolist(), [False] * n, [0] * n
         self._person_kind = [_PERSON_KINDS[i] for i in self.person_kind.tolist()]
@@ -118,6 +118,11 @@ class Population:
     @property
     def n_numbers(self) -> int:
         return len(self.strategy)
+
+    @property
+    def n_unwanted(self) -> np.ndarray:
+        """Campaign calls that reached each number's phone so far (a copy: later calls do not show)."""
+        return np.array(self._n_unwanted, dtype=np.int32)
 
     def availability(self, t_s: float) -> float:
         """Share of calls at time ``t_s`` that find the person free to answer."""
@@ -178,6 +183,5 @@ class Population:
     def unwanted_call(self, number_id: int) -> None:
         """Count a campaign call that reached the phone; a ``change_number`` user gives up the number after enough."""
         n = self._n_unwanted[number_id] = self._n_unwanted[number_id] + 1
-        self.n_unwanted[number_id] = n
         if self._strategy[number_id] == _S["change_number"] and n >= self.cfg.change_after_n_unwanted:
             self.changed[number_id] = self._changed[number_id] = True
