@@ -109,7 +109,11 @@ class QueuedNumbers(NumberSource):
     def __init__(self, dial_list: list[int]):
         self._fresh = 0               # fresh numbers dialled so far
         self._ready: deque = deque()  # (number_id, attempt) due now, dialled before fresh numbers
-        self._retry_heap: list = []   # (due_s, number_id, attempt) not yet due
+        # Retries not yet due: the distinct due instants in a heap of floats, and the (number_id, attempt) due
+        # at each. They move to the ready queue in (due_s, number_id, attempt) order, as from one heap of
+        # tuples; a heap of floats compares about three times cheaper, and the heap holds tens of thousands.
+        self._retry_heap: list[float] = []
+        self._retry_due: dict[float, list[tuple[int, int]]] = {}
         self._due_s = INF             # the heap's earliest due time (inf: empty)
         self.dial_list = dial_list    # sets _n_left
 
@@ -132,12 +136,14 @@ class QueuedNumbers(NumberSource):
 
     def _move_due(self, now_s: float) -> None:
         """Move the retries due at ``now_s`` from the heap to the ready queue."""
-        heap, ready = self._retry_heap, self._ready
-        while heap and heap[0][0] <= now_s:
-            _, number_id, attempt = heapq.heappop(heap)
-            ready.append((number_id, attempt))
-            self._n_left += 1
-        self._due_s = heap[0][0] if heap else INF
+        heap, ready, due = self._retry_heap, self._ready, self._retry_due
+        while heap and heap[0] <= now_s:
+            numbers = due.pop(heapq.heappop(heap))
+            if len(numbers) > 1:
+                numbers.sort()
+            ready.extend(numbers)
+            self._n_left += len(numbers)
+        self._due_s = heap[0] if heap else INF
 
     def dial_next(self) -> None:
         self._n_left -= 1
@@ -154,7 +160,12 @@ class QueuedNumbers(NumberSource):
 
     def retry_at(self, due_s: float, number_id: int, attempt: int) -> None:
         """Put ``number_id`` back: attempt ``attempt`` becomes ready at ``due_s``."""
-        heapq.heappush(self._retry_heap, (due_s, number_id, attempt))
+        numbers = self._retry_due.get(due_s)
+        if numbers is not None:
+            numbers.append((number_id, attempt))
+            return
+        self._retry_due[due_s] = [(number_id, attempt)]
+        heapq.heappush(self._retry_heap, due_s)
         if due_s < self._due_s:
             self._due_s = due_s
 
