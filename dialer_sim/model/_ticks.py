@@ -83,7 +83,8 @@ class PacingTicks:
         if self._tick_ahead:
             queue = env._queue
             horizon = queue[0][0] if queue else INF
-            if t < horizon and not self._list_exhausted():
+            # "not self._list_exhausted()", inlined: this runs once per tick.
+            if t < horizon and not (self._next_call == self.stats.n_dials and self.source.exhausted()):
                 due = self.source.next_due_s()
                 if due < horizon:
                     horizon = due

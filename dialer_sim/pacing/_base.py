@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["DialerState", "PacingPolicy", "observed_outcome"]
+__all__ = ["OBSERVED_OUTCOME", "DialerState", "PacingPolicy", "observed_outcome"]
 
 
 @dataclass(slots=True)
@@ -79,7 +79,7 @@ class DialerState:
 #   machine - the dialer believes a machine answered (AMD machine, incl. AMD false
 #           positives, or an agent who reached a machine);
 #   none  - no answer, busy, unobtainable, rejected, fax.
-_OBSERVED = {
+OBSERVED_OUTCOME = {
     "human_to_agent": "live",
     "abandoned": "drop",
     "callee_hung_up": "drop",
@@ -96,7 +96,7 @@ _OBSERVED = {
 
 def observed_outcome(disposition: str) -> str:
     """Map a disposition to what the dialer observes: ``live``, ``drop``, ``machine`` or ``none``."""
-    return _OBSERVED[disposition]
+    return OBSERVED_OUTCOME[disposition]
 
 
 class PacingPolicy:

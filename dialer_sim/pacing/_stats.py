@@ -53,18 +53,26 @@ class DayTally:
         Ofcom drop adjustment.
     """
 
-    __slots__ = ("day", "n_calls", "n_live", "n_drops", "n_agent_machines")
+    __slots__ = ("day", "n_calls", "n_live", "n_drops", "n_agent_machines", "_start_s", "_end_s")
 
     def __init__(self) -> None:
         self.day = 0
+        self._start_s, self._end_s = 0.0, SECONDS_PER_DAY  # day 0's bounds, [start, end)
         self.n_calls = 0
         self.n_live = 0
         self.n_drops = 0
         self.n_agent_machines = 0
 
     def roll(self, now_s: float) -> None:
-        """Reset the counts if ``now_s`` falls on a later day than the counts."""
+        """Reset the counts if ``now_s`` falls on another day than the counts.
+
+        Inside the counts' day (``day * 86400 <= now_s < (day + 1) * 86400``, both bounds exact) the day is
+        the same without dividing; the model asks on every finished attempt.
+        """
+        if self._start_s <= now_s < self._end_s:
+            return
         day = day_of(now_s)
+        self._start_s, self._end_s = day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY
         if day != self.day:
             self.day = day
             self.n_calls = self.n_live = self.n_drops = self.n_agent_machines = 0
