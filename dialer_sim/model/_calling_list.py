@@ -147,15 +147,17 @@ class CallingList:
             self._first_day[number_id] = day
         if self._day_of_last[number_id] != day:
             self._day_of_last[number_id] = day
-            self._n_day[number_id] = 0
+            self._n_day[number_id] = 1
+        else:
+            self._n_day[number_id] += 1
         week = (self._start_weekday + day) // 7
         if self._week_of_last[number_id] != week:
             self._week_of_last[number_id] = week
-            self._n_week[number_id] = 0
-        self._n_day[number_id] += 1
-        self._n_week[number_id] += 1
-        self._attempts[number_id] += 1
-        return self._attempts[number_id]
+            self._n_week[number_id] = 1
+        else:
+            self._n_week[number_id] += 1
+        attempt = self._attempts[number_id] = self._attempts[number_id] + 1
+        return attempt
 
     def after_attempt(self, number_id: int, disposition: str, amd_label: str, end_s: float,
                       *, live: bool, received: str | None = None) -> float | None:
@@ -165,19 +167,18 @@ class CallingList:
         dialer saw; ``received`` what the person got when it differs (a person hung up on by a late AMD
         verdict after connection looks like a released machine to the dialer).
         """
-        day = int(end_s // SECONDS_PER_DAY)
         self._count_received(number_id, disposition if received is None else received, live)
         if (amd_label == "human") if self._probe else (disposition == "human_to_agent"):  # a success: passed on
-            self._status[number_id], self._status_day[number_id] = SUCCESSFUL, day
+            self._status[number_id], self._status_day[number_id] = SUCCESSFUL, int(end_s // SECONDS_PER_DAY)
             return None
         reason = _REASON_OF[disposition]
         if reason is not None:
             i = number_id * 5 + reason
             n = self._reasons[i] = self._reasons[i] + 1
             if n >= self._limits[reason]:
-                return self.drop(number_id, day)
+                return self.drop(number_id, int(end_s // SECONDS_PER_DAY))
         if self._attempts[number_id] >= self._max_attempts:
-            return self.drop(number_id, day)
+            return self.drop(number_id, int(end_s // SECONDS_PER_DAY))
         return self.next_allowed(number_id, end_s, disposition, amd_label)
 
     def drop(self, number_id: int, day: int) -> None:

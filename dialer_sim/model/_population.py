@@ -108,6 +108,7 @@ class Population:
         # availability[weekday, hour]
         self._availability = np.array(
             [pc.availability_weekday] * 5 + [pc.availability_saturday, pc.availability_sunday]).tolist()
+        self._hour_start_s, self._hour_end_s, self._hour_share = 0, 0, 0.0  # no hour kept yet
         pick = pc.p_pickup_by_caller
         self._p_known, self._p_withheld, self._p_flagged = (
             pick[pc.known_caller_type], pick["unidentified"], pick["flagged_spam"])
@@ -125,10 +126,20 @@ class Population:
         return np.array(self._n_unwanted, dtype=np.int32)
 
     def availability(self, t_s: float) -> float:
-        """Share of calls at time ``t_s`` that find the person free to answer."""
+        """Share of calls at time ``t_s`` that find the person free to answer.
+
+        The share is kept for the clock hour of the last call: inside ``[start, end)`` of that hour (exact
+        bounds) it is the same without dividing, and the model asks once per attempt.
+        """
+        if self._hour_start_s <= t_s < self._hour_end_s:
+            return self._hour_share
         day, sec = divmod(t_s, 86_400.0)
         hour = int(sec // 3600.0)
-        return self._availability[(self._start_weekday + int(day)) % 7][hour if hour < 23 else 23]
+        self._hour_start_s = int(day) * 86_400 + hour * 3600
+        self._hour_end_s = self._hour_start_s + 3600
+        weekday = (self._start_weekday + int(day)) % 7
+        share = self._hour_share = self._availability[weekday][hour if hour < 23 else 23]
+        return share
 
     def p_answer(self, number_id: int, t_s: float, caller: Caller, *, label_shown: bool) -> float:
         """Probability that the person picks up this call themselves (before any voicemail)."""
