@@ -107,3 +107,35 @@ def test_bad_schedules_are_refused():
     env.schedule_tick(1.0, print)
     with pytest.raises(RuntimeError, match="already pending"):
         env.schedule_tick(2.0, print)
+
+
+def test_run_until_an_instant_stops_there_and_resumes_in_order():
+    env = DialerEnvironment()
+    seen = []
+    for t in (1.0, 2.0, 3.0):
+        env.call_later(t, lambda value: seen.append((env.now, value)), t)
+    env.schedule_tick(2.5, lambda: seen.append((env.now, "tick")))
+    env.run(until=2.2)
+    assert (env.now, seen) == (2.2, [(1.0, 1.0), (2.0, 2.0)])
+    env.run()
+    assert seen == [(1.0, 1.0), (2.0, 2.0), (2.5, "tick"), (3.0, 3.0)]
+
+
+def test_an_error_inside_a_callback_reaches_the_caller_of_run():
+    """The loop's test for an empty queue must not swallow an IndexError that a callback raises."""
+    env = DialerEnvironment()
+    env.call_later(1.0, lambda _value: [][0])
+    with pytest.raises(IndexError):
+        env.run()
+
+
+def test_a_failed_process_crashes_the_run_as_in_simpy():
+    env = DialerEnvironment()
+
+    def fails():
+        yield env.timeout(1)
+        raise KeyError("boom")
+
+    env.process(fails())
+    with pytest.raises(KeyError, match="boom"):
+        env.run()
