@@ -101,7 +101,7 @@ class CallingList:
         self._week_of_last = [-1] * n
         self._n_week = [0] * n
 
-    # -- per-number arrays (numpy copies of the typed arrays) ------------------------------------
+    # -- per-number arrays (numpy copies of the typed arrays and lists) --------------------------
     status = property(lambda self: _numpy(self._status, np.int8), doc="List status of each number.")
     attempts = property(lambda self: _numpy(self._attempts), doc="Attempts placed per number.")
     reasons = property(lambda self: _numpy(self._reasons).reshape(-1, 5),
