@@ -122,7 +122,7 @@ def test_run_until_an_instant_stops_there_and_resumes_in_order():
 
 
 def test_an_error_inside_a_callback_reaches_the_caller_of_run():
-    """The loop's test for an empty queue must not swallow an IndexError that a callback raises."""
+    """The empty-queue test (an IndexError from the heap's pop) must not swallow one that a callback raises."""
     env = DialerEnvironment()
     env.call_later(1.0, lambda _value: [][0])
     with pytest.raises(IndexError):

@@ -6,6 +6,8 @@ import ast
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dialer_sim as ds
 from dialer_sim.model import CampaignModel, QueuedNumbers
@@ -95,3 +97,33 @@ def test_number_sources_use_only_the_models_public_line_api():
     """Regression: the list campaign called the model's private _u_net, _fail, _busy_s and _rej_s."""
     modules = ["model/_number_sources.py", "model/_list_campaign.py", "model/_open_loop.py", "model/_ping.py"]
     assert [hit for name in modules for hit in _private_uses_of_the_model(PACKAGE / name)] == []
+
+
+class _Recorder(QueuedNumbers):
+    """Records the (number_id, attempt) of each dial; places no call."""
+
+    def __init__(self, dial_list):
+        super().__init__(dial_list)
+        self.dialled = []
+
+    def dial(self, number_id, attempt):
+        self.dialled.append((number_id, attempt))
+
+
+@settings(max_examples=200, deadline=None)
+@given(retries=st.lists(st.tuples(st.sampled_from([5.0, 7.5, 9.0, 12.0]), st.integers(0, 50), st.integers(2, 4)),
+                        max_size=30, unique_by=lambda r: r[1]),
+       now_s=st.sampled_from([4.0, 7.5, 10.0, 20.0]))
+def test_due_retries_become_ready_in_due_then_number_order_before_fresh_numbers(retries, now_s):
+    """Retries due at one instant come out by number, whatever order they were queued in, as from one heap."""
+    source = _Recorder([100, 101])
+    for due_s, number_id, attempt in retries:
+        source.retry_at(due_s, number_id, attempt)
+    due_now = sorted(r for r in retries if r[0] <= now_s)
+    assert source.n_ready(now_s) == 2 + len(due_now)
+    later = [r[0] for r in retries if r[0] > now_s]
+    assert source.next_due_s() == (min(later) if later else float("inf"))
+    for _ in range(len(due_now) + 2):
+        source.dial_next()
+    assert source.dialled == [(n, a) for _, n, a in due_now] + [(100, 1), (101, 1)]
+    assert source.exhausted() == (not later)
